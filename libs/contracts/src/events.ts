@@ -1,0 +1,67 @@
+import { Type, type Static } from 'typebox';
+
+/** The exchange every service publishes domain events to (topic, durable). */
+export const EVENTS_EXCHANGE = 'marketplace.events';
+
+export interface EventEnvelope<TType extends string = string, TData = unknown> {
+  id: string;
+  type: TType;
+  version: number;
+  occurredAt: string;
+  correlationId: string | null;
+  data: TData;
+}
+
+export const OrderItemSnapshotSchema = Type.Object({
+  productId: Type.String(),
+  title: Type.String(),
+  quantity: Type.Integer({ minimum: 1 }),
+  priceMinor: Type.Integer({ minimum: 0 }),
+});
+
+export const UserRegisteredData = Type.Object({
+  userId: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('buyer'), Type.Literal('seller'), Type.Literal('admin')]),
+});
+
+export const OrderCreatedData = Type.Object({
+  orderId: Type.String(),
+  checkoutId: Type.String(),
+  buyerId: Type.String(),
+  sellerId: Type.String(),
+  items: Type.Array(OrderItemSnapshotSchema),
+  totalMinor: Type.Integer({ minimum: 0 }),
+  currency: Type.String({ minLength: 3, maxLength: 3 }),
+});
+
+export const OrderStatusSchema = Type.Union([
+  Type.Literal('created'),
+  Type.Literal('confirmed'),
+  Type.Literal('shipped'),
+  Type.Literal('delivered'),
+  Type.Literal('cancelled'),
+]);
+export type OrderStatus = Static<typeof OrderStatusSchema>;
+
+export const OrderStatusChangedData = Type.Object({
+  orderId: Type.String(),
+  buyerId: Type.String(),
+  sellerId: Type.String(),
+  from: OrderStatusSchema,
+  to: OrderStatusSchema,
+  note: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const EventDataSchemas = {
+  'user.registered': UserRegisteredData,
+  'order.created': OrderCreatedData,
+  'order.status_changed': OrderStatusChangedData,
+} as const;
+
+export type EventType = keyof typeof EventDataSchemas;
+export type EventData<T extends EventType> = Static<(typeof EventDataSchemas)[T]>;
+export type DomainEvent = {
+  [T in EventType]: EventEnvelope<T, EventData<T>>;
+}[EventType];

@@ -1,0 +1,24 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+
+/** Versioned migrations, keyed by a sortable name (`0001_users`); applied in name order. */
+export type Migrations = Record<string, Migration>;
+
+/** Applies every pending migration; Kysely holds a lock so that concurrent starts are safe. */
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
+  migrations: Migrations,
+): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const name = failed?.migrationName ?? 'unknown';
+    throw new Error(
+      `migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}

@@ -1,0 +1,42 @@
+import type { Kysely, Transaction } from 'kysely';
+
+const DUPLICATE_KEY = 1062;
+const DEADLOCK = 1213;
+const LOCK_WAIT_TIMEOUT = 1205;
+
+function errno(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'errno' in error
+    ? Number((error).errno)
+    : undefined;
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return errno(error) === DUPLICATE_KEY;
+}
+
+export function isRetryableTxError(error: unknown): boolean {
+  const code = errno(error);
+  return code === DEADLOCK || code === LOCK_WAIT_TIMEOUT;
+}
+
+export interface TxOptions {
+  /** Attempts in all, for deadlocks and lock-wait timeouts. */
+  attempts?: number;
+}
+
+/** Runs `work` in a transaction, retrying the whole of it on deadlock or lock-wait timeout. */
+export async function inTransaction<DB, T>(
+  db: Kysely<DB>,
+  work: (trx: Transaction<DB>) => Promise<T>,
+  options: TxOptions = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableTxError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 10));
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { sql, type Kysely, type Migration, type Transaction } from 'kysely';
+import type { EventData, EventEnvelope, EventType } from '@marketplace/contracts';
+import { createEnvelope } from './envelope.ts';
+
+/** The outbox table, in the producing service's own database. Add it to its migrations. */
+export const outboxMigration: Migration = {
+  async up(db) {
+    await sql`
+      CREATE TABLE outbox_events (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        event_id CHAR(36) NOT NULL,
+        type VARCHAR(100) NOT NULL,
+        payload MEDIUMTEXT NOT NULL,
+        created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        published_at DATETIME(3) NULL,
+        attempts INT UNSIGNED NOT NULL DEFAULT 0,
+        UNIQUE KEY outbox_event_id (event_id),
+        KEY outbox_pending (published_at, id)
+      ) ENGINE=InnoDB`.execute(db);
+  },
+  async down(db) {
+    await sql`DROP TABLE outbox_events`.execute(db);
+  },
+};
+
+/**
+ * Records an event in the same transaction as the change that caused it; the relay publishes it
+ * after commit. Nothing is published for a transaction that rolls back.
+ */
+export async function enqueueEvent<DB, T extends EventType>(
+  trx: Transaction<DB> | Kysely<DB>,
+  type: T,
+  data: EventData<T>,
+  correlationId: string | null,
+): Promise<EventEnvelope<T, EventData<T>>> {
+  const envelope = createEnvelope(type, data, correlationId);
+  await sql`
+    INSERT INTO outbox_events (event_id, type, payload)
+    VALUES (${envelope.id}, ${type}, ${JSON.stringify(envelope)})`.execute(trx);
+  return envelope;
+}

@@ -1,0 +1,22 @@
+export {
+  generateSigningKey,
+  importPrivateKey,
+  ACCESS_TOKEN_ALG,
+  ACCESS_TOKEN_TYP,
+  type SigningKey,
+} from './keys.ts';
+export {
+  createTokenIssuer,
+  type TokenIssuer,
+  type TokenIssuerOptions,
+  type AccessTokenSubject,
+} from './issuer.ts';
+export {
+  createAccessTokenVerifier,
+  InvalidTokenError,
+  type AccessClaims,
+  type AccessTokenVerifier,
+  type VerifierOptions,
+} from './verifier.ts';
+export { authenticate, currentUser, readUser } from './plugin.ts';
+export { createLocalJWKSet, type JWK } from 'jose';

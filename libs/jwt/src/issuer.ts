@@ -1,0 +1,40 @@
+import { SignJWT, type CryptoKey } from 'jose';
+import type { Role } from '@marketplace/contracts';
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP } from './keys.ts';
+
+export interface TokenIssuerOptions {
+  privateKey: CryptoKey;
+  kid: string;
+  issuer: string;
+  audience: string;
+  /** At most 15 minutes, per the design. */
+  ttlSeconds: number;
+}
+
+export interface AccessTokenSubject {
+  userId: string;
+  role: Role;
+}
+
+export interface TokenIssuer {
+  sign(subject: AccessTokenSubject): Promise<string>;
+  readonly ttlSeconds: number;
+}
+
+export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
+  if (options.ttlSeconds <= 0 || options.ttlSeconds > 900) {
+    throw new Error('access token lifetime must be between 1 and 900 seconds');
+  }
+  return {
+    ttlSeconds: options.ttlSeconds,
+    sign: (subject) =>
+      new SignJWT({ role: subject.role })
+        .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: options.kid })
+        .setSubject(subject.userId)
+        .setIssuer(options.issuer)
+        .setAudience(options.audience)
+        .setIssuedAt()
+        .setExpirationTime(`${options.ttlSeconds}s`)
+        .sign(options.privateKey),
+  };
+}

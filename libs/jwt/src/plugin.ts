@@ -1,0 +1,63 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '@marketplace/service-kit';
+import type { Role } from '@marketplace/contracts';
+import { InvalidTokenError, type AccessClaims, type AccessTokenVerifier } from './verifier.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate`; undefined on routes that do not require it. */
+    user?: AccessClaims;
+  }
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const [scheme, token] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : null;
+}
+
+/** Reads and verifies the bearer token; sets `request.user` when one is present and valid. */
+export async function readUser(
+  verifier: AccessTokenVerifier,
+  request: FastifyRequest,
+): Promise<AccessClaims | undefined> {
+  const token = bearer(request);
+  if (!token) return undefined;
+  try {
+    request.user = await verifier.verify(token);
+    return request.user;
+  } catch (error) {
+    if (error instanceof InvalidTokenError) {
+      throw new AppError(
+        401,
+        error.reason === 'expired' ? 'token-expired' : 'invalid-token',
+        error.message,
+        undefined,
+        {
+          'www-authenticate': `Bearer error="invalid_token"`,
+        },
+      );
+    }
+    throw AppError.unavailable('auth-unavailable', 'Tokens cannot be verified right now.');
+  }
+}
+
+/** A preHandler requiring a valid access token, and one of `roles` when given. */
+export function authenticate(verifier: AccessTokenVerifier, roles?: readonly Role[]) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const user = await readUser(verifier, request);
+    if (!user) {
+      throw new AppError(401, 'unauthorized', 'Authentication is required.', undefined, {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    if (roles && !roles.includes(user.role)) throw AppError.forbidden();
+  };
+}
+
+/** The verified caller of a route behind `authenticate`. */
+export function currentUser(request: FastifyRequest): AccessClaims {
+  if (!request.user) throw AppError.unauthorized();
+  return request.user;
+}

@@ -1,0 +1,83 @@
+import { createRemoteJWKSet, jwtVerify, errors, type JWTVerifyGetKey } from 'jose';
+import type { Role } from '@marketplace/contracts';
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP } from './keys.ts';
+
+export interface AccessClaims {
+  userId: string;
+  role: Role;
+  /** Seconds since the epoch. */
+  exp: number;
+}
+
+export interface VerifierOptions {
+  /** user-service's JWKS URL, or a key getter (tests use `createLocalJWKSet`). */
+  jwks: string | JWTVerifyGetKey;
+  issuer: string;
+  audience: string;
+  /** Verified tokens kept in memory (bounded, never past `exp`); 0 disables the cache. */
+  cacheSize?: number;
+}
+
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: 'expired' | 'invalid') {
+    super(reason === 'expired' ? 'The access token has expired.' : 'The access token is invalid.');
+    this.name = 'InvalidTokenError';
+  }
+}
+
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<AccessClaims>;
+}
+
+const ROLES: ReadonlySet<string> = new Set(['buyer', 'seller', 'admin']);
+
+export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
+  const getKey =
+    typeof options.jwks === 'string' ? createRemoteJWKSet(new URL(options.jwks)) : options.jwks;
+  const cacheSize = options.cacheSize ?? 10_000;
+  // Map keeps insertion order: evicting the first key drops the oldest entry.
+  const cache = new Map<string, AccessClaims>();
+
+  return {
+    async verify(token) {
+      const cached = cache.get(token);
+      if (cached) {
+        if (cached.exp * 1000 > Date.now()) return cached;
+        cache.delete(token);
+      }
+      let claims: AccessClaims;
+      try {
+        const { payload } = await jwtVerify(token, getKey, {
+          algorithms: [ACCESS_TOKEN_ALG],
+          typ: ACCESS_TOKEN_TYP,
+          issuer: options.issuer,
+          audience: options.audience,
+          requiredClaims: ['exp', 'sub'],
+        });
+        if (
+          typeof payload.role !== 'string' ||
+          !ROLES.has(payload.role) ||
+          !payload.sub ||
+          !payload.exp
+        ) {
+          throw new InvalidTokenError('invalid');
+        }
+        claims = { userId: payload.sub, role: payload.role as Role, exp: payload.exp };
+      } catch (error) {
+        if (error instanceof InvalidTokenError) throw error;
+        if (error instanceof errors.JWTExpired) throw new InvalidTokenError('expired');
+        if (error instanceof errors.JOSEError) throw new InvalidTokenError('invalid');
+        // JWKS unreachable and the like: not the client's fault
+        throw error;
+      }
+      if (cacheSize > 0) {
+        if (cache.size >= cacheSize) {
+          const oldest = cache.keys().next();
+          if (!oldest.done) cache.delete(oldest.value);
+        }
+        cache.set(token, claims);
+      }
+      return claims;
+    },
+  };
+}

@@ -1,0 +1,9 @@
+export {
+  createServiceApp,
+  type ServiceApp,
+  type ServiceAppOptions,
+  type ReadinessCheck,
+} from './app.ts';
+export { loadConfig, ConfigError } from './config.ts';
+export { AppError, toProblem, problemType, type FieldError } from './errors.ts';
+export { runService, exitOnStartupError, type RunOptions } from './server.ts';
