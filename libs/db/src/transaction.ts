@@ -6,7 +6,7 @@ const LOCK_WAIT_TIMEOUT = 1205;
 
 function errno(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'errno' in error
-    ? Number((error).errno)
+    ? Number(error.errno)
     : undefined;
 }
 

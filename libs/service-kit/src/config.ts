@@ -26,7 +26,7 @@ export function loadConfig<T extends TObject>(
   const problems = Value.Errors(schema, converted).map((error) => {
     const name =
       error.keyword === 'required'
-        ? (error.params).requiredProperties.join(', ')
+        ? error.params.requiredProperties.join(', ')
         : error.instancePath.replace(/^\//, '');
     return `${name}: ${error.message}`;
   });

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Type } from 'typebox';
+import { createServiceApp, type ServiceApp } from './app.ts';
+import { AppError } from './errors.ts';
+
+describe('createServiceApp', () => {
+  let app: ServiceApp;
+  let ready = true;
+
+  beforeAll(async () => {
+    app = await createServiceApp({
+      name: 'kit-test',
+      logger: false,
+      readiness: [
+        {
+          name: 'db',
+          check: async () => {
+            if (!ready) throw new Error('down');
+          },
+        },
+      ],
+    });
+    app.post(
+      '/things',
+      {
+        schema: {
+          body: Type.Object({
+            name: Type.String({ minLength: 2 }),
+            count: Type.Integer({ minimum: 1 }),
+          }),
+          response: { 201: Type.Object({ name: Type.String(), count: Type.Integer() }) },
+        },
+      },
+      async (request, reply) => reply.code(201).send(request.body),
+    );
+    app.get('/conflict', async () => {
+      throw AppError.conflict('already-there', 'It is already there.');
+    });
+    app.get('/boom', async () => {
+      throw new Error('SELECT * FROM secret_table');
+    });
+    await app.ready();
+  });
+
+  afterAll(() => app.close());
+
+  it('when the body is invalid, then a 400 problem names every bad field', async () => {
+    const res = await app.inject({ method: 'POST', url: '/things', payload: { name: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const fields = (res.json<{ errors: { field: string }[] }>().errors ?? [])
+      .map((e) => e.field)
+      .sort();
+    expect(fields).toEqual(['count', 'name']);
+  });
+
+  it('when the body has unknown fields, then they are dropped', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      payload: { name: 'ok', count: 2, admin: true },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ name: 'ok', count: 2 });
+  });
+
+  it('when the JSON is malformed, then the answer is a 400 problem', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('when a handler throws an AppError, then its status and code become the problem', async () => {
+    const res = await app.inject({ url: '/conflict', headers: { 'x-request-id': 'req-42' } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({
+      status: 409,
+      type: expect.stringContaining('already-there') as string,
+      detail: 'It is already there.',
+      requestId: 'req-42',
+    });
+    expect(res.headers['x-request-id']).toBe('req-42');
+  });
+
+  it('when a handler fails unexpectedly, then a generic 500 leaks nothing', async () => {
+    const res = await app.inject({ url: '/boom' });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('secret_table');
+    expect(res.json<{ requestId: string }>().requestId).toBeTruthy();
+  });
+
+  it('when a route does not exist, then a 404 problem answers', async () => {
+    const res = await app.inject({ url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('when a request id is malformed, then a fresh one replaces it', async () => {
+    const res = await app.inject({ url: '/health', headers: { 'x-request-id': 'bad id\nforged' } });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('when a dependency is down, then /ready is 503 while /health stays 200', async () => {
+    ready = false;
+    expect((await app.inject({ url: '/ready' })).statusCode).toBe(503);
+    expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
+    ready = true;
+    expect((await app.inject({ url: '/ready' })).statusCode).toBe(200);
+  });
+
+  it('when asked, then metrics and the OpenAPI document are served', async () => {
+    const metrics = await app.inject({ url: '/metrics' });
+    expect(metrics.body).toContain('http_request_duration_seconds');
+    const openapi = await app.inject({ url: '/openapi.json' });
+    expect(openapi.json<{ paths: Record<string, unknown> }>().paths).toHaveProperty('/things');
+  });
+});
