@@ -28,7 +28,14 @@ export const processedEventsMigration: Migration = {
   },
 };
 
-export type EventHandler<DB> = (event: DomainEvent, trx: Transaction<DB>) => Promise<void>;
+/**
+ * Writes an event's effect in `trx`. It may return a function to run once that transaction has
+ * committed (e.g. to push live updates), which is never run for a rollback or a duplicate.
+ */
+export type EventHandler<DB> = (
+  event: DomainEvent,
+  trx: Transaction<DB>,
+) => Promise<void | (() => void)>;
 
 export interface EventConsumerOptions<DB> {
   broker: Connection;
@@ -161,17 +168,24 @@ export class EventConsumer<DB> {
 
   /** True when the event was new and its effect committed; false for a duplicate. */
   private async handleOnce(event: DomainEvent): Promise<boolean> {
+    let afterCommit: void | (() => void);
     try {
-      await this.options.db.transaction().execute(async (trx) => {
+      afterCommit = await this.options.db.transaction().execute(async (trx) => {
         await sql`INSERT INTO processed_events (consumer, event_id)
                   VALUES (${this.options.queue}, ${event.id})`.execute(trx);
-        await this.options.handler(event, trx);
+        return this.options.handler(event, trx);
       });
-      return true;
     } catch (error) {
       if (isDuplicateKey(error) && (await this.alreadyProcessed(event.id))) return false;
       throw error;
     }
+    try {
+      afterCommit?.();
+    } catch (error) {
+      // The effect is committed: a failing follow-up must not cause a retry.
+      this.options.logger.warn({ err: error, eventId: event.id }, 'after-commit callback failed');
+    }
+    return true;
   }
 
   private async alreadyProcessed(eventId: string): Promise<boolean> {

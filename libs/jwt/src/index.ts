@@ -18,5 +18,5 @@ export {
   type AccessTokenVerifier,
   type VerifierOptions,
 } from './verifier.ts';
-export { authenticate, currentUser, readUser } from './plugin.ts';
+export { authenticate, currentUser, readUser, type TokenSourceOptions } from './plugin.ts';
 export { createLocalJWKSet, type JWK } from 'jose';

@@ -10,19 +10,35 @@ declare module 'fastify' {
   }
 }
 
-function bearer(request: FastifyRequest): string | null {
+export interface TokenSourceOptions {
+  /**
+   * Also take the token from this query parameter when no Authorization header is sent: browsers'
+   * EventSource cannot set headers. Only for such routes; query strings end up in logs and history.
+   */
+  queryParam?: string;
+}
+
+function bearer(request: FastifyRequest, options?: TokenSourceOptions): string | null {
   const header = request.headers.authorization;
-  if (!header) return null;
+  if (!header) return options?.queryParam ? queryToken(request, options.queryParam) : null;
   const [scheme, token] = header.split(' ');
   return scheme?.toLowerCase() === 'bearer' && token ? token : null;
+}
+
+function queryToken(request: FastifyRequest, name: string): string | null {
+  const query = request.query;
+  if (typeof query !== 'object' || query === null) return null;
+  const value = (query as Record<string, unknown>)[name];
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 /** Reads and verifies the bearer token; sets `request.user` when one is present and valid. */
 export async function readUser(
   verifier: AccessTokenVerifier,
   request: FastifyRequest,
+  options?: TokenSourceOptions,
 ): Promise<AccessClaims | undefined> {
-  const token = bearer(request);
+  const token = bearer(request, options);
   if (!token) return undefined;
   try {
     request.user = await verifier.verify(token);
@@ -44,9 +60,13 @@ export async function readUser(
 }
 
 /** A preHandler requiring a valid access token, and one of `roles` when given. */
-export function authenticate(verifier: AccessTokenVerifier, roles?: readonly Role[]) {
+export function authenticate(
+  verifier: AccessTokenVerifier,
+  roles?: readonly Role[],
+  options?: TokenSourceOptions,
+) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const user = await readUser(verifier, request);
+    const user = await readUser(verifier, request, options);
     if (!user) {
       throw new AppError(401, 'unauthorized', 'Authentication is required.', undefined, {
         'www-authenticate': 'Bearer',

@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyError,
+  type FastifyRequest,
 } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -45,6 +46,19 @@ export interface ServiceAppOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+// Browsers' EventSource cannot set headers, so SSE tokens may travel in the query string.
+const SECRET_QUERY = /([?&](?:access_token|token)=)[^&#]*/gi;
+
+/** Fastify's request log fields, with secrets in the query string redacted. */
+function serializeRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.replace(SECRET_QUERY, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
 
 /** A Fastify instance with everything every service shares; routes are registered by the caller. */
 export async function createServiceApp(options: ServiceAppOptions): Promise<ServiceApp> {
@@ -66,6 +80,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
               ],
               censor: '[redacted]',
             },
+            serializers: { req: serializeRequest },
           },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? true,
