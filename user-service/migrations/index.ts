@@ -1,0 +1,70 @@
+import { sql } from 'kysely';
+import type { Migrations } from '@marketplace/db';
+import { outboxMigration } from '@marketplace/events';
+
+export const migrations: Migrations = {
+  '0001_users': {
+    async up(db) {
+      // (created_at, id) serves the admin's newest-first keyset list; the role variant, its filter.
+      await sql`
+        CREATE TABLE users (
+          id CHAR(36) NOT NULL PRIMARY KEY,
+          email VARCHAR(254) NOT NULL,
+          password_hash VARCHAR(255) NOT NULL,
+          name VARCHAR(100) NOT NULL,
+          role ENUM('buyer', 'seller', 'admin') NOT NULL,
+          phone VARCHAR(32) NULL,
+          address TEXT NULL,
+          blocked TINYINT(1) NOT NULL DEFAULT 0,
+          created_at DATETIME(3) NOT NULL,
+          updated_at DATETIME(3) NOT NULL,
+          UNIQUE KEY users_email (email),
+          KEY users_created (created_at, id),
+          KEY users_role_created (role, created_at, id)
+        ) ENGINE=InnoDB`.execute(db);
+    },
+    async down(db) {
+      await sql`DROP TABLE users`.execute(db);
+    },
+  },
+  '0002_refresh_tokens': {
+    async up(db) {
+      await sql`
+        CREATE TABLE refresh_tokens (
+          token_hash CHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+          family_id CHAR(36) NOT NULL,
+          user_id CHAR(36) NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          expires_at DATETIME(3) NOT NULL,
+          spent_at DATETIME(3) NULL,
+          revoked_at DATETIME(3) NULL,
+          KEY refresh_tokens_family (family_id),
+          KEY refresh_tokens_user (user_id),
+          KEY refresh_tokens_expires (expires_at),
+          CONSTRAINT refresh_tokens_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
+            ON DELETE CASCADE
+        ) ENGINE=InnoDB`.execute(db);
+    },
+    async down(db) {
+      await sql`DROP TABLE refresh_tokens`.execute(db);
+    },
+  },
+  '0003_signing_keys': {
+    async up(db) {
+      await sql`
+        CREATE TABLE signing_keys (
+          kid VARCHAR(64) NOT NULL PRIMARY KEY,
+          generation INT UNSIGNED NOT NULL,
+          private_jwk TEXT NOT NULL,
+          public_jwk TEXT NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          retired_at DATETIME(3) NULL,
+          UNIQUE KEY signing_keys_generation (generation)
+        ) ENGINE=InnoDB`.execute(db);
+    },
+    async down(db) {
+      await sql`DROP TABLE signing_keys`.execute(db);
+    },
+  },
+  '0004_outbox': outboxMigration,
+};

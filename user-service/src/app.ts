@@ -1,0 +1,125 @@
+import { ProblemSchema } from '@marketplace/contracts';
+import { createDb, ensureDatabase, migrateToLatest, pingDb } from '@marketplace/db';
+import { createBroker, OutboxRelay, pingBroker, type Logger } from '@marketplace/events';
+import {
+  createAccessTokenVerifier,
+  createTokenIssuer,
+  importPrivateKey,
+  type AccessTokenVerifier,
+} from '@marketplace/jwt';
+import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import { migrations } from '../migrations/index.ts';
+import type { UserConfig } from './config.ts';
+import type { DB } from './data/schema.ts';
+import { seedDemoUsers } from './demo/demo.seed.ts';
+import { AttemptThrottle } from './domain/attempt-throttle.ts';
+import { AuthService } from './domain/auth.service.ts';
+import { createPasswordHasher } from './domain/password.ts';
+import { SessionIssuer } from './domain/session.ts';
+import { SigningKeys } from './domain/signing-keys.ts';
+import { UserService } from './domain/user.service.ts';
+import { registerAuthRoutes } from './routes/auth.routes.ts';
+import { registerUserRoutes } from './routes/user.routes.ts';
+
+export interface AppDeps {
+  /** Tests may pass `createTestTokens().verifier`; by default the service's own keys verify. */
+  verifier?: AccessTokenVerifier;
+  /** `false` silences logs (tests). */
+  logger?: boolean;
+}
+
+const FIFTEEN_MINUTES_MS = 15 * 60_000;
+
+/** Creates the service's schema when missing and applies pending migrations. */
+export async function setupDatabase(config: UserConfig): Promise<void> {
+  await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
+  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME, poolSize: 1 });
+  try {
+    await migrateToLatest(db, migrations);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Everything before buildApp at start: the database, its migrations, the demo accounts. */
+export async function prepare(config: UserConfig, logger: Logger): Promise<void> {
+  await setupDatabase(config);
+  if (!config.SEED_DEMO) return;
+  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME, poolSize: 1 });
+  try {
+    await seedDemoUsers(db, createPasswordHasher({ cost: config.SCRYPT_COST }), logger);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * The identity service: accounts, sessions (access + refresh tokens), profiles, roles, and the
+ * JWKS every other part verifies tokens with. Never listens; expects a migrated database.
+ */
+export async function buildApp(
+  config: UserConfig,
+  deps: AppDeps = {},
+): Promise<{ app: ServiceApp }> {
+  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  let keys: SigningKeys;
+  try {
+    keys = await SigningKeys.load(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const app = await createServiceApp({
+    name: 'user-service',
+    description: 'Registration, login, tokens, profiles and roles; the JWKS of access tokens.',
+    logLevel: config.LOG_LEVEL,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    readiness: [
+      { name: 'database', check: () => pingDb(db) },
+      { name: 'broker', check: () => pingBroker(broker) },
+    ],
+  });
+  app.addSchema(ProblemSchema);
+  const broker = createBroker(config.RABBITMQ_URL, app.log, 'user-service');
+  const relay = new OutboxRelay({
+    db,
+    broker,
+    logger: app.log,
+    exchange: config.EVENTS_EXCHANGE,
+  });
+
+  const issuer = createTokenIssuer({
+    privateKey: await importPrivateKey(keys.current.privateJwk),
+    kid: keys.current.kid,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.JWT_ACCESS_TTL_SECONDS,
+  });
+  const verifier =
+    deps.verifier ??
+    createAccessTokenVerifier({
+      jwks: keys.getKey,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+  const auth = new AuthService({
+    db,
+    hasher: createPasswordHasher({ cost: config.SCRYPT_COST }),
+    sessions: new SessionIssuer(issuer, config.REFRESH_TTL_DAYS),
+    // Kept in this process's memory: each instance throttles the attempts it sees.
+    loginThrottle: new AttemptThrottle({ maxAttempts: 5, windowMs: FIFTEEN_MINUTES_MS }),
+    passwordThrottle: new AttemptThrottle({ maxAttempts: 5, windowMs: FIFTEEN_MINUTES_MS }),
+    eventsCommitted: () => relay.nudge(),
+  });
+
+  registerAuthRoutes(app, auth, keys);
+  registerUserRoutes(app, verifier, new UserService(db), auth);
+
+  relay.start();
+  app.addHook('onClose', async () => {
+    await relay.stop();
+    await broker.close();
+    await db.destroy();
+  });
+  return { app };
+}

@@ -1,0 +1,36 @@
+import { Type, type Static } from 'typebox';
+import { ConfigError, loadConfig as loadFromEnv } from '@marketplace/service-kit';
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+  }),
+  MYSQL_URL: Type.String({ pattern: '^mysql://', default: 'mysql://root@127.0.0.1:3306' }),
+  DB_NAME: Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$', default: 'marketplace_users' }),
+  RABBITMQ_URL: Type.String({
+    pattern: '^amqps?://',
+    default: 'amqp://guest:guest@127.0.0.1:5672',
+  }),
+  EVENTS_EXCHANGE: Type.String({ minLength: 1, default: 'marketplace.events' }),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'marketplace-user-service' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'marketplace' }),
+  // The design caps access tokens at 15 minutes.
+  JWT_ACCESS_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
+  REFRESH_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  // scrypt N (OWASP: 2^17); the test suites lower it to keep runs fast.
+  SCRYPT_COST: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 131_072 }),
+  SEED_DEMO: Type.Boolean({ default: false }),
+});
+
+export type UserConfig = Static<typeof ConfigSchema>;
+
+/** The service's configuration from `env` (process.env by default); throws naming bad variables. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): UserConfig {
+  const config = loadFromEnv(ConfigSchema, env);
+  if ((config.SCRYPT_COST & (config.SCRYPT_COST - 1)) !== 0) {
+    throw new ConfigError(['SCRYPT_COST: must be a power of two']);
+  }
+  return config;
+}

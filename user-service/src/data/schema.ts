@@ -1,0 +1,46 @@
+import type { Role } from '@marketplace/contracts';
+
+export interface UsersTable {
+  id: string;
+  /** Stored trimmed and lower-cased; unique. */
+  email: string;
+  password_hash: string;
+  name: string;
+  role: Role;
+  phone: string | null;
+  /** JSON of the domain's Address. */
+  address: string | null;
+  /** TINYINT(1): 0 or 1. */
+  blocked: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface RefreshTokensTable {
+  /** Hex SHA-256 of the token; the token itself is never stored. */
+  token_hash: string;
+  family_id: string;
+  user_id: string;
+  created_at: Date;
+  expires_at: Date;
+  /** Set when the token was exchanged for a new pair. */
+  spent_at: Date | null;
+  /** Set when its family was revoked (logout, reuse, password change, block). */
+  revoked_at: Date | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  /** 1 for the first key; each rotation adds the next. Unique, so two first starts cannot both add one. */
+  generation: number;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: Date;
+  retired_at: Date | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  signing_keys: SigningKeysTable;
+}

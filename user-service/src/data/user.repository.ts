@@ -1,0 +1,131 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Role } from '@marketplace/contracts';
+import type {
+  Address,
+  AdminChanges,
+  ProfileChanges,
+  User,
+  UserWithSecret,
+} from '../domain/user.model.ts';
+import type { DB, UsersTable } from './schema.ts';
+
+type UserRow = Selectable<UsersTable>;
+
+function toUser(row: UserRow): UserWithSecret {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    phone: row.phone,
+    address: row.address === null ? null : (JSON.parse(row.address) as Address),
+    blocked: Boolean(row.blocked),
+    createdAt: row.created_at,
+    passwordHash: row.password_hash,
+  };
+}
+
+function withoutSecret({ passwordHash: _secret, ...user }: UserWithSecret): User {
+  return user;
+}
+
+export async function findUserByEmail(
+  db: Kysely<DB>,
+  email: string,
+): Promise<UserWithSecret | null> {
+  const row = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return row ? toUser(row) : null;
+}
+
+/** With `forUpdate`, the row stays locked until the surrounding transaction ends. */
+export async function findUserById(
+  db: Kysely<DB>,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<UserWithSecret | null> {
+  let query = db.selectFrom('users').selectAll().where('id', '=', id);
+  if (options.forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row ? toUser(row) : null;
+}
+
+export async function insertUser(db: Kysely<DB>, user: User, passwordHash: string): Promise<void> {
+  await db
+    .insertInto('users')
+    .values({
+      id: user.id,
+      email: user.email,
+      password_hash: passwordHash,
+      name: user.name,
+      role: user.role,
+      phone: user.phone,
+      address: user.address === null ? null : JSON.stringify(user.address),
+      blocked: user.blocked ? 1 : 0,
+      created_at: user.createdAt,
+      updated_at: user.createdAt,
+    })
+    .execute();
+}
+
+export async function updateUser(
+  db: Kysely<DB>,
+  id: string,
+  changes: ProfileChanges & AdminChanges & { passwordHash?: string },
+): Promise<void> {
+  const set: Updateable<UsersTable> = { updated_at: new Date() };
+  if (changes.name !== undefined) set.name = changes.name;
+  if (changes.phone !== undefined) set.phone = changes.phone;
+  if (changes.address !== undefined) {
+    set.address = changes.address === null ? null : JSON.stringify(changes.address);
+  }
+  if (changes.role !== undefined) set.role = changes.role;
+  if (changes.blocked !== undefined) set.blocked = changes.blocked ? 1 : 0;
+  if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
+  await db.updateTable('users').set(set).where('id', '=', id).execute();
+}
+
+export interface UserListQuery {
+  limit: number;
+  role?: Role;
+  /** The last row of the previous page. */
+  after?: { createdAt: Date; id: string };
+}
+
+/** Newest first, keyset-paginated on (created_at, id); returns up to `limit` rows. */
+export async function listUsers(db: Kysely<DB>, query: UserListQuery): Promise<User[]> {
+  let select = db.selectFrom('users').selectAll();
+  if (query.role) select = select.where('role', '=', query.role);
+  const after = query.after;
+  if (after) {
+    select = select.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
+    );
+  }
+  const rows = await select
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit)
+    .execute();
+  return rows.map((row) => withoutSecret(toUser(row)));
+}
+
+/** Which of these ids or e-mails are taken already (for the idempotent demo seed). */
+export async function findTaken(
+  db: Kysely<DB>,
+  ids: string[],
+  emails: string[],
+): Promise<{ id: string; email: string }[]> {
+  if (ids.length === 0 && emails.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where((eb) => eb.or([eb('id', 'in', ids), eb('email', 'in', emails)]))
+    .execute();
+}

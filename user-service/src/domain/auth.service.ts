@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { inTransaction, isDuplicateKey } from '@marketplace/db';
+import {
+  findRefreshToken,
+  findRefreshTokenForUpdate,
+  markSpent,
+  revokeAllOfUser,
+  revokeFamily,
+} from '../data/refresh-token.repository.ts';
+import type { DB } from '../data/schema.ts';
+import { findUserByEmail, findUserById, insertUser, updateUser } from '../data/user.repository.ts';
+import { enqueueUserRegistered } from '../events/user.events.ts';
+import type { AttemptThrottle } from './attempt-throttle.ts';
+import { UserErrors } from './errors.ts';
+import type { PasswordHasher } from './password.ts';
+import { hashRefreshToken, type SessionIssuer } from './session.ts';
+import { normalizeEmail, type AuthSession, type User, type UserWithSecret } from './user.model.ts';
+
+export interface AuthDeps {
+  db: Kysely<DB>;
+  hasher: PasswordHasher;
+  sessions: SessionIssuer;
+  /** Failed logins per e-mail. */
+  loginThrottle: AttemptThrottle;
+  /** Wrong current passwords per user, so a stolen access token cannot guess the password. */
+  passwordThrottle: AttemptThrottle;
+  /** Called after a commit that enqueued events (the outbox relay's nudge). */
+  eventsCommitted: () => void;
+}
+
+export interface Registration {
+  email: string;
+  password: string;
+  name: string;
+  role?: 'buyer' | 'seller';
+}
+
+type RefreshOutcome =
+  { kind: 'ok'; session: AuthSession } | { kind: 'invalid' | 'reused' | 'blocked' };
+
+export class AuthService {
+  constructor(private readonly deps: AuthDeps) {}
+
+  async register(input: Registration, requestId: string): Promise<AuthSession> {
+    const { db, hasher, sessions } = this.deps;
+    const email = normalizeEmail(input.email);
+    // Cheap early answer; the unique key below is what really guarantees it.
+    if (await findUserByEmail(db, email)) throw UserErrors.emailTaken();
+    const passwordHash = await hasher.hash(input.password);
+    const user: User = {
+      id: randomUUID(),
+      email,
+      name: input.name.trim(),
+      role: input.role ?? 'buyer',
+      phone: null,
+      address: null,
+      blocked: false,
+      createdAt: new Date(),
+    };
+    let session: AuthSession;
+    try {
+      session = await inTransaction(db, async (trx) => {
+        await insertUser(trx, user, passwordHash);
+        await enqueueUserRegistered(trx, user, requestId);
+        return sessions.open(trx, user);
+      });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw UserErrors.emailTaken();
+      throw error;
+    }
+    this.deps.eventsCommitted();
+    return session;
+  }
+
+  /**
+   * Unknown e-mail and wrong password get the same 401, after the same hashing work. A blocked
+   * account is told so (403) only once the password proved the caller owns it, which reveals
+   * nothing to someone guessing.
+   */
+  async login(input: { email: string; password: string }): Promise<AuthSession> {
+    const { db, hasher, loginThrottle } = this.deps;
+    const email = normalizeEmail(input.email);
+    const wait = loginThrottle.hit(email);
+    if (wait !== null) throw UserErrors.tooManyAttempts(wait);
+    const user = await findUserByEmail(db, email);
+    const ok = await hasher.verify(input.password, user?.passwordHash ?? null);
+    if (!user || !ok) throw UserErrors.invalidCredentials();
+    loginThrottle.reset(email);
+    if (user.blocked) throw UserErrors.accountBlocked();
+    if (hasher.needsRehash(user.passwordHash)) {
+      await updateUser(db, user.id, { passwordHash: await hasher.hash(input.password) });
+    }
+    return this.deps.sessions.open(db, user);
+  }
+
+  /** Exchanges a refresh token for a new pair; a spent one revokes its whole family. */
+  async refresh(refreshToken: string): Promise<AuthSession> {
+    // Revocations must commit, so failures are returned from the transaction and thrown after.
+    const outcome = await inTransaction(this.deps.db, (trx) =>
+      this.rotate(trx, hashRefreshToken(refreshToken)),
+    );
+    switch (outcome.kind) {
+      case 'ok':
+        return outcome.session;
+      case 'reused':
+        throw UserErrors.refreshTokenReused();
+      case 'blocked':
+        throw UserErrors.accountBlocked();
+      case 'invalid':
+        throw UserErrors.invalidRefreshToken();
+    }
+  }
+
+  private async rotate(trx: Kysely<DB>, tokenHash: string): Promise<RefreshOutcome> {
+    const token = await findRefreshTokenForUpdate(trx, tokenHash);
+    if (!token || token.revoked_at) return { kind: 'invalid' };
+    if (token.spent_at) {
+      await revokeFamily(trx, token.family_id);
+      return { kind: 'reused' };
+    }
+    if (token.expires_at.getTime() <= Date.now()) return { kind: 'invalid' };
+    const user = await findUserById(trx, token.user_id);
+    if (!user) return { kind: 'invalid' };
+    if (user.blocked) {
+      await revokeFamily(trx, token.family_id);
+      return { kind: 'blocked' };
+    }
+    await markSpent(trx, tokenHash);
+    // The new token joins the family; the access token carries the user's current role.
+    return { kind: 'ok', session: await this.deps.sessions.open(trx, user, token.family_id) };
+  }
+
+  /** Ends the session the token belongs to; unknown tokens are ignored (logout is idempotent). */
+  async logout(refreshToken: string): Promise<void> {
+    const token = await findRefreshToken(this.deps.db, hashRefreshToken(refreshToken));
+    if (token) await revokeFamily(this.deps.db, token.family_id);
+  }
+
+  /** Changes the password, ends every session of the user, and opens a new one for the caller. */
+  async changePassword(
+    user: UserWithSecret,
+    input: { currentPassword: string; newPassword: string },
+  ): Promise<AuthSession> {
+    const { db, hasher, passwordThrottle } = this.deps;
+    const wait = passwordThrottle.hit(user.id);
+    if (wait !== null) throw UserErrors.tooManyAttempts(wait);
+    if (!(await hasher.verify(input.currentPassword, user.passwordHash))) {
+      throw UserErrors.wrongPassword();
+    }
+    passwordThrottle.reset(user.id);
+    const passwordHash = await hasher.hash(input.newPassword);
+    return inTransaction(db, async (trx) => {
+      await updateUser(trx, user.id, { passwordHash });
+      await revokeAllOfUser(trx, user.id);
+      return this.deps.sessions.open(trx, user);
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import { decodeCursor, encodeCursor, type PageOf, type Role } from '@marketplace/contracts';
+import { inTransaction } from '@marketplace/db';
+import { revokeAllOfUser } from '../data/refresh-token.repository.ts';
+import type { DB } from '../data/schema.ts';
+import { findUserById, listUsers, updateUser } from '../data/user.repository.ts';
+import { UserErrors } from './errors.ts';
+import {
+  toPublicUser,
+  type AdminChanges,
+  type ProfileChanges,
+  type PublicUser,
+  type UserWithSecret,
+} from './user.model.ts';
+
+export interface UserListRequest {
+  limit: number;
+  cursor?: string;
+  role?: Role;
+}
+
+export class UserService {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /**
+   * The caller's own account. Access tokens outlive a block by up to their lifetime; this
+   * service checks the account itself, so a blocked user is refused here at once.
+   */
+  async self(userId: string): Promise<UserWithSecret> {
+    const user = await findUserById(this.db, userId);
+    if (!user) throw UserErrors.userNotFound();
+    if (user.blocked) throw UserErrors.accountBlocked();
+    return user;
+  }
+
+  async profile(userId: string): Promise<PublicUser> {
+    return toPublicUser(await this.self(userId));
+  }
+
+  async updateProfile(userId: string, changes: ProfileChanges): Promise<PublicUser> {
+    await this.self(userId);
+    const name = changes.name?.trim();
+    await updateUser(this.db, userId, { ...changes, ...(name !== undefined ? { name } : {}) });
+    return this.profile(userId);
+  }
+
+  async list(request: UserListRequest): Promise<PageOf<PublicUser>> {
+    const after = request.cursor === undefined ? undefined : parseCursor(request.cursor);
+    const rows = await listUsers(this.db, {
+      limit: request.limit + 1,
+      ...(request.role ? { role: request.role } : {}),
+      ...(after ? { after } : {}),
+    });
+    const items = rows.slice(0, request.limit);
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > request.limit && last
+        ? encodeCursor([last.createdAt.getTime(), last.id])
+        : null;
+    return { items: items.map(toPublicUser), nextCursor };
+  }
+
+  /** An admin changes a user's role or blocks them; blocking also ends their sessions. */
+  async adminUpdate(adminId: string, userId: string, changes: AdminChanges): Promise<PublicUser> {
+    if (userId === adminId) {
+      // Guards against an admin locking the marketplace out of its last admin by mistake.
+      if (changes.blocked === true) throw UserErrors.cannotChangeSelf('blocked');
+      if (changes.role !== undefined && changes.role !== 'admin') {
+        throw UserErrors.cannotChangeSelf('role');
+      }
+    }
+    const user = await inTransaction(this.db, async (trx) => {
+      const found = await findUserById(trx, userId, { forUpdate: true });
+      if (!found) throw UserErrors.userNotFound();
+      await updateUser(trx, userId, changes);
+      if (changes.blocked === true) await revokeAllOfUser(trx, userId);
+      return { ...found, ...changes };
+    });
+    return toPublicUser(user);
+  }
+}
+
+function parseCursor(cursor: string): { createdAt: Date; id: string } {
+  const key = decodeCursor(cursor, 2);
+  const [time, id] = key ?? [];
+  if (typeof time !== 'number' || typeof id !== 'string' || !Number.isFinite(time)) {
+    throw UserErrors.invalidCursor();
+  }
+  return { createdAt: new Date(time), id };
+}

@@ -1,0 +1,137 @@
+import type { ServiceApp } from '@marketplace/service-kit';
+import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import type { AuthService } from '../domain/auth.service.ts';
+import type { UserService } from '../domain/user.service.ts';
+import {
+  AdminPatchSchema,
+  AuthResponseSchema,
+  IdParamsSchema,
+  PasswordChangeSchema,
+  ProblemRef,
+  ProfilePatchSchema,
+  UserListQuerySchema,
+  UserPageSchema,
+  UserSchema,
+} from './schemas.ts';
+
+const security = [{ bearer: [] }];
+
+export function registerUserRoutes(
+  app: ServiceApp,
+  verifier: AccessTokenVerifier,
+  users: UserService,
+  auth: AuthService,
+): void {
+  const anyUser = authenticate(verifier);
+  const tags = ['users'];
+
+  app.get(
+    '/api/users/me',
+    {
+      preHandler: anyUser,
+      schema: {
+        summary: "The caller's profile",
+        tags,
+        security,
+        response: { 200: UserSchema, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef },
+      },
+    },
+    async (request) => users.profile(currentUser(request).userId),
+  );
+
+  app.patch(
+    '/api/users/me',
+    {
+      preHandler: anyUser,
+      schema: {
+        summary: "Changes the caller's name, phone or address (null clears)",
+        tags,
+        security,
+        body: ProfilePatchSchema,
+        response: {
+          200: UserSchema,
+          400: ProblemRef,
+          401: ProblemRef,
+          403: ProblemRef,
+          404: ProblemRef,
+        },
+      },
+    },
+    async (request) => users.updateProfile(currentUser(request).userId, request.body),
+  );
+
+  app.post(
+    '/api/users/me/password',
+    {
+      preHandler: anyUser,
+      schema: {
+        summary: "Changes the caller's password",
+        description: 'Ends every session of the account and answers with a new one for the caller.',
+        tags,
+        security,
+        body: PasswordChangeSchema,
+        response: {
+          200: AuthResponseSchema,
+          400: ProblemRef,
+          401: ProblemRef,
+          403: ProblemRef,
+          429: ProblemRef,
+        },
+      },
+    },
+    async (request) => {
+      const user = await users.self(currentUser(request).userId);
+      return auth.changePassword(user, request.body);
+    },
+  );
+
+  registerAdminRoutes(app, verifier, users);
+}
+
+function registerAdminRoutes(
+  app: ServiceApp,
+  verifier: AccessTokenVerifier,
+  users: UserService,
+): void {
+  const adminOnly = authenticate(verifier, ['admin']);
+  const tags = ['admin'];
+
+  app.get(
+    '/api/users',
+    {
+      preHandler: adminOnly,
+      schema: {
+        summary: 'Every account, newest first (admin)',
+        tags,
+        security,
+        querystring: UserListQuerySchema,
+        response: { 200: UserPageSchema, 400: ProblemRef, 401: ProblemRef, 403: ProblemRef },
+      },
+    },
+    async (request) => users.list(request.query),
+  );
+
+  app.patch(
+    '/api/users/:id',
+    {
+      preHandler: adminOnly,
+      schema: {
+        summary: "Changes a user's role or blocks them (admin)",
+        description: 'A blocked user cannot log in or refresh; their sessions end.',
+        tags,
+        security,
+        params: IdParamsSchema,
+        body: AdminPatchSchema,
+        response: {
+          200: UserSchema,
+          400: ProblemRef,
+          401: ProblemRef,
+          403: ProblemRef,
+          404: ProblemRef,
+        },
+      },
+    },
+    async (request) =>
+      users.adminUpdate(currentUser(request).userId, request.params.id, request.body),
+  );
+}

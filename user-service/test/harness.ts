@@ -1,0 +1,104 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { createBroker, unroutedQueueName, type BrokerConnection } from '@marketplace/events';
+import type { ServiceApp } from '@marketplace/service-kit';
+import {
+  createTestDatabase,
+  silentLogger,
+  TEST_MYSQL_URL,
+  TEST_RABBITMQ_URL,
+  uniqueName,
+} from '@marketplace/testing';
+import { buildApp, prepare, type AppDeps } from '../src/app.ts';
+import { loadConfig, type UserConfig } from '../src/config.ts';
+
+export interface Harness {
+  app: ServiceApp;
+  config: UserConfig;
+  broker: BrokerConnection;
+  exchange: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A user-service on a database and exchange of its own, migrated and seeded with the demo
+ * accounts; close() removes everything it made.
+ */
+export async function startUserService(deps: AppDeps = {}): Promise<Harness> {
+  const database = await createTestDatabase('users');
+  const exchange = uniqueName('t.users.events');
+  const config = loadConfig({
+    MYSQL_URL: TEST_MYSQL_URL,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    DB_NAME: database.name,
+    EVENTS_EXCHANGE: exchange,
+    SCRYPT_COST: '1024',
+    SEED_DEMO: 'true',
+    LOG_LEVEL: 'silent',
+  });
+  await prepare(config, silentLogger);
+  const { app } = await buildApp(config, { logger: false, ...deps });
+  await app.ready();
+  const broker = createBroker(TEST_RABBITMQ_URL, silentLogger, 'user-service-test');
+  return {
+    app,
+    config,
+    broker,
+    exchange,
+    async close() {
+      await app.close();
+      await broker.queueDelete({ queue: unroutedQueueName(exchange) });
+      await broker.exchangeDelete({ exchange });
+      await broker.exchangeDelete({ exchange: unroutedQueueName(exchange) });
+      await broker.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface Session {
+  user: { id: string; email: string; name: string; role: string; blocked: boolean };
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface ProblemBody {
+  type: string;
+  status: number;
+  detail: string;
+  errors?: { field: string; message: string }[];
+}
+
+export function fields(response: LightMyRequestResponse): string[] {
+  return (response.json<ProblemBody>().errors ?? []).map((e) => e.field);
+}
+
+export function post(app: ServiceApp, url: string, payload: object, token?: string) {
+  return app.inject({
+    method: 'POST',
+    url,
+    payload,
+    ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+  });
+}
+
+let counter = 0;
+/** An e-mail no other test uses. */
+export function freshEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}-${counter}-${Date.now().toString(36)}@example.test`;
+}
+
+export async function register(
+  app: ServiceApp,
+  body: { email?: string; password?: string; name?: string; role?: string } = {},
+): Promise<Session> {
+  const response = await post(app, '/api/auth/register', {
+    email: freshEmail(),
+    password: 'correct horse battery',
+    name: 'Test User',
+    ...body,
+  });
+  if (response.statusCode !== 201) throw new Error(`register failed: ${response.body}`);
+  return response.json<Session>();
+}
