@@ -1,0 +1,89 @@
+import { ProblemSchema } from '@marketplace/contracts';
+import { createDb, ensureDatabase, migrateToLatest, pingDb } from '@marketplace/db';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
+import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import type { Kysely } from 'kysely';
+import { migrations } from '../migrations/index.ts';
+import type { ProductConfig } from './config.ts';
+import { CategoryRepository } from './data/category.repository.ts';
+import { ProductSearchRepository } from './data/product-search.repository.ts';
+import { ProductRepository } from './data/product.repository.ts';
+import type { ProductDb } from './data/schema.ts';
+import { StockRepository } from './data/stock.repository.ts';
+import { seedDemoCatalog } from './demo/seed.ts';
+import { CatalogService } from './domain/catalog.service.ts';
+import { ProductService } from './domain/product.service.ts';
+import { StockService } from './domain/stock.service.ts';
+import { registerCategoryRoutes } from './routes/category.routes.ts';
+import { registerInternalRoutes } from './routes/internal.routes.ts';
+import { registerProductRoutes } from './routes/product.routes.ts';
+import { CategorySchema } from './routes/schemas.ts';
+
+export interface ProductAppDeps {
+  /** Tests pass `createTestTokens().verifier`; otherwise user-service's JWKS is used. */
+  verifier?: AccessTokenVerifier;
+  logger?: boolean;
+}
+
+async function withDb(config: ProductConfig, work: (db: Kysely<ProductDb>) => Promise<void>) {
+  const db = createDb<ProductDb>({ url: config.MYSQL_URL, database: config.DB_NAME, poolSize: 2 });
+  try {
+    await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Creates the service's schema when missing and applies pending migrations. */
+export async function setupDatabase(config: ProductConfig): Promise<void> {
+  await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
+  await withDb(config, async (db) => {
+    await migrateToLatest(db, migrations);
+  });
+}
+
+/** Seeds the demo categories and products (idempotent: fixed ids, existing rows kept). */
+export async function seedDemoData(config: ProductConfig): Promise<void> {
+  await withDb(config, seedDemoCatalog);
+}
+
+export async function buildApp(
+  config: ProductConfig,
+  deps: { verifier?: AccessTokenVerifier; logger?: boolean } = {},
+): Promise<{ app: ServiceApp }> {
+  const db = createDb<ProductDb>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const verifier =
+    deps.verifier ??
+    createAccessTokenVerifier({
+      jwks: config.JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+  const app = await createServiceApp({
+    name: 'product-service',
+    description: 'Catalog, categories, search, filters and stock',
+    logLevel: config.LOG_LEVEL,
+    logger: deps.logger,
+    readiness: [{ name: 'database', check: () => pingDb(db) }],
+  });
+  app.addHook('onClose', async () => {
+    await db.destroy();
+  });
+  app.addSchema(ProblemSchema);
+  app.addSchema(CategorySchema);
+
+  const products = new ProductRepository(db);
+  const categories = new CategoryRepository(db);
+  const catalog = new CatalogService(products, new ProductSearchRepository(db), categories);
+  registerProductRoutes(app, {
+    catalog,
+    products: new ProductService(products, categories),
+    verifier,
+  });
+  registerCategoryRoutes(app, catalog);
+  registerInternalRoutes(app, {
+    stock: new StockService(products, new StockRepository(db)),
+    internalToken: config.INTERNAL_TOKEN,
+  });
+  return { app };
+}

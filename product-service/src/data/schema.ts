@@ -1,0 +1,47 @@
+/** The Kysely view of the `marketplace_products` schema (see migrations/index.ts). */
+export interface CategoriesTable {
+  id: string;
+  parent_id: string | null;
+  slug: string;
+  name: string;
+  position: number;
+}
+
+export type ProductStatus = 'active' | 'archived';
+
+export interface ProductsTable {
+  id: string;
+  seller_id: string;
+  category_id: string;
+  title: string;
+  description: string;
+  price_minor: number;
+  currency: string;
+  stock: number;
+  /** A JSON array of URLs, kept as TEXT so MySQL 8 and MariaDB read it alike. */
+  images: string;
+  status: ProductStatus;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface StockReservationsTable {
+  order_id: string;
+  checkout_id: string;
+  status: 'reserved' | 'released';
+  created_at: Date;
+  released_at: Date | null;
+}
+
+export interface StockReservationItemsTable {
+  order_id: string;
+  product_id: string;
+  quantity: number;
+}
+
+export interface ProductDb {
+  categories: CategoriesTable;
+  products: ProductsTable;
+  stock_reservations: StockReservationsTable;
+  stock_reservation_items: StockReservationItemsTable;
+}

@@ -1,0 +1,161 @@
+import type { DemoProductData } from './catalog.ts';
+
+/** Outdoor and camping, from Atlas Outdoor. */
+export const OUTDOOR_PRODUCTS: DemoProductData[] = [
+  {
+    slug: 'trailhead-2-tent',
+    title: 'Trailhead 2-Person Tent',
+    label: 'Trailhead 2',
+    description:
+      'Freestanding three-season backpacking tent, 1.9 kg, with two doors, two vestibules and a waterproof fly.',
+    priceMinor: 18900,
+    stock: 15,
+    category: 'camping',
+    seller: 2,
+    glyph: 'tent',
+  },
+  {
+    slug: 'summit-sleeping-bag',
+    title: 'Summit -5 °C Sleeping Bag',
+    label: 'Summit Bag',
+    description:
+      'Mummy sleeping bag with recycled synthetic fill, comfort rated to -5 °C, with a compression sack.',
+    priceMinor: 12900,
+    stock: 20,
+    category: 'camping',
+    seller: 2,
+    glyph: 'sleeping-bag',
+  },
+  {
+    slug: 'blaze-camp-stove',
+    title: 'Blaze Compact Camp Stove',
+    label: 'Blaze Stove',
+    description:
+      'Ultralight canister stove with a piezo igniter that boils a litre of water in three and a half minutes.',
+    priceMinor: 4900,
+    stock: 40,
+    category: 'camping',
+    seller: 2,
+    glyph: 'flame',
+  },
+  {
+    slug: 'beacon-400-headlamp',
+    title: 'Beacon 400 Rechargeable Headlamp',
+    label: 'Beacon 400',
+    description:
+      '400-lumen rechargeable headlamp with a red night mode, a lock-out switch and IPX4 rain protection.',
+    priceMinor: 3499,
+    stock: 75,
+    category: 'camping',
+    seller: 2,
+    glyph: 'sun',
+  },
+  {
+    slug: 'forge-cast-iron-skillet',
+    title: 'Forge Cast Iron Skillet 26 cm',
+    label: 'Forge Skillet',
+    description:
+      'Pre-seasoned cast iron pan for searing, baking and campfire cooking; oven and induction safe.',
+    priceMinor: 3900,
+    stock: 60,
+    category: 'camping',
+    seller: 2,
+    glyph: 'pan',
+  },
+  {
+    slug: 'drift-camping-hammock',
+    title: 'Drift Camping Hammock',
+    label: 'Drift Hammock',
+    description:
+      'Parachute-nylon hammock with tree-friendly straps; holds 200 kg and packs to the size of a melon.',
+    priceMinor: 4500,
+    stock: 35,
+    category: 'camping',
+    seller: 2,
+    glyph: 'hammock',
+  },
+  {
+    slug: 'lite-folding-camp-chair',
+    title: 'Lite Folding Camp Chair',
+    label: 'Camp Chair',
+    description:
+      'Aluminium-frame folding chair, 900 g, with a breathable mesh seat and a carry bag.',
+    priceMinor: 5900,
+    stock: 30,
+    category: 'camping',
+    seller: 2,
+    glyph: 'chair',
+  },
+  {
+    slug: 'ridge-carbon-trekking-poles',
+    title: 'Ridge Carbon Trekking Poles',
+    label: 'Ridge Poles',
+    description:
+      'A pair of foldable carbon poles, 250 g each, with cork grips, quick locks and rubber tips.',
+    priceMinor: 8900,
+    stock: 30,
+    category: 'outdoor',
+    seller: 2,
+    glyph: 'mountain',
+  },
+  {
+    slug: 'ascent-38-backpack',
+    title: 'Ascent 38 L Hiking Backpack',
+    label: 'Ascent 38',
+    description:
+      'Ventilated trekking pack with a rain cover, hip-belt pockets and a sleeve for a hydration bladder.',
+    priceMinor: 13900,
+    stock: 25,
+    category: 'outdoor',
+    seller: 2,
+    glyph: 'backpack',
+  },
+  {
+    slug: 'canyon-insulated-bottle',
+    title: 'Canyon Insulated Bottle 750 ml',
+    label: 'Canyon Bottle',
+    description:
+      'Vacuum-insulated steel bottle that keeps drinks cold for 24 hours or hot for 12; leak-proof lid.',
+    priceMinor: 2999,
+    stock: 90,
+    category: 'outdoor',
+    seller: 2,
+    glyph: 'bottle',
+  },
+  {
+    slug: 'storm-shell-rain-jacket',
+    title: 'Storm Shell Rain Jacket',
+    label: 'Storm Shell',
+    description:
+      'Waterproof, breathable 2.5-layer jacket with taped seams, pit zips and a packable hood.',
+    priceMinor: 15900,
+    stock: 25,
+    category: 'outdoor',
+    seller: 2,
+    glyph: 'jacket',
+  },
+  {
+    slug: 'horizon-10x42-binoculars',
+    title: 'Horizon 10x42 Binoculars',
+    label: 'Horizon 10x42',
+    description:
+      'Waterproof roof-prism binoculars for birding and hiking, with a wide field of view and a neck strap.',
+    priceMinor: 19900,
+    stock: 12,
+    category: 'outdoor',
+    seller: 2,
+    glyph: 'binoculars',
+  },
+  {
+    slug: 'merino-base-layer',
+    title: 'Merino Wool Base Layer Top',
+    label: 'Merino Top',
+    description:
+      'Soft 200 gsm merino wool long-sleeve top that stays warm when wet and resists odour on long trips.',
+    priceMinor: 6900,
+    stock: 40,
+    category: 'outdoor',
+    seller: 2,
+    glyph: 'jacket',
+  },
+];

@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import type { ProductDb } from '../data/schema.ts';
+import { DEMO_CATEGORIES, DEMO_PRODUCTS, demoCategoryParentId } from './catalog.ts';
+
+// Listed newest first, an hour and a half apart, before anything a user adds.
+const NEWEST_DEMO_LISTING = Date.parse('2025-01-15T18:00:00.000Z');
+const SPACING_MS = 90 * 60 * 1000;
+
+/**
+ * Inserts the demo categories and products. Idempotent: rows are keyed by fixed ids and rows
+ * already present are kept as they are (their stock may have moved since).
+ */
+export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
+  await db
+    .insertInto('categories')
+    .ignore()
+    .values(
+      DEMO_CATEGORIES.map((category) => ({
+        id: category.id,
+        parent_id: demoCategoryParentId(category),
+        slug: category.slug,
+        name: category.name,
+        position: category.position,
+      })),
+    )
+    .execute();
+  await db
+    .insertInto('products')
+    .ignore()
+    .values(
+      DEMO_PRODUCTS.map((product, index) => {
+        const listedAt = new Date(NEWEST_DEMO_LISTING - index * SPACING_MS);
+        return {
+          id: product.id,
+          seller_id: product.sellerId,
+          category_id: product.categoryId,
+          title: product.title,
+          description: product.description,
+          price_minor: product.priceMinor,
+          currency: product.currency,
+          stock: product.stock,
+          images: JSON.stringify([product.image]),
+          status: 'active' as const,
+          created_at: listedAt,
+          updated_at: listedAt,
+        };
+      }),
+    )
+    .execute();
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { buildCategoryTree, categoryWithDescendants } from './category-tree.ts';
+import type { Category } from './product.ts';
+
+const categories: Category[] = [
+  { id: 'c', parentId: 'a', slug: 'computers', name: 'Computers', position: 2 },
+  { id: 'a', parentId: null, slug: 'electronics', name: 'Electronics', position: 1 },
+  { id: 'b', parentId: 'a', slug: 'audio', name: 'Audio', position: 1 },
+  { id: 'd', parentId: 'b', slug: 'headphones', name: 'Headphones', position: 1 },
+  { id: 'e', parentId: null, slug: 'books', name: 'Books', position: 0 },
+];
+
+describe('category tree', () => {
+  it('when categories are nested, then the tree nests them, ordered by position', () => {
+    expect(buildCategoryTree(categories)).toEqual([
+      { id: 'e', slug: 'books', name: 'Books', children: [] },
+      {
+        id: 'a',
+        slug: 'electronics',
+        name: 'Electronics',
+        children: [
+          {
+            id: 'b',
+            slug: 'audio',
+            name: 'Audio',
+            children: [{ id: 'd', slug: 'headphones', name: 'Headphones', children: [] }],
+          },
+          { id: 'c', slug: 'computers', name: 'Computers', children: [] },
+        ],
+      },
+    ]);
+  });
+
+  it('when a slug is given, then it and every descendant are included', () => {
+    expect(categoryWithDescendants(categories, 'electronics')?.sort()).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
+    expect(categoryWithDescendants(categories, 'audio')?.sort()).toEqual(['b', 'd']);
+    expect(categoryWithDescendants(categories, 'books')).toEqual(['e']);
+  });
+
+  it('when the slug is unknown, then there is no match', () => {
+    expect(categoryWithDescendants(categories, 'garden')).toBeNull();
+  });
+});

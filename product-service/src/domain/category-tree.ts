@@ -1,0 +1,51 @@
+import type { Category, CategoryNode } from './product.ts';
+
+function byPosition(a: Category, b: Category): number {
+  return a.position - b.position || a.name.localeCompare(b.name);
+}
+
+function childrenOf(categories: readonly Category[]): Map<string | null, Category[]> {
+  const children = new Map<string | null, Category[]>();
+  for (const category of categories) {
+    const siblings = children.get(category.parentId) ?? [];
+    siblings.push(category);
+    children.set(category.parentId, siblings);
+  }
+  return children;
+}
+
+/** The categories as a forest, each level ordered by position, then name. */
+export function buildCategoryTree(categories: readonly Category[]): CategoryNode[] {
+  const children = childrenOf(categories);
+  const build = (parentId: string | null, seen: Set<string>): CategoryNode[] =>
+    (children.get(parentId) ?? [])
+      .filter((category) => !seen.has(category.id))
+      .sort(byPosition)
+      .map((category) => ({
+        id: category.id,
+        slug: category.slug,
+        name: category.name,
+        children: build(category.id, new Set(seen).add(category.id)),
+      }));
+  return build(null, new Set());
+}
+
+/** The ids of the category named `slug` and of all its descendants; null for an unknown slug. */
+export function categoryWithDescendants(
+  categories: readonly Category[],
+  slug: string,
+): string[] | null {
+  const root = categories.find((category) => category.slug === slug);
+  if (!root) return null;
+  const children = childrenOf(categories);
+  const ids = new Set<string>([root.id]);
+  const queue = [root.id];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    for (const child of children.get(id) ?? []) {
+      if (ids.has(child.id)) continue;
+      ids.add(child.id);
+      queue.push(child.id);
+    }
+  }
+  return [...ids];
+}

@@ -1,0 +1,54 @@
+import type { Role } from '@marketplace/contracts';
+
+export type ProductStatus = 'active' | 'archived';
+
+/** A product as every API shows it. */
+export interface Product {
+  id: string;
+  sellerId: string;
+  categoryId: string;
+  title: string;
+  description: string;
+  priceMinor: number;
+  currency: string;
+  stock: number;
+  images: string[];
+  status: ProductStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProductInput {
+  title: string;
+  description: string;
+  priceMinor: number;
+  currency: string;
+  stock: number;
+  categoryId: string;
+  images: string[];
+}
+
+export type ProductPatch = Partial<ProductInput> & { status?: ProductStatus };
+
+/** Who is asking; the verified access-token claims fit this shape. */
+export interface Actor {
+  userId: string;
+  role: Role;
+}
+
+export type ProductSort = 'relevance' | 'newest' | 'price_asc' | 'price_desc';
+
+export interface Category {
+  id: string;
+  parentId: string | null;
+  slug: string;
+  name: string;
+  position: number;
+}
+
+export interface CategoryNode {
+  id: string;
+  slug: string;
+  name: string;
+  children: CategoryNode[];
+}

@@ -1,0 +1,74 @@
+import type { FieldError } from '@marketplace/service-kit';
+import type { ProductLookup, ProductRepository } from '../data/product.repository.ts';
+import type { OrderReservation, Shortage, StockRepository } from '../data/stock.repository.ts';
+import { ProductErrors } from './errors.ts';
+
+export interface ReservationRequest {
+  checkoutId: string;
+  orders: readonly OrderReservation[];
+}
+
+/** One line per product in each order, orders in id order (the order their rows are written). */
+export function normalizeOrders(orders: readonly OrderReservation[]): OrderReservation[] {
+  const seen = new Set<string>();
+  for (const order of orders) {
+    if (seen.has(order.orderId)) throw ProductErrors.duplicateOrder(order.orderId);
+    seen.add(order.orderId);
+  }
+  return [...orders]
+    .sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0))
+    .map((order) => {
+      const quantities = new Map<string, number>();
+      for (const line of order.items) {
+        quantities.set(line.productId, (quantities.get(line.productId) ?? 0) + line.quantity);
+      }
+      return {
+        orderId: order.orderId,
+        items: [...quantities].map(([productId, quantity]) => ({ productId, quantity })),
+      };
+    });
+}
+
+function shortageMessage(shortage: Shortage): string {
+  switch (shortage.reason) {
+    case 'unknown':
+      return 'no such product';
+    case 'archived':
+      return 'is no longer sold';
+    case 'insufficient':
+      return `only ${shortage.available} left, ${shortage.requested} requested`;
+  }
+}
+
+function shortageError(shortages: readonly Shortage[]) {
+  const errors: FieldError[] = shortages.map((shortage) => ({
+    field: `items.${shortage.productId}`,
+    message: shortageMessage(shortage),
+  }));
+  const unavailable = shortages.some((shortage) => shortage.reason !== 'insufficient');
+  return unavailable
+    ? ProductErrors.productUnavailable(errors)
+    : ProductErrors.insufficientStock(errors);
+}
+
+/** Stock for order-service: lookups, and reservations that never oversell. */
+export class StockService {
+  constructor(
+    private readonly products: ProductRepository,
+    private readonly stock: StockRepository,
+  ) {}
+
+  async lookup(ids: readonly string[]): Promise<ProductLookup[]> {
+    return this.products.lookup([...new Set(ids)]);
+  }
+
+  /** All or nothing; an order reserved before is not reserved again. */
+  async reserve(request: ReservationRequest): Promise<void> {
+    const shortages = await this.stock.reserve(request.checkoutId, normalizeOrders(request.orders));
+    if (shortages.length > 0) throw shortageError(shortages);
+  }
+
+  async release(orderId: string): Promise<boolean> {
+    return this.stock.release(orderId);
+  }
+}

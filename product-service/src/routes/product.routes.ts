@@ -1,0 +1,117 @@
+import type { ServiceApp } from '@marketplace/service-kit';
+import { authenticate, currentUser, readUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import type { CatalogService } from '../domain/catalog.service.ts';
+import type { ProductService } from '../domain/product.service.ts';
+import {
+  IdParams,
+  ProblemRef,
+  ProductBody,
+  ProductListQuery,
+  ProductPageSchema,
+  ProductPatchBody,
+  ProductSchema,
+} from './schemas.ts';
+
+export interface ProductRoutesDeps {
+  catalog: CatalogService;
+  products: ProductService;
+  verifier: AccessTokenVerifier;
+}
+
+const tags = ['products'];
+const security = [{ bearer: [] }];
+
+export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps): void {
+  const { catalog, products, verifier } = deps;
+  const sellerOnly = authenticate(verifier, ['seller', 'admin']);
+
+  app.get(
+    '/api/products',
+    {
+      schema: {
+        tags,
+        summary: 'Browse and search the catalog (active products only)',
+        querystring: ProductListQuery,
+        response: { 200: ProductPageSchema, 400: ProblemRef },
+      },
+    },
+    async (request) => catalog.list(request.query),
+  );
+
+  app.get(
+    '/api/products/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One product; an archived one only for its seller or an admin',
+        params: IdParams,
+        response: { 200: ProductSchema, 400: ProblemRef, 404: ProblemRef },
+      },
+    },
+    async (request) =>
+      catalog.get(request.params.id, () => readUser(verifier, request).catch(() => undefined)),
+  );
+
+  app.post(
+    '/api/products',
+    {
+      preHandler: sellerOnly,
+      schema: {
+        tags,
+        security,
+        summary: 'List a new product (seller or admin)',
+        body: ProductBody,
+        response: {
+          201: ProductSchema,
+          400: ProblemRef,
+          401: ProblemRef,
+          403: ProblemRef,
+          422: ProblemRef,
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await products.create(currentUser(request), request.body)),
+  );
+
+  app.patch(
+    '/api/products/:id',
+    {
+      preHandler: sellerOnly,
+      schema: {
+        tags,
+        security,
+        summary: "Change one's own product (an admin any)",
+        params: IdParams,
+        body: ProductPatchBody,
+        response: {
+          200: ProductSchema,
+          400: ProblemRef,
+          401: ProblemRef,
+          403: ProblemRef,
+          404: ProblemRef,
+          422: ProblemRef,
+        },
+      },
+    },
+    async (request) => products.update(currentUser(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/products/:id',
+    {
+      preHandler: sellerOnly,
+      schema: {
+        tags,
+        security,
+        summary: "Archive one's own product (an admin any)",
+        params: IdParams,
+        response: { 204: { type: 'null' }, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef },
+      },
+    },
+    async (request, reply) => {
+      await products.archive(currentUser(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}

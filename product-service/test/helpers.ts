@@ -1,0 +1,128 @@
+import type { ServiceApp } from '@marketplace/service-kit';
+import {
+  createTestDatabase,
+  createTestTokens,
+  TEST_MYSQL_URL,
+  type TestTokens,
+} from '@marketplace/testing';
+import { DEMO_CATEGORIES } from '../src/demo/catalog.ts';
+import { buildApp, seedDemoData, setupDatabase } from '../src/app.ts';
+import { loadProductConfig, type ProductConfig } from '../src/config.ts';
+import type { Product } from '../src/domain/product.ts';
+
+export const INTERNAL_TOKEN = 'test-internal-token';
+export const internalHeaders = { 'x-internal-token': INTERNAL_TOKEN };
+
+export interface TestService {
+  app: ServiceApp;
+  tokens: TestTokens;
+  config: ProductConfig;
+  close(): Promise<void>;
+}
+
+/** product-service on a database of its own, migrated and seeded with the demo catalog. */
+export async function startTestService(prefix: string): Promise<TestService> {
+  const database = await createTestDatabase(prefix);
+  const config = loadProductConfig({
+    MYSQL_URL: TEST_MYSQL_URL,
+    DB_NAME: database.name,
+    INTERNAL_TOKEN,
+  });
+  await setupDatabase(config);
+  await seedDemoData(config);
+  const tokens = await createTestTokens();
+  const { app } = await buildApp(config, { verifier: tokens.verifier, logger: false });
+  return {
+    app,
+    tokens,
+    config,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export function categoryId(slug: string): string {
+  const category = DEMO_CATEGORIES.find((c) => c.slug === slug);
+  if (!category) throw new Error(`no demo category ${slug}`);
+  return category.id;
+}
+
+export interface NewProduct {
+  title: string;
+  description: string;
+  priceMinor: number;
+  currency: string;
+  stock: number;
+  categoryId: string;
+  images: string[];
+}
+
+export function productBody(overrides: Partial<NewProduct> = {}): NewProduct {
+  return {
+    title: 'Test Lantern',
+    description: 'A lantern made for tests.',
+    priceMinor: 1500,
+    currency: 'EUR',
+    stock: 10,
+    categoryId: categoryId('camping'),
+    images: ['/demo/beacon-400-headlamp.svg'],
+    ...overrides,
+  };
+}
+
+/** Lists a product through the public API as `sellerId`. */
+export async function createProduct(
+  service: TestService,
+  sellerId: string,
+  overrides: Partial<NewProduct> = {},
+): Promise<Product> {
+  const response = await service.app.inject({
+    method: 'POST',
+    url: '/api/products',
+    headers: { authorization: await service.tokens.bearer(sellerId, 'seller') },
+    payload: productBody(overrides),
+  });
+  if (response.statusCode !== 201) {
+    throw new Error(`create failed: ${response.statusCode} ${response.body}`);
+  }
+  return response.json<Product>();
+}
+
+export interface Page {
+  items: Product[];
+  nextCursor: string | null;
+}
+
+/** GET /api/products with `query`; fails the test on anything but 200. */
+export async function listProducts(
+  service: TestService,
+  query: Record<string, string | number | boolean>,
+): Promise<Page> {
+  const response = await service.app.inject({
+    method: 'GET',
+    url: '/api/products',
+    query: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+  });
+  if (response.statusCode !== 200) {
+    throw new Error(`list failed: ${response.statusCode} ${response.body}`);
+  }
+  return response.json<Page>();
+}
+
+/** Every page of a listing, following nextCursor to the end. */
+export async function walkAllPages(
+  service: TestService,
+  query: Record<string, string | number | boolean>,
+): Promise<Product[]> {
+  const items: Product[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 100; pages++) {
+    const page: Page = await listProducts(service, cursor ? { ...query, cursor } : query);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) return items;
+  }
+  throw new Error('more than 100 pages: the cursor does not advance');
+}

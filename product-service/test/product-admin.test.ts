@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '@marketplace/contracts';
+import type { Product } from '../src/domain/product.ts';
+import {
+  categoryId,
+  createProduct,
+  productBody,
+  startTestService,
+  walkAllPages,
+  type TestService,
+} from './helpers.ts';
+
+interface ProblemBody {
+  status: number;
+  type: string;
+  errors?: { field: string; message: string }[];
+}
+
+describe('product-service: sellers managing their products', () => {
+  let service: TestService;
+  const seller = randomUUID();
+  const otherSeller = randomUUID();
+  const admin = randomUUID();
+
+  beforeAll(async () => {
+    service = await startTestService('products_admin');
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  async function call(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    as?: { userId: string; role: Role },
+    payload?: object,
+  ) {
+    const headers = as ? { authorization: await service.tokens.bearer(as.userId, as.role) } : {};
+    return service.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  }
+  const asSeller = { userId: seller, role: 'seller' as const };
+  const asOther = { userId: otherSeller, role: 'seller' as const };
+  const asAdmin = { userId: admin, role: 'admin' as const };
+  const fields = (body: string) =>
+    (JSON.parse(body) as ProblemBody).errors?.map((e) => e.field) ?? [];
+
+  it('when a seller lists a product, then 201 with the product as its own and active', async () => {
+    const response = await call(
+      'POST',
+      '/api/products',
+      asSeller,
+      productBody({ title: '  Oak Desk  ' }),
+    );
+    expect(response.statusCode).toBe(201);
+    const product = response.json<Product>();
+    expect(product).toMatchObject({
+      sellerId: seller,
+      status: 'active',
+      title: 'Oak Desk',
+      stock: 10,
+    });
+    expect((await call('GET', `/api/products/${product.id}`)).json()).toEqual(product);
+  });
+
+  it('when the body carries sellerId or status, then they are ignored', async () => {
+    const response = await call('POST', '/api/products', asSeller, {
+      ...productBody(),
+      sellerId: otherSeller,
+      status: 'archived',
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json<Product>()).toMatchObject({ sellerId: seller, status: 'active' });
+  });
+
+  it('when a seller patches their product, then only the given fields change', async () => {
+    const product = await createProduct(service, seller);
+    const response = await call('PATCH', `/api/products/${product.id}`, asSeller, {
+      priceMinor: 2599,
+      stock: 3,
+      categoryId: categoryId('outdoor'),
+    });
+    expect(response.statusCode).toBe(200);
+    const patched = response.json<Product>();
+    expect(patched).toMatchObject({
+      ...product,
+      priceMinor: 2599,
+      stock: 3,
+      categoryId: categoryId('outdoor'),
+      updatedAt: patched.updatedAt,
+    });
+    expect(Date.parse(patched.updatedAt)).toBeGreaterThanOrEqual(Date.parse(product.updatedAt));
+  });
+
+  it('when another seller patches or archives it, then 403 and nothing changes', async () => {
+    const product = await createProduct(service, seller);
+    const patch = await call('PATCH', `/api/products/${product.id}`, asOther, { priceMinor: 1 });
+    expect(patch.statusCode).toBe(403);
+    expect((await call('DELETE', `/api/products/${product.id}`, asOther)).statusCode).toBe(403);
+    expect((await call('GET', `/api/products/${product.id}`)).json()).toEqual(product);
+  });
+
+  it('when an admin patches any product, then it changes', async () => {
+    const product = await createProduct(service, seller);
+    const response = await call('PATCH', `/api/products/${product.id}`, asAdmin, {
+      title: 'Moderated',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<Product>()).toMatchObject({ title: 'Moderated', sellerId: seller });
+  });
+
+  it('when a seller archives a product, then it leaves the catalog but its seller still sees it', async () => {
+    const product = await createProduct(service, seller);
+    const archived = await call('DELETE', `/api/products/${product.id}`, asSeller);
+    expect(archived.statusCode).toBe(204);
+    expect(archived.body).toBe('');
+    expect((await call('GET', `/api/products/${product.id}`)).statusCode).toBe(404);
+    expect((await call('GET', `/api/products/${product.id}`, asOther)).statusCode).toBe(404);
+    const own = await call('GET', `/api/products/${product.id}`, asSeller);
+    expect(own.json<Product>().status).toBe('archived');
+    const listed = await walkAllPages(service, { sellerId: seller });
+    expect(listed.map((p) => p.id)).not.toContain(product.id);
+    expect((await call('DELETE', `/api/products/${product.id}`, asSeller)).statusCode).toBe(204);
+    expect(
+      (await call('PATCH', `/api/products/${product.id}`, asOther, { stock: 1 })).statusCode,
+    ).toBe(404);
+  });
+
+  it('when the seller sets an archived product active again, then it is listed again', async () => {
+    const product = await createProduct(service, seller);
+    await call('DELETE', `/api/products/${product.id}`, asSeller);
+    const restored = await call('PATCH', `/api/products/${product.id}`, asSeller, {
+      status: 'active',
+    });
+    expect(restored.statusCode).toBe(200);
+    expect((await call('GET', `/api/products/${product.id}`)).statusCode).toBe(200);
+  });
+
+  it('when a buyer tries to list, change or archive, then 403', async () => {
+    const product = await createProduct(service, seller);
+    const asBuyer = { userId: randomUUID(), role: 'buyer' as const };
+    expect((await call('POST', '/api/products', asBuyer, productBody())).statusCode).toBe(403);
+    expect(
+      (await call('PATCH', `/api/products/${product.id}`, asBuyer, { stock: 1 })).statusCode,
+    ).toBe(403);
+    expect((await call('DELETE', `/api/products/${product.id}`, asBuyer)).statusCode).toBe(403);
+  });
+
+  it('when no or a bad token is given, then 401', async () => {
+    expect((await call('POST', '/api/products', undefined, productBody())).statusCode).toBe(401);
+    const forged = await service.app.inject({
+      method: 'POST',
+      url: '/api/products',
+      headers: { authorization: 'Bearer not.a.token' },
+      payload: productBody(),
+    });
+    expect(forged.statusCode).toBe(401);
+    expect(forged.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('when the body is empty, then 400 names every required field', async () => {
+    const response = await call('POST', '/api/products', asSeller, {});
+    expect(response.statusCode).toBe(400);
+    expect(fields(response.body)).toEqual(
+      expect.arrayContaining([
+        'title',
+        'description',
+        'priceMinor',
+        'currency',
+        'stock',
+        'categoryId',
+        'images',
+      ]),
+    );
+  });
+
+  it('when values are out of range or malformed, then 400 names each', async () => {
+    const response = await call('POST', '/api/products', asSeller, {
+      ...productBody(),
+      title: '   ',
+      priceMinor: -5,
+      currency: 'eur',
+      stock: 1.5,
+      images: ['javascript:alert(1)'],
+    });
+    expect(response.statusCode).toBe(400);
+    expect(fields(response.body)).toEqual(
+      expect.arrayContaining(['title', 'priceMinor', 'currency', 'stock', 'images.0']),
+    );
+  });
+
+  it('when the category does not exist, then 422 names categoryId', async () => {
+    const created = await call(
+      'POST',
+      '/api/products',
+      asSeller,
+      productBody({ categoryId: randomUUID() }),
+    );
+    expect(created.statusCode).toBe(422);
+    expect(fields(created.body)).toEqual(['categoryId']);
+    const product = await createProduct(service, seller);
+    const patched = await call('PATCH', `/api/products/${product.id}`, asSeller, {
+      categoryId: randomUUID(),
+    });
+    expect(patched.statusCode).toBe(422);
+    expect(fields(patched.body)).toEqual(['categoryId']);
+  });
+
+  it('when a patch is empty, then 400', async () => {
+    const product = await createProduct(service, seller);
+    expect((await call('PATCH', `/api/products/${product.id}`, asSeller, {})).statusCode).toBe(400);
+  });
+
+  it('when the product does not exist, then 404', async () => {
+    expect(
+      (await call('PATCH', `/api/products/${randomUUID()}`, asSeller, { stock: 1 })).statusCode,
+    ).toBe(404);
+    expect((await call('DELETE', `/api/products/${randomUUID()}`, asSeller)).statusCode).toBe(404);
+  });
+});
