@@ -1,0 +1,102 @@
+import { sql, type Migration } from 'kysely';
+import type { Migrations } from '@marketplace/db';
+import { outboxMigration } from '@marketplace/events';
+
+const init: Migration = {
+  async up(db) {
+    await sql`
+      CREATE TABLE orders (
+        id CHAR(36) NOT NULL PRIMARY KEY,
+        checkout_id CHAR(36) NOT NULL,
+        buyer_id CHAR(36) NOT NULL,
+        seller_id CHAR(36) NOT NULL,
+        status VARCHAR(16) NOT NULL,
+        total_minor BIGINT UNSIGNED NOT NULL,
+        currency CHAR(3) NOT NULL,
+        shipping_address TEXT NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        KEY orders_checkout (checkout_id),
+        KEY orders_buyer_page (buyer_id, created_at, id),
+        KEY orders_seller_page (seller_id, created_at, id),
+        KEY orders_seller_status_page (seller_id, status, created_at, id)
+      ) ENGINE=InnoDB`.execute(db);
+    await sql`
+      CREATE TABLE order_items (
+        order_id CHAR(36) NOT NULL,
+        line_no SMALLINT UNSIGNED NOT NULL,
+        product_id CHAR(36) NOT NULL,
+        title VARCHAR(500) NOT NULL,
+        price_minor BIGINT UNSIGNED NOT NULL,
+        quantity INT UNSIGNED NOT NULL,
+        PRIMARY KEY (order_id, line_no),
+        CONSTRAINT order_items_order FOREIGN KEY (order_id) REFERENCES orders (id)
+      ) ENGINE=InnoDB`.execute(db);
+    await sql`
+      CREATE TABLE order_status_history (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        order_id CHAR(36) NOT NULL,
+        from_status VARCHAR(16) NULL,
+        to_status VARCHAR(16) NOT NULL,
+        note VARCHAR(500) NULL,
+        actor_id CHAR(36) NOT NULL,
+        actor_role VARCHAR(16) NOT NULL,
+        at DATETIME(3) NOT NULL,
+        KEY order_history_order (order_id, id),
+        CONSTRAINT order_history_order FOREIGN KEY (order_id) REFERENCES orders (id)
+      ) ENGINE=InnoDB`.execute(db);
+  },
+  async down(db) {
+    await sql`DROP TABLE order_status_history`.execute(db);
+    await sql`DROP TABLE order_items`.execute(db);
+    await sql`DROP TABLE orders`.execute(db);
+  },
+};
+
+const idempotency: Migration = {
+  async up(db) {
+    // Keys are scoped to the caller: two buyers may pick the same key without meeting.
+    await sql`
+      CREATE TABLE idempotency_keys (
+        user_id CHAR(36) NOT NULL,
+        idem_key VARCHAR(255) NOT NULL,
+        fingerprint CHAR(64) NOT NULL,
+        checkout_id CHAR(36) NOT NULL,
+        lock_id CHAR(36) NOT NULL,
+        status VARCHAR(16) NOT NULL,
+        response_status SMALLINT UNSIGNED NULL,
+        response_body MEDIUMTEXT NULL,
+        locked_at DATETIME(3) NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (user_id, idem_key)
+      ) ENGINE=InnoDB`.execute(db);
+  },
+  async down(db) {
+    await sql`DROP TABLE idempotency_keys`.execute(db);
+  },
+};
+
+const pendingReleases: Migration = {
+  async up(db) {
+    // Stock releases product-service has not confirmed yet; retried until it does.
+    await sql`
+      CREATE TABLE pending_releases (
+        order_id CHAR(36) NOT NULL PRIMARY KEY,
+        attempts INT UNSIGNED NOT NULL DEFAULT 0,
+        next_attempt_at DATETIME(3) NOT NULL,
+        last_error VARCHAR(500) NULL,
+        created_at DATETIME(3) NOT NULL,
+        KEY pending_releases_due (next_attempt_at)
+      ) ENGINE=InnoDB`.execute(db);
+  },
+  async down(db) {
+    await sql`DROP TABLE pending_releases`.execute(db);
+  },
+};
+
+export const migrations: Migrations = {
+  '0001_orders': init,
+  '0002_outbox': outboxMigration,
+  '0003_idempotency_keys': idempotency,
+  '0004_pending_releases': pendingReleases,
+};

@@ -1,0 +1,79 @@
+import { createDb, ensureDatabase, migrateToLatest, pingDb } from '@marketplace/db';
+import { createBroker, OutboxRelay, pingBroker } from '@marketplace/events';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
+import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import { migrations } from '../migrations/index.ts';
+import { createProductClient } from './clients/product.client.ts';
+import type { Config } from './config.ts';
+import type { DB } from './data/schema.ts';
+import { CheckoutService } from './domain/checkout.service.ts';
+import { OrderService } from './domain/order.service.ts';
+import { StockReleases } from './domain/release.service.ts';
+import { registerOrderRoutes } from './routes/order.routes.ts';
+
+export interface AppDeps {
+  verifier?: AccessTokenVerifier;
+  logger?: boolean;
+}
+
+/** Creates the service's schema if needed and applies pending migrations. */
+export async function setupDatabase(config: Config): Promise<void> {
+  await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
+  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  try {
+    await migrateToLatest(db, migrations);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ app: ServiceApp }> {
+  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const app = await createServiceApp({
+    name: 'order-service',
+    description: 'Checkout, orders, statuses and their history; publishes order events.',
+    logLevel: config.LOG_LEVEL,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    readiness: [
+      { name: 'database', check: () => pingDb(db) },
+      { name: 'broker', check: () => pingBroker(broker) },
+    ],
+  });
+  const broker = createBroker(config.RABBITMQ_URL, app.log, 'order-service');
+  const relay = new OutboxRelay({ db, broker, logger: app.log, exchange: config.EVENTS_EXCHANGE });
+  const catalog = createProductClient({
+    baseUrl: config.PRODUCT_SERVICE_URL,
+    internalToken: config.INTERNAL_TOKEN,
+    timeoutMs: config.PRODUCT_SERVICE_TIMEOUT_MS,
+  });
+  const releases = new StockReleases({
+    db,
+    catalog,
+    logger: app.log,
+    intervalMs: config.RELEASE_RETRY_INTERVAL_MS,
+  });
+  const eventsCommitted = () => relay.nudge();
+  const verifier =
+    deps.verifier ??
+    createAccessTokenVerifier({
+      jwks: config.JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+
+  registerOrderRoutes(app, {
+    verifier,
+    checkout: new CheckoutService({ db, catalog, releases, logger: app.log, eventsCommitted }),
+    orders: new OrderService({ db, releases, eventsCommitted }),
+  });
+
+  relay.start();
+  releases.start();
+  app.addHook('onClose', async () => {
+    await releases.stop();
+    await relay.stop();
+    await broker.close();
+    await db.destroy();
+  });
+  return { app };
+}

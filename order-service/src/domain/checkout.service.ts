@@ -1,0 +1,207 @@
+import type { Kysely } from 'kysely';
+import { inTransaction, isDuplicateKey } from '@marketplace/db';
+import { enqueueEvent, type Logger } from '@marketplace/events';
+import { AppError } from '@marketplace/service-kit';
+import {
+  CatalogUnavailableError,
+  ReservationRefusedError,
+  type ProductCatalog,
+} from '../clients/product.client.ts';
+import { completeKey, deleteClaim } from '../data/idempotency.repository.ts';
+import { insertHistory, insertOrders } from '../data/order.repository.ts';
+import type { DB } from '../data/schema.ts';
+import {
+  assertDistinctProducts,
+  draftOrders,
+  reservationRefused,
+  type CheckoutItem,
+} from './checkout-lines.ts';
+import { fingerprint } from './fingerprint.ts';
+import { claimKey, keyInFlightError, type OwnedKey } from './idempotency.ts';
+import type { Actor, CheckoutResult, Order, ShippingAddress } from './order.model.ts';
+import type { StockReleases } from './release.service.ts';
+
+export interface CheckoutRequest {
+  buyer: Actor;
+  idempotencyKey: string;
+  body: { items: CheckoutItem[]; shippingAddress: ShippingAddress };
+  requestId: string;
+}
+
+/** Always a 201: only completed checkouts are stored under a key, failures leave none behind. */
+export interface CheckoutOutcome {
+  body: CheckoutResult;
+  replayed: boolean;
+}
+
+export interface CheckoutDeps {
+  db: Kysely<DB>;
+  catalog: ProductCatalog;
+  releases: StockReleases;
+  logger: Logger;
+  /** Called after a commit that enqueued events (the outbox relay's nudge). */
+  eventsCommitted: () => void;
+  /** How long a key may stay in flight before another request may take it over. */
+  staleKeyAfterMs?: number;
+}
+
+/** Another request took this key over while we worked; it will finish the same checkout. */
+class LostClaimError extends Error {}
+
+function catalogUnavailable(): AppError {
+  return AppError.unavailable(
+    'catalog-unavailable',
+    'The catalog cannot be reached right now; nothing was ordered. Retry shortly.',
+  );
+}
+
+export class CheckoutService {
+  constructor(private readonly deps: CheckoutDeps) {}
+
+  async checkout(request: CheckoutRequest): Promise<CheckoutOutcome> {
+    assertDistinctProducts(request.body.items);
+    const claim = await claimKey(
+      this.deps.db,
+      {
+        userId: request.buyer.userId,
+        key: request.idempotencyKey,
+        fingerprint: fingerprint(request.body),
+      },
+      this.deps.staleKeyAfterMs ?? 60_000,
+    );
+    if (claim.kind === 'replay') {
+      // Only this use case stores answers under a key, so a stored body is a CheckoutResult.
+      return { body: claim.body as CheckoutResult, replayed: true };
+    }
+    const result = await this.place(claim, request);
+    return { body: result, replayed: false };
+  }
+
+  private async place(owner: OwnedKey, request: CheckoutRequest): Promise<CheckoutResult> {
+    let orders: Order[];
+    try {
+      const ids = request.body.items.map((i) => i.productId);
+      const products = await this.deps.catalog.lookup(ids, request.requestId);
+      orders = draftOrders({
+        checkoutId: owner.checkoutId,
+        buyerId: request.buyer.userId,
+        items: request.body.items,
+        products,
+        shippingAddress: request.body.shippingAddress,
+        now: new Date(),
+      });
+    } catch (error) {
+      await this.forgetKey(owner);
+      throw error instanceof CatalogUnavailableError ? catalogUnavailable() : error;
+    }
+    await this.reserve(owner, orders, request);
+    return this.commit(owner, orders, request);
+  }
+
+  private async reserve(owner: OwnedKey, orders: Order[], request: CheckoutRequest) {
+    const reservation = {
+      checkoutId: owner.checkoutId,
+      orders: orders.map((o) => ({
+        orderId: o.id,
+        items: o.items.map(({ productId, quantity }) => ({ productId, quantity })),
+      })),
+    };
+    try {
+      await this.deps.catalog.reserve(reservation, request.requestId);
+    } catch (error) {
+      if (error instanceof ReservationRefusedError) {
+        // All or nothing on product-service's side: nothing is held.
+        await this.forgetKey(owner);
+        throw reservationRefused(request.body.items, error);
+      }
+      // The reservation may or may not have happened: give back whatever it might hold.
+      await this.abandon(owner, orders, request.requestId, error);
+      throw error instanceof CatalogUnavailableError ? catalogUnavailable() : error;
+    }
+  }
+
+  private async commit(
+    owner: OwnedKey,
+    orders: Order[],
+    request: CheckoutRequest,
+  ): Promise<CheckoutResult> {
+    const result: CheckoutResult = { checkoutId: owner.checkoutId, orders };
+    try {
+      await inTransaction(this.deps.db, async (trx) => {
+        await insertOrders(trx, orders);
+        await insertHistory(
+          trx,
+          orders.map((o) => createdEntry(o, request.buyer)),
+        );
+        for (const o of orders) {
+          await enqueueEvent(trx, 'order.created', createdData(o), request.requestId);
+        }
+        if (!(await completeKey(trx, owner, { status: 201, body: result }))) {
+          throw new LostClaimError();
+        }
+      });
+    } catch (error) {
+      if (error instanceof LostClaimError || isDuplicateKey(error)) throw keyInFlightError();
+      await this.abandon(owner, orders, request.requestId, error);
+      throw error;
+    }
+    this.deps.eventsCommitted();
+    return result;
+  }
+
+  /** The request created nothing: drop its key so the client may retry with it. */
+  private async forgetKey(owner: OwnedKey): Promise<void> {
+    await deleteClaim(this.deps.db, owner).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error }, 'could not drop an idempotency key; it will go stale'),
+    );
+  }
+
+  /**
+   * Gives up a checkout whose stock may be reserved. The key is dropped and the releases recorded
+   * together; if that fails, both stay as they are: a retry then takes the stale key over and
+   * re-uses the same order ids, whose reservation product-service does not repeat. Holding stock
+   * a little longer is better than an order whose stock was given back.
+   */
+  private async abandon(owner: OwnedKey, orders: Order[], requestId: string, cause: unknown) {
+    const orderIds = orders.map((o) => o.id);
+    const { db, logger, releases } = this.deps;
+    logger.warn({ err: cause, checkoutId: owner.checkoutId, orderIds }, 'checkout abandoned');
+    let owned: boolean;
+    try {
+      owned = await inTransaction(db, async (trx) => {
+        if (!(await deleteClaim(trx, owner))) return false;
+        await releases.schedule(trx, orderIds, new Date());
+        return true;
+      });
+    } catch (error) {
+      logger.error({ err: error, orderIds }, 'could not record releases; the key keeps them');
+      return;
+    }
+    // A request that took the key over meanwhile goes on with these very orders.
+    if (owned) await releases.attempt(orderIds, requestId);
+  }
+}
+
+function createdEntry(order: Order, buyer: Actor) {
+  return {
+    orderId: order.id,
+    from: null,
+    to: order.status,
+    note: null,
+    actorId: buyer.userId,
+    actorRole: buyer.role,
+    at: new Date(order.createdAt),
+  };
+}
+
+function createdData(order: Order) {
+  return {
+    orderId: order.id,
+    checkoutId: order.checkoutId,
+    buyerId: order.buyerId,
+    sellerId: order.sellerId,
+    items: order.items,
+    totalMinor: order.totalMinor,
+    currency: order.currency,
+  };
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AppError } from '@marketplace/service-kit';
+import { findKey, insertClaim, takeOver } from '../data/idempotency.repository.ts';
+import type { DB } from '../data/schema.ts';
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const MAX_KEY_LENGTH = 255;
+
+/** This request owns the key: it alone may place the checkout, under these ids. */
+export interface OwnedKey {
+  kind: 'owned';
+  userId: string;
+  key: string;
+  lockId: string;
+  checkoutId: string;
+}
+
+/** The key was used before with the same body: answer what was answered then. */
+export interface Replay {
+  kind: 'replay';
+  body: unknown;
+}
+
+export function requireIdempotencyKey(value: string | string[] | undefined): string {
+  const field = [{ field: 'headers.idempotency-key', message: 'is required' }];
+  if (value === undefined || value === '') {
+    throw AppError.badRequest(
+      'idempotency-key-required',
+      `The ${IDEMPOTENCY_HEADER} header is required.`,
+      field,
+    );
+  }
+  if (Array.isArray(value) || value.length > MAX_KEY_LENGTH) {
+    throw AppError.badRequest(
+      'invalid-idempotency-key',
+      `The ${IDEMPOTENCY_HEADER} header must be one value of 1 to ${MAX_KEY_LENGTH} characters.`,
+      [{ field: 'headers.idempotency-key', message: `must be 1 to ${MAX_KEY_LENGTH} characters` }],
+    );
+  }
+  return value;
+}
+
+export function keyInFlightError(): AppError {
+  return new AppError(
+    409,
+    'idempotency-key-in-flight',
+    'A request with this Idempotency-Key is still being processed; retry shortly.',
+    undefined,
+    { 'retry-after': '1' },
+  );
+}
+
+/**
+ * Claims an idempotency key for a request (per IETF draft / Stripe): a new key is stored in
+ * flight with the request's fingerprint and the checkout id it will use; a key in flight for
+ * longer than `staleAfterMs` (its owner crashed) may be taken over, keeping that checkout id.
+ */
+export async function claimKey(
+  db: Kysely<DB>,
+  request: { userId: string; key: string; fingerprint: string },
+  staleAfterMs: number,
+): Promise<OwnedKey | Replay> {
+  // The key may vanish between our insert and read (its owner gave up): then claim it afresh.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const lockId = randomUUID();
+    const now = new Date();
+    const checkoutId = randomUUID();
+    if (await insertClaim(db, { ...request, checkoutId, lockId, now })) {
+      return { kind: 'owned', userId: request.userId, key: request.key, lockId, checkoutId };
+    }
+    const row = await findKey(db, request.userId, request.key);
+    if (!row) continue;
+    if (row.fingerprint !== request.fingerprint) {
+      throw AppError.unprocessable(
+        'idempotency-key-reused',
+        `This ${IDEMPOTENCY_HEADER} was already used with a different request body.`,
+        [{ field: 'headers.idempotency-key', message: 'was used with another body' }],
+      );
+    }
+    if (row.status === 'completed') {
+      return { kind: 'replay', body: JSON.parse(row.response_body ?? 'null') };
+    }
+    if (now.getTime() - row.locked_at.getTime() < staleAfterMs) throw keyInFlightError();
+    if (!(await takeOver(db, row, lockId, now))) throw keyInFlightError();
+    return {
+      kind: 'owned',
+      userId: request.userId,
+      key: request.key,
+      lockId,
+      checkoutId: row.checkout_id,
+    };
+  }
+  throw keyInFlightError();
+}

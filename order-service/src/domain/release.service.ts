@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '@marketplace/events';
+import type { ProductCatalog } from '../clients/product.client.ts';
+import {
+  completeRelease,
+  dueReleases,
+  postponeRelease,
+  scheduleReleases,
+} from '../data/release.repository.ts';
+import type { DB } from '../data/schema.ts';
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+const BATCH = 50;
+
+export interface StockReleasesOptions {
+  db: Kysely<DB>;
+  catalog: ProductCatalog;
+  logger: Logger;
+  intervalMs: number;
+}
+
+/**
+ * Stock releases owed to product-service. Each is first written to `pending_releases` (in the
+ * transaction that makes it owed), then attempted at once; a failed one is retried by a
+ * background loop with back-off until product-service confirms it. Releases are idempotent
+ * there, so a release made twice (two instances, a lost answer) does no harm.
+ */
+export class StockReleases {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(private readonly options: StockReleasesOptions) {}
+
+  /** Records releases as owed; call inside the transaction that makes them owed. */
+  schedule(trx: Kysely<DB>, orderIds: string[], now: Date): Promise<void> {
+    return scheduleReleases(trx, orderIds, now);
+  }
+
+  /** Tries owed releases now; a failure is left to the background loop. Never throws. */
+  async attempt(orderIds: string[], requestId: string | null): Promise<void> {
+    await Promise.all(orderIds.map((id) => this.releaseOne(id, 0, requestId)));
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedulePass(this.options.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass over the releases that are due; returns how many were confirmed. */
+  async retryDue(): Promise<number> {
+    const due = await dueReleases(this.options.db, new Date(), BATCH);
+    const results = await Promise.all(due.map((r) => this.releaseOne(r.orderId, r.attempts, null)));
+    return results.filter(Boolean).length;
+  }
+
+  private async releaseOne(
+    orderId: string,
+    attempts: number,
+    requestId: string | null,
+  ): Promise<boolean> {
+    const { db, catalog, logger } = this.options;
+    try {
+      await catalog.release(orderId, requestId);
+      await completeRelease(db, orderId);
+      logger.info({ orderId, requestId }, 'stock released');
+      return true;
+    } catch (error) {
+      const delay = Math.min(1_000 * 2 ** attempts, MAX_BACKOFF_MS);
+      logger.warn(
+        { err: error, orderId, requestId, attempts: attempts + 1, retryInMs: delay },
+        'stock release failed; will retry',
+      );
+      const reason = error instanceof Error ? error.message : String(error);
+      await postponeRelease(db, orderId, new Date(Date.now() + delay), reason).catch(
+        (dbError: unknown) => logger.warn({ err: dbError, orderId }, 'could not postpone release'),
+      );
+      return false;
+    }
+  }
+
+  private schedulePass(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.retryDue()
+        .then(
+          () => undefined,
+          (error: unknown) =>
+            this.options.logger.warn({ err: error }, 'stock release pass failed; will retry'),
+        )
+        .finally(() => {
+          this.running = undefined;
+          this.schedulePass(this.options.intervalMs);
+        });
+    }, delayMs);
+  }
+}

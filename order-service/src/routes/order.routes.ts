@@ -1,0 +1,149 @@
+import { Type } from 'typebox';
+import { ProblemSchema } from '@marketplace/contracts';
+import type { ServiceApp } from '@marketplace/service-kit';
+import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import type { CheckoutService } from '../domain/checkout.service.ts';
+import { requireIdempotencyKey } from '../domain/idempotency.ts';
+import type { OrderService } from '../domain/order.service.ts';
+import {
+  CheckoutBodySchema,
+  CheckoutResponseSchema,
+  HistorySchema,
+  OrderPageSchema,
+  OrderParamsSchema,
+  OrderSchema,
+  PageQuery,
+  SellerOrdersQuerySchema,
+  StatusChangeBodySchema,
+} from './order.schemas.ts';
+
+export interface OrderRoutesDeps {
+  verifier: AccessTokenVerifier;
+  checkout: CheckoutService;
+  orders: OrderService;
+}
+
+const tags = ['orders'];
+const Problem = Type.Ref('Problem');
+const readErrors = { 400: Problem, 401: Problem, 404: Problem };
+const security = [{ bearer: [] }];
+
+export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): void {
+  app.addSchema(ProblemSchema);
+  const anyUser = authenticate(deps.verifier);
+  const seller = authenticate(deps.verifier, ['seller', 'admin']);
+
+  app.post(
+    '/api/orders',
+    {
+      onRequest: anyUser,
+      schema: {
+        tags,
+        security,
+        summary: 'Check out: one order per seller (header Idempotency-Key required)',
+        body: CheckoutBodySchema,
+        response: {
+          201: CheckoutResponseSchema,
+          400: Problem,
+          401: Problem,
+          409: Problem,
+          422: Problem,
+          503: Problem,
+        },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await deps.checkout.checkout({
+        buyer: currentUser(request),
+        idempotencyKey: requireIdempotencyKey(request.headers['idempotency-key']),
+        body: request.body,
+        requestId: request.id,
+      });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(outcome.body);
+    },
+  );
+
+  app.get(
+    '/api/orders',
+    {
+      onRequest: anyUser,
+      schema: {
+        tags,
+        security,
+        querystring: PageQuery,
+        response: { 200: OrderPageSchema, ...readErrors },
+      },
+    },
+    async (request) => deps.orders.listForBuyer(currentUser(request), request.query),
+  );
+
+  app.get(
+    '/api/orders/:id',
+    {
+      onRequest: anyUser,
+      schema: {
+        tags,
+        security,
+        params: OrderParamsSchema,
+        response: { 200: OrderSchema, ...readErrors },
+      },
+    },
+    async (request) => deps.orders.get(currentUser(request), request.params.id),
+  );
+
+  app.get(
+    '/api/orders/:id/history',
+    {
+      onRequest: anyUser,
+      schema: {
+        tags,
+        security,
+        params: OrderParamsSchema,
+        response: { 200: HistorySchema, ...readErrors },
+      },
+    },
+    async (request) => ({
+      items: await deps.orders.history(currentUser(request), request.params.id),
+    }),
+  );
+
+  app.post(
+    '/api/orders/:id/status',
+    {
+      onRequest: anyUser,
+      schema: {
+        tags,
+        security,
+        params: OrderParamsSchema,
+        body: StatusChangeBodySchema,
+        response: { 200: OrderSchema, ...readErrors, 403: Problem, 409: Problem },
+      },
+    },
+    async (request) =>
+      deps.orders.changeStatus({
+        actor: currentUser(request),
+        orderId: request.params.id,
+        to: request.body.status,
+        note: request.body.note ?? null,
+        requestId: request.id,
+      }),
+  );
+
+  app.get(
+    '/api/seller/orders',
+    {
+      onRequest: seller,
+      schema: {
+        tags,
+        security,
+        querystring: SellerOrdersQuerySchema,
+        response: { 200: OrderPageSchema, ...readErrors, 403: Problem },
+      },
+    },
+    async (request) => {
+      const { status, ...page } = request.query;
+      return deps.orders.listForSeller(currentUser(request), status, page);
+    },
+  );
+}

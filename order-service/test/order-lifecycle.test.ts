@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from '@marketplace/testing';
+import type { PageOf } from '@marketplace/contracts';
+import type { CheckoutResult, HistoryEntry, Order } from '../src/domain/order.model.ts';
+import { address, Harness, type User } from './harness.ts';
+
+describe('orders after checkout', () => {
+  const h = new Harness();
+  let buyer: User;
+  let seller: User;
+
+  beforeAll(async () => {
+    await h.start();
+    buyer = await h.user('buyer');
+    seller = await h.user('seller');
+  });
+
+  afterAll(() => h.stop());
+
+  async function placeOrder(
+    quantity = 1,
+    stock = 10,
+  ): Promise<{ order: Order; productId: string }> {
+    const product = await h.createProduct(seller, { stock });
+    const response = await h.orders.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { authorization: buyer.auth, 'idempotency-key': randomUUID() },
+      payload: { items: [{ productId: product.id, quantity }], shippingAddress: address },
+    });
+    const order = response.json<CheckoutResult>().orders[0];
+    if (response.statusCode !== 201 || !order) throw new Error(`checkout failed: ${response.body}`);
+    return { order, productId: product.id };
+  }
+
+  const get = (user: User, url: string) =>
+    h.orders.inject({ method: 'GET', url, headers: { authorization: user.auth } });
+
+  const move = (user: User, orderId: string, status: string, note?: string, requestId?: string) =>
+    h.orders.inject({
+      method: 'POST',
+      url: `/api/orders/${orderId}/status`,
+      headers: { authorization: user.auth, ...(requestId ? { 'x-request-id': requestId } : {}) },
+      payload: { status, ...(note ? { note } : {}) },
+    });
+
+  it('when the buyer, the seller or an admin asks for an order, then they see it; a stranger gets 404', async () => {
+    const { order } = await placeOrder();
+    const admin = await h.user('admin');
+    const stranger = await h.user('seller');
+
+    for (const user of [buyer, seller, admin]) {
+      expect((await get(user, `/api/orders/${order.id}`)).json<Order>().id).toBe(order.id);
+      expect((await get(user, `/api/orders/${order.id}/history`)).statusCode).toBe(200);
+    }
+    expect((await get(stranger, `/api/orders/${order.id}`)).statusCode).toBe(404);
+    expect((await get(stranger, `/api/orders/${order.id}/history`)).statusCode).toBe(404);
+    expect((await move(stranger, order.id, 'cancelled')).statusCode).toBe(404);
+    expect((await get(stranger, `/api/orders/${randomUUID()}`)).statusCode).toBe(404);
+  });
+
+  it('when there is no token, then 401, before the body is even looked at', async () => {
+    expect((await h.orders.inject({ method: 'GET', url: '/api/orders' })).statusCode).toBe(401);
+    const post = await h.orders.inject({ method: 'POST', url: '/api/orders', payload: {} });
+    expect(post.statusCode).toBe(401);
+  });
+
+  it('when the seller moves an order along, then each step is recorded and published', async () => {
+    const { order } = await placeOrder();
+    const requestId = `ship-${randomUUID()}`;
+
+    expect((await move(seller, order.id, 'confirmed')).json<Order>().status).toBe('confirmed');
+    const shipped = await move(seller, order.id, 'shipped', 'DHL 123', requestId);
+    expect(shipped.statusCode).toBe(200);
+    expect((await move(seller, order.id, 'delivered')).json<Order>().status).toBe('delivered');
+
+    const history = (await get(buyer, `/api/orders/${order.id}/history`)).json<{
+      items: HistoryEntry[];
+    }>();
+    expect(history.items.map((e) => [e.from, e.to, e.actorRole])).toEqual([
+      [null, 'created', 'buyer'],
+      ['created', 'confirmed', 'seller'],
+      ['confirmed', 'shipped', 'seller'],
+      ['shipped', 'delivered', 'seller'],
+    ]);
+    expect(history.items[2]).toMatchObject({ note: 'DHL 123', actorId: seller.id });
+    const event = await h.event('order.status_changed', order.id, 'shipped');
+    expect(event.correlationId).toBe(requestId);
+    expect(event.data).toEqual({
+      orderId: order.id,
+      buyerId: buyer.id,
+      sellerId: seller.id,
+      from: 'confirmed',
+      to: 'shipped',
+      note: 'DHL 123',
+    });
+  });
+
+  it('when a transition is not allowed, then 409 invalid-transition; a buyer may not confirm (403)', async () => {
+    const { order } = await placeOrder();
+    expect((await move(buyer, order.id, 'confirmed')).statusCode).toBe(403);
+
+    const skip = await move(seller, order.id, 'shipped');
+    expect(skip.statusCode).toBe(409);
+    expect(skip.json<{ type: string }>().type).toMatch(/invalid-transition$/);
+
+    await move(seller, order.id, 'confirmed');
+    await move(seller, order.id, 'shipped');
+    expect((await move(buyer, order.id, 'cancelled')).statusCode).toBe(409);
+  });
+
+  it('when two changes race, then only one wins', async () => {
+    const { order } = await placeOrder();
+    const answers = await Promise.all([
+      move(seller, order.id, 'confirmed'),
+      move(seller, order.id, 'confirmed'),
+    ]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    const history = (await get(seller, `/api/orders/${order.id}/history`)).json<{
+      items: unknown[];
+    }>();
+    expect(history.items).toHaveLength(2);
+  });
+
+  it('when the buyer cancels, then the stock comes back and the change is published', async () => {
+    const { order, productId } = await placeOrder(3, 5);
+    expect(await h.stockOf(productId)).toBe(2);
+
+    const response = await move(buyer, order.id, 'cancelled', 'changed my mind');
+
+    expect(response.json<Order>().status).toBe('cancelled');
+    expect(await h.stockOf(productId)).toBe(5);
+    const event = await h.event('order.status_changed', order.id, 'cancelled');
+    expect(event.data).toMatchObject({ from: 'created', to: 'cancelled', note: 'changed my mind' });
+  });
+
+  it('when product-service is down at cancel, then the release is kept and done once it is back', async () => {
+    const { order, productId } = await placeOrder(2, 4);
+    const cut = await h.orderApp(h.dbName, `http://127.0.0.1:${await freePort()}`, 60_000);
+
+    const response = await cut.inject({
+      method: 'POST',
+      url: `/api/orders/${order.id}/status`,
+      headers: { authorization: seller.auth },
+      payload: { status: 'cancelled' },
+    });
+
+    expect(response.statusCode).toBe(200);
+    // The instance that reaches product-service picks the owed release up.
+    await waitFor(async () => ((await h.stockOf(productId)) === 4 ? true : undefined), {
+      what: 'the owed release',
+    });
+    await waitFor(async () =>
+      (await h.db.selectFrom('pending_releases').selectAll().execute()).length === 0
+        ? true
+        : undefined,
+    );
+  });
+
+  it('when the buyer lists orders, then they get their own, newest first, page by page', async () => {
+    const other = await h.user('buyer');
+    const product = await h.createProduct(seller, { stock: 10 });
+    const placed: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await h.orders.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: { authorization: other.auth, 'idempotency-key': randomUUID() },
+        payload: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: address },
+      });
+      placed.push(response.json<CheckoutResult>().orders[0]?.id ?? '');
+    }
+
+    const first = (await get(other, '/api/orders?limit=2')).json<PageOf<Order>>();
+    const second = (await get(other, `/api/orders?limit=2&cursor=${first.nextCursor}`)).json<
+      PageOf<Order>
+    >();
+
+    expect([...first.items, ...second.items].map((o) => o.id)).toEqual(placed.reverse());
+    expect(second.nextCursor).toBeNull();
+    expect((await get(other, '/api/orders?cursor=garbage')).statusCode).toBe(400);
+  });
+
+  it('when the seller lists orders, then they get the orders placed with them, by status if asked', async () => {
+    const { order } = await placeOrder();
+    await move(seller, order.id, 'confirmed');
+
+    const all = (await get(seller, '/api/seller/orders?limit=100')).json<PageOf<Order>>();
+    const confirmed = (await get(seller, '/api/seller/orders?status=confirmed&limit=100')).json<
+      PageOf<Order>
+    >();
+
+    expect(all.items.every((o) => o.sellerId === seller.id)).toBe(true);
+    expect(all.items.some((o) => o.id === order.id)).toBe(true);
+    expect(confirmed.items.map((o) => o.status)).toEqual(confirmed.items.map(() => 'confirmed'));
+    expect(confirmed.items.some((o) => o.id === order.id)).toBe(true);
+    expect((await get(buyer, '/api/seller/orders')).statusCode).toBe(403);
+    expect((await get(seller, '/api/orders')).json<PageOf<Order>>().items).toEqual([]);
+  });
+
+  it('when the service is asked about itself, then it is ready and documents its routes', async () => {
+    expect((await h.orders.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    const spec = (await h.orders.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, unknown>;
+    }>();
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/orders', '/api/orders/{id}/status', '/api/seller/orders']),
+    );
+  });
+});
