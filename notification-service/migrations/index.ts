@@ -1,0 +1,29 @@
+import { sql } from 'kysely';
+import type { Migrations } from '@marketplace/db';
+import { processedEventsMigration } from '@marketplace/events';
+
+export const migrations: Migrations = {
+  '0001_notifications': {
+    async up(db) {
+      // (user_id, created_at, id) serves the newest-first keyset list; the read_at variant, the
+      // unread filter.
+      await sql`
+        CREATE TABLE notifications (
+          id CHAR(36) NOT NULL PRIMARY KEY,
+          user_id CHAR(36) NOT NULL,
+          type VARCHAR(64) NOT NULL,
+          title VARCHAR(255) NOT NULL,
+          body TEXT NOT NULL,
+          data TEXT NOT NULL,
+          read_at DATETIME(3) NULL,
+          created_at DATETIME(3) NOT NULL,
+          KEY notifications_user_created (user_id, created_at, id),
+          KEY notifications_user_unread (user_id, read_at, created_at, id)
+        ) ENGINE=InnoDB`.execute(db);
+    },
+    async down(db) {
+      await sql`DROP TABLE notifications`.execute(db);
+    },
+  },
+  '0002_processed_events': processedEventsMigration,
+};

@@ -1,0 +1,91 @@
+import type { Kysely } from 'kysely';
+import { ProblemSchema } from '@marketplace/contracts';
+import { createDb, ensureDatabase, migrateToLatest, pingDb } from '@marketplace/db';
+import { createBroker, pingBroker } from '@marketplace/events';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
+import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import { migrations } from '../migrations/index.ts';
+import type { Config } from './config.ts';
+import { createNotificationRepository } from './data/notification.repository.ts';
+import type { DB } from './data/schema.ts';
+import { NotificationService } from './domain/notification.service.ts';
+import { createNotificationConsumer } from './events/notification.consumer.ts';
+import { NotificationHub } from './live/notification.hub.ts';
+import { registerNotificationRoutes } from './routes/notification.routes.ts';
+import { registerStreamRoutes } from './routes/stream.routes.ts';
+
+export interface AppDeps {
+  /** Tests pass `createTestTokens().verifier`; otherwise the JWKS at JWKS_URL is used. */
+  verifier?: AccessTokenVerifier;
+  /** `false` silences logs (tests). */
+  logger?: boolean;
+  /** SSE heartbeat interval; tests shorten it. */
+  heartbeatMs?: number;
+}
+
+/** Creates the service's schema when missing and applies pending migrations. */
+export async function setupDatabase(config: Config): Promise<void> {
+  await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
+  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME, poolSize: 1 });
+  try {
+    await migrateToLatest(db, migrations);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * The notification service: consumes events into stored notifications, serves them, and streams
+ * new ones live. Never listens; the consumer starts when the app is ready.
+ */
+export async function buildApp(
+  config: Config,
+  deps: AppDeps = {},
+): Promise<{ app: ServiceApp; db: Kysely<DB>; hub: NotificationHub }> {
+  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const app = await createServiceApp({
+    name: 'notification-service',
+    description: 'In-app notifications, from domain events; live over Server-Sent Events.',
+    logLevel: config.LOG_LEVEL,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    readiness: [
+      { name: 'database', check: () => pingDb(db) },
+      { name: 'broker', check: () => pingBroker(broker) },
+    ],
+  });
+  app.addSchema(ProblemSchema);
+  const broker = createBroker(config.RABBITMQ_URL, app.log, 'notification-service');
+  const verifier =
+    deps.verifier ??
+    createAccessTokenVerifier({
+      jwks: config.JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+
+  const repository = createNotificationRepository(db);
+  const hub = new NotificationHub();
+  const consumer = createNotificationConsumer({
+    broker,
+    db,
+    logger: app.log,
+    exchange: config.EVENTS_EXCHANGE,
+    queue: config.EVENTS_QUEUE,
+    repository,
+    hub,
+  });
+
+  registerNotificationRoutes(app, verifier, new NotificationService(repository));
+  registerStreamRoutes(app, verifier, hub, deps.heartbeatMs);
+
+  // Started once the app is ready: by then server.ts has migrated the database.
+  app.addHook('onReady', async () => consumer.start());
+  // Live streams never end by themselves; end them first, or closing would wait for them.
+  app.addHook('preClose', async () => hub.closeAll());
+  app.addHook('onClose', async () => {
+    await consumer.stop();
+    await broker.close();
+    await db.destroy();
+  });
+  return { app, db, hub };
+}

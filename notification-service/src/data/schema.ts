@@ -1,0 +1,24 @@
+import type { Generated } from 'kysely';
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  type: string;
+  title: string;
+  body: string;
+  /** JSON text. */
+  data: string;
+  read_at: Date | null;
+  created_at: Date;
+}
+
+export interface ProcessedEventsTable {
+  consumer: string;
+  event_id: string;
+  processed_at: Generated<Date>;
+}
+
+export interface DB {
+  notifications: NotificationsTable;
+  processed_events: ProcessedEventsTable;
+}

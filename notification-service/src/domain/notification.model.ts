@@ -1,0 +1,47 @@
+/** What a rule decides to tell a user; the repository gives it an id and a time. */
+export interface NotificationDraft {
+  userId: string;
+  type: NotificationType;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+}
+
+export interface Notification extends NotificationDraft {
+  id: string;
+  readAt: Date | null;
+  createdAt: Date;
+}
+
+/** Stable identifiers the SPA may key icons or links on. */
+export type NotificationType =
+  | 'welcome'
+  | 'order.placed'
+  | 'order.received'
+  | 'order.confirmed'
+  | 'order.shipped'
+  | 'order.delivered'
+  | 'order.cancelled';
+
+/** The public JSON shape of a notification. */
+export interface NotificationView {
+  id: string;
+  type: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  readAt: string | null;
+  createdAt: string;
+}
+
+export function toView(notification: Notification): NotificationView {
+  return {
+    id: notification.id,
+    type: notification.type,
+    title: notification.title,
+    body: notification.body,
+    data: notification.data,
+    readAt: notification.readAt ? notification.readAt.toISOString() : null,
+    createdAt: notification.createdAt.toISOString(),
+  };
+}

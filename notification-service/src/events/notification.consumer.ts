@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import { EventConsumer, type BrokerConnection, type Logger } from '@marketplace/events';
+import type { EventType } from '@marketplace/contracts';
+import type { NotificationRepository } from '../data/notification.repository.ts';
+import type { DB } from '../data/schema.ts';
+import { toView } from '../domain/notification.model.ts';
+import { notificationsFor } from '../domain/notification.rules.ts';
+import type { NotificationHub } from '../live/notification.hub.ts';
+
+export const CONSUMED_EVENTS: EventType[] = [
+  'user.registered',
+  'order.created',
+  'order.status_changed',
+];
+
+export interface NotificationConsumerOptions {
+  broker: BrokerConnection;
+  db: Kysely<DB>;
+  logger: Logger;
+  exchange: string;
+  queue: string;
+  repository: NotificationRepository;
+  hub: NotificationHub;
+}
+
+/**
+ * Turns events into stored notifications in the consumer's transaction, and pushes them to live
+ * connections only after that transaction has committed.
+ */
+export function createNotificationConsumer(
+  options: NotificationConsumerOptions,
+): EventConsumer<DB> {
+  const { repository, hub } = options;
+  return new EventConsumer<DB>({
+    broker: options.broker,
+    db: options.db,
+    logger: options.logger,
+    exchange: options.exchange,
+    queue: options.queue,
+    bindings: CONSUMED_EVENTS,
+    handler: async (event, trx) => {
+      const stored = await repository.insertMany(trx, notificationsFor(event));
+      return () => {
+        for (const notification of stored) hub.publish(notification.userId, toView(notification));
+      };
+    },
+  });
+}

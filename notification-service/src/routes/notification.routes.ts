@@ -1,0 +1,68 @@
+import { Type } from 'typebox';
+import type { ServiceApp } from '@marketplace/service-kit';
+import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import type { NotificationService } from '../domain/notification.service.ts';
+import {
+  IdParamsSchema,
+  ListQuerySchema,
+  NotificationPageSchema,
+  NotificationSchema,
+  ProblemRef,
+} from './notification.schemas.ts';
+
+const security = [{ bearer: [] }];
+
+export function registerNotificationRoutes(
+  app: ServiceApp,
+  verifier: AccessTokenVerifier,
+  notifications: NotificationService,
+): void {
+  const preHandler = authenticate(verifier);
+
+  app.get(
+    '/api/notifications',
+    {
+      preHandler,
+      schema: {
+        summary: "The caller's notifications, newest first",
+        tags: ['notifications'],
+        security,
+        querystring: ListQuerySchema,
+        response: { 200: NotificationPageSchema, 400: ProblemRef, 401: ProblemRef },
+      },
+    },
+    async (request) => notifications.list(currentUser(request).userId, request.query),
+  );
+
+  app.post(
+    '/api/notifications/:id/read',
+    {
+      preHandler,
+      schema: {
+        summary: 'Marks one of the caller’s notifications read',
+        tags: ['notifications'],
+        security,
+        params: IdParamsSchema,
+        response: { 200: NotificationSchema, 400: ProblemRef, 401: ProblemRef, 404: ProblemRef },
+      },
+    },
+    async (request) => notifications.markRead(currentUser(request).userId, request.params.id),
+  );
+
+  app.post(
+    '/api/notifications/read-all',
+    {
+      preHandler,
+      schema: {
+        summary: 'Marks all of the caller’s notifications read',
+        tags: ['notifications'],
+        security,
+        response: { 204: Type.Null(), 401: ProblemRef },
+      },
+    },
+    async (request, reply) => {
+      await notifications.markAllRead(currentUser(request).userId);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,100 @@
+import type { EventData, EventEnvelope, EventType } from '@marketplace/contracts';
+import {
+  createBroker,
+  createEnvelope,
+  deleteConsumerQueues,
+  exchangeDeclarations,
+  unroutedQueueName,
+} from '@marketplace/events';
+import type { ServiceApp } from '@marketplace/service-kit';
+import {
+  createTestDatabase,
+  createTestTokens,
+  silentLogger,
+  TEST_MYSQL_URL,
+  TEST_RABBITMQ_URL,
+  uniqueName,
+  waitFor,
+  type TestTokens,
+} from '@marketplace/testing';
+import { buildApp, setupDatabase } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import type { NotificationHub } from '../src/live/notification.hub.ts';
+
+export interface Harness {
+  app: ServiceApp;
+  hub: NotificationHub;
+  tokens: TestTokens;
+  /** Publishes a real event envelope onto the suite's exchange, with confirms. */
+  publish<T extends EventType>(type: T, data: EventData<T>): Promise<EventEnvelope>;
+  publishEnvelope(envelope: EventEnvelope): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The service on its own database, exchange and queue, with a publisher standing in for others. */
+export async function startHarness(name: string): Promise<Harness> {
+  const database = await createTestDatabase(name);
+  const exchange = uniqueName(`t.${name}.events`);
+  const queue = uniqueName(`t.${name}.queue`);
+  const config = loadConfig({
+    MYSQL_URL: TEST_MYSQL_URL,
+    DB_NAME: database.name,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    EVENTS_EXCHANGE: exchange,
+    EVENTS_QUEUE: queue,
+  });
+  await setupDatabase(config);
+  const tokens = await createTestTokens();
+  const { app, hub } = await buildApp(config, {
+    verifier: tokens.verifier,
+    logger: false,
+    heartbeatMs: 200,
+  });
+  await app.ready();
+
+  const broker = createBroker(TEST_RABBITMQ_URL, silentLogger, `${name}-test-publisher`);
+  const publisher = broker.createPublisher({ confirm: true, ...exchangeDeclarations(exchange) });
+  // Events published before the consumer has bound its queue would go to the unrouted queue.
+  await waitFor(
+    async () => {
+      const { consumerCount } = await broker.queueDeclare({ queue, passive: true });
+      return consumerCount > 0 ? true : undefined;
+    },
+    { what: 'the consumer to subscribe' },
+  );
+
+  const publishEnvelope = async (envelope: EventEnvelope): Promise<void> => {
+    await publisher.send(
+      {
+        exchange,
+        routingKey: envelope.type,
+        durable: true,
+        contentType: 'application/json',
+        messageId: envelope.id,
+      },
+      Buffer.from(JSON.stringify(envelope)),
+    );
+  };
+
+  return {
+    app,
+    hub,
+    tokens,
+    publishEnvelope,
+    async publish(type, data) {
+      const envelope = createEnvelope(type, data, uniqueName('req'));
+      await publishEnvelope(envelope);
+      return envelope;
+    },
+    async close() {
+      await app.close();
+      await publisher.close();
+      await deleteConsumerQueues(broker, queue);
+      await broker.queueDelete({ queue: unroutedQueueName(exchange) });
+      await broker.exchangeDelete({ exchange });
+      await broker.exchangeDelete({ exchange: unroutedQueueName(exchange) });
+      await broker.close();
+      await database.drop();
+    },
+  };
+}

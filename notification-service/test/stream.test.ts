@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@marketplace/testing';
+import { startHarness, type Harness } from './harness.ts';
+
+/** Reads an SSE body as text chunks, so a test can wait for what it expects. */
+class StreamReader {
+  text = '';
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  private readonly done: Promise<void>;
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    this.reader = body.getReader();
+    this.done = this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for (;;) {
+        const { value, done } = await this.reader.read();
+        if (done) return;
+        this.text += this.decoder.decode(value, { stream: true });
+      }
+    } catch {
+      // aborted by the test
+    }
+  }
+
+  until(fragment: string): Promise<string> {
+    return waitFor(() => (this.text.includes(fragment) ? this.text : undefined), {
+      what: `"${fragment}" on the stream`,
+    });
+  }
+
+  /** The parsed `data:` payloads received so far. */
+  events(): unknown[] {
+    return this.text
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as unknown);
+  }
+
+  async ended(): Promise<void> {
+    await this.done;
+  }
+}
+
+describe('notification-service: live stream (SSE)', () => {
+  let h: Harness;
+  let base: string;
+
+  beforeAll(async () => {
+    h = await startHarness('notif_stream');
+    const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    base = address;
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('when a notification is stored for a connected user, then it arrives on the stream', async () => {
+    const buyerId = randomUUID();
+    const token = await h.tokens.sign(buyerId, 'buyer');
+    const abort = new AbortController();
+    const response = await fetch(`${base}/api/notifications/stream?access_token=${token}`, {
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const stream = new StreamReader(response.body!);
+    await stream.until(': connected');
+
+    await h.publish('order.status_changed', {
+      orderId: randomUUID(),
+      buyerId,
+      sellerId: randomUUID(),
+      from: 'shipped',
+      to: 'delivered',
+      note: null,
+    });
+    await stream.until('Your order was delivered');
+    expect(stream.events()).toEqual([
+      expect.objectContaining({
+        type: 'order.delivered',
+        readAt: null,
+        title: 'Your order was delivered',
+      }),
+    ]);
+    await stream.until(': heartbeat');
+
+    abort.abort();
+    await stream.ended();
+    await waitFor(() => (h.hub.size === 0 ? true : undefined), { what: 'the stream cleaned up' });
+  });
+
+  it('when the token comes in the Authorization header, then only that user’s notifications arrive', async () => {
+    const [me, other] = [randomUUID(), randomUUID()];
+    const abort = new AbortController();
+    const response = await fetch(`${base}/api/notifications/stream`, {
+      headers: { authorization: await h.tokens.bearer(me, 'seller') },
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    const stream = new StreamReader(response.body!);
+    await stream.until(': connected');
+
+    await h.publish('user.registered', {
+      userId: other,
+      email: 'o@b.test',
+      name: 'Other',
+      role: 'buyer',
+    });
+    await h.publish('user.registered', {
+      userId: me,
+      email: 'm@b.test',
+      name: 'Me',
+      role: 'seller',
+    });
+    await stream.until('Me!');
+    expect(stream.events()).toHaveLength(1);
+    abort.abort();
+    await stream.ended();
+  });
+
+  it('when no or a bad token is given, then the stream is 401', async () => {
+    const none = await fetch(`${base}/api/notifications/stream`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    const bad = await fetch(`${base}/api/notifications/stream?access_token=garbage`);
+    expect(bad.status).toBe(401);
+  });
+
+  it('when the app closes, then open streams are ended', async () => {
+    const response = await fetch(`${base}/api/notifications/stream`, {
+      headers: { authorization: await h.tokens.bearer(randomUUID(), 'buyer') },
+    });
+    const stream = new StreamReader(response.body!);
+    await stream.until(': connected');
+    h.hub.closeAll();
+    await stream.ended();
+    expect(h.hub.size).toBe(0);
+  });
+});
