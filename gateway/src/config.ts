@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { Type, type Static } from 'typebox';
+import { loadConfig as loadFromEnv } from '@marketplace/service-kit';
+
+const httpUrl = (fallback: string) => Type.String({ pattern: '^https?://', default: fallback });
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+  }),
+  USER_SERVICE_URL: httpUrl('http://127.0.0.1:8081'),
+  PRODUCT_SERVICE_URL: httpUrl('http://127.0.0.1:8082'),
+  ORDER_SERVICE_URL: httpUrl('http://127.0.0.1:8083'),
+  NOTIFICATION_SERVICE_URL: httpUrl('http://127.0.0.1:8084'),
+  JWKS_URL: httpUrl('http://127.0.0.1:8081/.well-known/jwks.json'),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'marketplace-user-service' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'marketplace' }),
+  /** The built SPA (`npm run build:frontend`). */
+  FRONTEND_DIST: Type.String({
+    minLength: 1,
+    default: fileURLToPath(new URL('../../frontend/dist', import.meta.url)),
+  }),
+  /** Requests per client IP and minute over the whole API. */
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
+  /** Per client IP and minute on each of login and register, against password guessing. */
+  AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 20 }),
+  /** How long an upstream may take to answer (headers), and to go quiet mid-body. */
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** Trust X-Forwarded-For from a load balancer in front; off when the gateway is the edge. */
+  TRUST_PROXY: Type.Boolean({ default: false }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** The gateway's configuration from `env` (process.env by default); throws naming bad variables. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return loadFromEnv(ConfigSchema, env);
+}

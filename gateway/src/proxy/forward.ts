@@ -1,0 +1,63 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReplyFromHooks } from '@fastify/reply-from';
+import { AppError } from '@marketplace/service-kit';
+import { isUnsafePath, pathOf, type ServiceName } from './route-table.ts';
+import { sendUpstreamError } from './upstream-errors.ts';
+
+type Headers = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[1];
+
+/** Headers the upstream sees: the client's, plus the request id and who really asked. */
+function upstreamHeaders(request: FastifyRequest, headers: Headers): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = { ...(headers as IncomingHttpHeaders) };
+  // Only services may send this to each other; never let a client's copy through.
+  delete out['x-internal-token'];
+  out['x-request-id'] = request.id;
+  // Replaced, not appended: the client's own X-Forwarded-For is not to be trusted.
+  out['x-forwarded-for'] = request.ip;
+  out['x-forwarded-proto'] = request.protocol;
+  out['x-forwarded-host'] = request.host;
+  if (!out.authorization) {
+    const token = queryToken(request);
+    if (token) out.authorization = `Bearer ${token}`;
+  }
+  return out;
+}
+
+function queryToken(request: FastifyRequest): string | undefined {
+  const query = request.query as Record<string, unknown> | undefined;
+  const token = query?.access_token;
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
+/** The query string without `access_token`, which travels upstream as a header instead. */
+function queryWithoutToken(_search: string | undefined, url: string): string {
+  const index = url.indexOf('?');
+  if (index === -1) return '';
+  const params = new URLSearchParams(url.slice(index + 1));
+  params.delete('access_token');
+  return params.toString();
+}
+
+/** A route handler that forwards the request, as it came, to `service` at `baseUrl`. */
+export function forwardTo(service: ServiceName, baseUrl: string) {
+  const base = baseUrl.replace(/\/+$/, '');
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const path = pathOf(request.url);
+    if (isUnsafePath(path)) throw AppError.notFound(`No route ${request.method} ${path}.`);
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+    return reply.from(`${base}${path}`, {
+      // Bytes as received: the gateway does not parse or re-encode bodies.
+      ...(body
+        ? { body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+        : {}),
+      queryString: queryWithoutToken,
+      rewriteRequestHeaders: (_req, headers) => upstreamHeaders(request, headers),
+      // A retry could repeat a side effect, and a 503 is the client's to retry.
+      retryDelay: () => null,
+      onError: (_reply, { error }) => {
+        sendUpstreamError(reply, error, service);
+      },
+    });
+  };
+}

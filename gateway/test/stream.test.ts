@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestTokens, waitFor, type TestTokens } from '@marketplace/testing';
+import type { ServiceApp } from '@marketplace/service-kit';
+import { startGateway, startUpstreams, type Upstreams } from './upstreams.ts';
+
+async function readUntil(body: ReadableStream<Uint8Array>, fragment: string): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes(fragment)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  return text;
+}
+
+describe('gateway: Server-Sent Events', () => {
+  let upstreams: Upstreams;
+  let tokens: TestTokens;
+  let app: ServiceApp;
+  let base: string;
+
+  beforeAll(async () => {
+    upstreams = await startUpstreams();
+    tokens = await createTestTokens();
+    // A body timeout far shorter than the stream: streams must not be subject to it.
+    ({ app } = await startGateway(upstreams, tokens.verifier, { UPSTREAM_TIMEOUT_MS: '200' }));
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await upstreams.close();
+  });
+
+  it('when a client opens the stream with ?access_token, then events flow through unbuffered', async () => {
+    const token = await tokens.sign('u1', 'buyer');
+    const abort = new AbortController();
+    const response = await fetch(`${base}/api/notifications/stream?access_token=${token}&x=1`, {
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    // The token travels upstream as a header, not in the URL.
+    expect(response.headers.get('x-seen-authorization')).toBe(`Bearer ${token}`);
+    expect(response.headers.get('x-seen-url')).toBe('/api/notifications/stream?x=1');
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+
+    // Events 50 ms apart, read over more than the 200 ms body timeout.
+    const text = await readUntil(response.body!, 'data: {"n":8}');
+    expect(text).toContain(': connected');
+    expect(text).toContain('data: {"n":1}');
+
+    abort.abort();
+    await waitFor(() => (upstreams.notification.openStreams() === 0 ? true : undefined), {
+      what: 'the upstream stream to close',
+    });
+  });
+
+  it('when no token or a bad one is given, then the stream is 401', async () => {
+    expect((await fetch(`${base}/api/notifications/stream`)).status).toBe(401);
+    const bad = await fetch(`${base}/api/notifications/stream?access_token=nope`);
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('when the gateway closes, then open streams end instead of holding it up', async () => {
+    const response = await fetch(`${base}/api/notifications/stream`, {
+      headers: { authorization: await tokens.bearer('u2', 'buyer') },
+    });
+    await readUntil(response.body!, ': connected');
+    await app.close();
+    await waitFor(() => (upstreams.notification.openStreams() === 0 ? true : undefined), {
+      what: 'the upstream stream to close',
+    });
+  });
+});
