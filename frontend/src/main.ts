@@ -1,0 +1,29 @@
+import { createApp } from 'vue';
+import { createPinia } from 'pinia';
+import App from './App.vue';
+import { configureAuth } from './api/client.ts';
+import { i18n } from './i18n/index.ts';
+import { router } from './router/index.ts';
+import { useAuthStore } from './stores/auth.ts';
+import './styles.css';
+
+const app = createApp(App);
+const pinia = createPinia();
+app.use(pinia);
+app.use(i18n);
+
+const auth = useAuthStore(pinia);
+configureAuth({
+  accessToken: () => auth.accessToken,
+  refresh: () => auth.refresh(),
+  onSessionExpired: () => {
+    auth.clear();
+    const current = router.currentRoute.value;
+    if (current.meta.requiresAuth) {
+      void router.push({ name: 'login', query: { redirect: current.fullPath, expired: '1' } });
+    }
+  },
+});
+
+app.use(router);
+app.mount('#app');

@@ -1,0 +1,110 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import type { Role } from '../api/types.ts';
+import { i18n } from '../i18n/index.ts';
+import { useAuthStore } from '../stores/auth.ts';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title. */
+    title?: string;
+    requiresAuth?: boolean;
+    roles?: Role[];
+    /** Pages for signed-out people only (login, register). */
+    guestOnly?: boolean;
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes: [
+    {
+      path: '/',
+      name: 'catalog',
+      component: () => import('../views/CatalogView.vue'),
+      meta: { title: 'catalog.title' },
+    },
+    {
+      path: '/products/:id',
+      name: 'product',
+      component: () => import('../views/ProductView.vue'),
+      props: true,
+    },
+    {
+      path: '/login',
+      name: 'login',
+      component: () => import('../views/LoginView.vue'),
+      meta: { title: 'auth.loginTitle', guestOnly: true },
+    },
+    {
+      path: '/register',
+      name: 'register',
+      component: () => import('../views/RegisterView.vue'),
+      meta: { title: 'auth.registerTitle', guestOnly: true },
+    },
+    {
+      path: '/orders',
+      name: 'orders',
+      component: () => import('../views/OrdersView.vue'),
+      meta: { title: 'orders.title', requiresAuth: true },
+    },
+    {
+      path: '/orders/:id',
+      name: 'order',
+      component: () => import('../views/OrderView.vue'),
+      props: true,
+      meta: { title: 'orders.order', requiresAuth: true },
+    },
+    {
+      path: '/notifications',
+      name: 'notifications',
+      component: () => import('../views/NotificationsView.vue'),
+      meta: { title: 'notifications.title', requiresAuth: true },
+    },
+    {
+      path: '/seller/orders',
+      name: 'seller-orders',
+      component: () => import('../views/SellerOrdersView.vue'),
+      meta: { title: 'seller.title', requiresAuth: true, roles: ['seller', 'admin'] },
+    },
+    {
+      path: '/:pathMatch(.*)*',
+      name: 'not-found',
+      component: () => import('../views/NotFoundView.vue'),
+      meta: { title: 'notFound.title' },
+    },
+  ],
+  scrollBehavior(to, from, saved) {
+    if (saved) return saved;
+    // Filters and "load more" change only the query: keep the reader where they are.
+    if (to.path === from.path) return false;
+    return { top: 0 };
+  },
+});
+
+/** Only same-origin paths are followed after login, never an absolute URL. */
+export function safeRedirect(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return '/';
+  if (value.startsWith('/login') || value.startsWith('/register')) return '/';
+  return value;
+}
+
+function guard(to: RouteLocationNormalized) {
+  const auth = useAuthStore();
+  if (to.meta.requiresAuth && !auth.isLoggedIn) {
+    return { name: 'login', query: { redirect: to.fullPath } };
+  }
+  if (to.meta.roles && (!auth.role || !to.meta.roles.includes(auth.role))) {
+    return { name: 'catalog' };
+  }
+  if (to.meta.guestOnly && auth.isLoggedIn) {
+    return safeRedirect(to.query.redirect);
+  }
+  return true;
+}
+
+router.beforeEach(guard);
+
+router.afterEach((to) => {
+  const name = i18n.global.t('app.name');
+  document.title = to.meta.title ? `${i18n.global.t(to.meta.title)} · ${name}` : name;
+});

@@ -1,0 +1,41 @@
+import type { ShippingAddress } from '../api/types.ts';
+
+const STORAGE_KEY = 'marketplace.shippingAddress';
+const FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'country'];
+
+export function emptyAddress(name = ''): ShippingAddress {
+  return { name, line1: '', line2: '', city: '', postalCode: '', country: '' };
+}
+
+/** The last address used at checkout, so a returning buyer does not type it again. */
+export function loadLastAddress(): Partial<ShippingAddress> {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}');
+    if (!parsed || typeof parsed !== 'object') return {};
+    // Only string fields are taken: storage is not trusted to hold what we wrote.
+    const entries = Object.entries(parsed).filter(
+      ([key, value]) => FIELDS.includes(key) && typeof value === 'string',
+    );
+    return Object.fromEntries(entries);
+  } catch {
+    return {};
+  }
+}
+
+export function saveLastAddress(address: ShippingAddress): void {
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(address));
+}
+
+/** The address as the API wants it: trimmed, optional parts left out when blank. */
+export function cleanAddress(address: ShippingAddress): ShippingAddress {
+  const clean: ShippingAddress = {
+    name: address.name.trim(),
+    line1: address.line1.trim(),
+    city: address.city.trim(),
+    postalCode: address.postalCode.trim(),
+    country: address.country.trim().toUpperCase(),
+  };
+  const line2 = address.line2?.trim();
+  if (line2) clean.line2 = line2;
+  return clean;
+}
