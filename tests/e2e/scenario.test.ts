@@ -90,7 +90,7 @@ describe('the founding scenario, end to end', () => {
   it('when the new buyer looks at notifications, then they were greeted', async () => {
     await waitForNotification(
       buyer.accessToken,
-      (n) => n.type === 'user.registered',
+      (n) => n.type === 'welcome',
       'the greeting',
     );
   });
@@ -160,7 +160,7 @@ describe('the founding scenario, end to end', () => {
     const order = orders.find((o) => o.sellerId === DEMO_SELLERS[0].id)!;
     await waitForNotification(
       buyer.accessToken,
-      (n) => n.type === 'order.created' && n.data.orderId === order.id,
+      (n) => n.type === 'order.placed' && n.data.orderId === order.id,
       "the buyer's order notification",
     );
     const login = await api.post<AuthBody>('/api/auth/login', {
@@ -171,7 +171,7 @@ describe('the founding scenario, end to end', () => {
     seller = login.body;
     await waitForNotification(
       seller.accessToken,
-      (n) => n.type === 'order.created' && n.data.orderId === order.id,
+      (n) => n.type === 'order.received' && n.data.orderId === order.id,
       "the seller's new-order notification",
     );
   });
@@ -191,7 +191,7 @@ describe('the founding scenario, end to end', () => {
 
     const told = await waitForNotification(
       buyer.accessToken,
-      (n) => n.type === 'order.status_changed' && n.data.orderId === order.id,
+      (n) => n.type === 'order.confirmed' && n.data.orderId === order.id,
       'the confirmation notification',
     );
     expect(told.data).toMatchObject({ to: 'confirmed' });
