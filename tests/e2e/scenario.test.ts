@@ -88,11 +88,7 @@ describe('the founding scenario, end to end', () => {
   });
 
   it('when the new buyer looks at notifications, then they were greeted', async () => {
-    await waitForNotification(
-      buyer.accessToken,
-      (n) => n.type === 'welcome',
-      'the greeting',
-    );
+    await waitForNotification(buyer.accessToken, (n) => n.type === 'welcome', 'the greeting');
   });
 
   it('when they browse and search the catalog, then they find products of several sellers', async () => {

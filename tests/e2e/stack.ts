@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Connection } from 'rabbitmq-client';
 import { dropDatabase } from '@marketplace/db';
@@ -20,7 +21,7 @@ const SERVICES = [
   'notification-service',
   'gateway',
 ] as const;
-type Service = (typeof SERVICES)[number];
+export type Service = (typeof SERVICES)[number];
 
 export interface Stack {
   gatewayUrl: string;
@@ -29,6 +30,8 @@ export interface Stack {
   stopService(service: Service): Promise<void>;
   startService(service: Service): Promise<void>;
   logs(service: Service): string;
+  /** Resident memory of each running service process, in bytes (Linux /proc). */
+  memory(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -36,7 +39,12 @@ export interface Stack {
  * Starts the five services as real processes, the way `npm start` does, on free ports, with
  * databases, an exchange and a queue of this run's own, so parallel runs never meet.
  */
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Extra environment per service, e.g. a RABBITMQ_URL through a proxy a test can cut. */
+  env?: Partial<Record<Service, Record<string, string>>>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const run = uniqueName('e2e');
   const ports = Object.fromEntries(
     await Promise.all(SERVICES.map(async (s) => [s, await freePort()] as const)),
@@ -104,7 +112,7 @@ export async function startStack(): Promise<Stack> {
     output.set(service, lines);
     const child = spawn(process.execPath, ['--import', 'tsx', `${service}/src/server.ts`], {
       cwd: ROOT,
-      env: { ...process.env, ...env[service] },
+      env: { ...process.env, ...env[service], ...options.env?.[service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer): void => {
@@ -147,6 +155,16 @@ export async function startStack(): Promise<Stack> {
     stopService,
     startService: start,
     logs: (service) => (output.get(service) ?? []).join(''),
+    async memory() {
+      const entries = await Promise.all(
+        [...children.entries()].map(async ([service, child]) => {
+          const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+          const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+          return [service, kib * 1024] as const;
+        }),
+      );
+      return Object.fromEntries(entries);
+    },
     async stop() {
       await Promise.all(SERVICES.map((s) => stopService(s)));
       await Promise.all(Object.values(databases).map((d) => dropDatabase(TEST_MYSQL_URL, d)));

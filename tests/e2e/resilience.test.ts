@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_BUYER, DEMO_PASSWORD, DEMO_SELLERS } from '@marketplace/contracts';
+import { freePort, waitFor } from '@marketplace/testing';
+import { startStack, type Stack } from './stack.ts';
+import { gatewayClient } from './client.ts';
+import { TcpProxy } from './tcp-proxy.ts';
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+interface Product {
+  id: string;
+  sellerId: string;
+  stock: number;
+}
+interface Order {
+  id: string;
+  status: string;
+}
+
+const RABBITMQ = new URL(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+
+// "Nothing acknowledged is ever lost": an order accepted while its events cannot travel still
+// reaches the buyer once they can.
+describe('resilience: orders and events survive outages', () => {
+  let stack: Stack;
+  let proxy: TcpProxy;
+  let api: ReturnType<typeof gatewayClient>;
+  let buyerToken: string;
+  let product: Product;
+
+  beforeAll(async () => {
+    proxy = new TcpProxy(await freePort(), {
+      host: RABBITMQ.hostname,
+      port: Number(RABBITMQ.port || 5672),
+    });
+    await proxy.open();
+    const viaProxy = new URL(RABBITMQ);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    stack = await startStack({ env: { 'order-service': { RABBITMQ_URL: viaProxy.toString() } } });
+    api = gatewayClient(stack.gatewayUrl);
+    const login = await api.post<{ accessToken: string }>('/api/auth/login', {
+      email: DEMO_BUYER.email,
+      password: DEMO_PASSWORD,
+    });
+    buyerToken = login.body.accessToken;
+    const page = await api.get<Page<Product>>(
+      `/api/products?sellerId=${DEMO_SELLERS[1].id}&inStock=true&limit=1`,
+    );
+    product = page.body.items[0]!;
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await proxy?.cut();
+  });
+
+  const order = () =>
+    api.post<{ orders: Order[] }>(
+      '/api/orders',
+      {
+        items: [{ productId: product.id, quantity: 1 }],
+        shippingAddress: {
+          name: 'Demo Buyer',
+          line1: '1 Main St',
+          city: 'Springfield',
+          postalCode: '12345',
+          country: 'US',
+        },
+      },
+      buyerToken,
+      { 'idempotency-key': randomUUID() },
+    );
+
+  const notifiedOf = (orderId: string) =>
+    waitFor(
+      async () => {
+        const reply = await api.get<Page<{ type: string; data: { orderId?: string } }>>(
+          '/api/notifications?limit=100',
+          buyerToken,
+        );
+        return reply.body.items.find(
+          (n) => n.type === 'order.placed' && n.data.orderId === orderId,
+        );
+      },
+      { timeoutMs: 30_000, what: `the notification of order ${orderId}` },
+    );
+
+  it('when the broker is unreachable for order-service, then orders are still taken and their events follow later', async () => {
+    await proxy.cut();
+    const placed = await order();
+    expect(placed.status).toBe(201);
+    const orderId = placed.body.orders[0]!.id;
+    await proxy.open();
+    await notifiedOf(orderId);
+  });
+
+  it('when notification-service is down, then events queue up and are delivered once it is back', async () => {
+    await stack.stopService('notification-service');
+    const placed = await order();
+    expect(placed.status).toBe(201);
+    // the catalog still browses with a service down
+    expect((await api.get('/api/products?limit=1')).status).toBe(200);
+    await stack.startService('notification-service');
+    await notifiedOf(placed.body.orders[0]!.id);
+  });
+
+  it('when order-service is down, then the catalog still browses and ordering fails cleanly', async () => {
+    await stack.stopService('order-service');
+    expect((await api.get('/api/products?limit=1')).status).toBe(200);
+    const placed = await order();
+    expect(placed.status).toBeGreaterThanOrEqual(502);
+    expect(placed.status).toBeLessThanOrEqual(504);
+    await stack.startService('order-service');
+    expect((await order()).status).toBe(201);
+  });
+});
