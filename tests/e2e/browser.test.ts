@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_PASSWORD, DEMO_SELLERS } from '@marketplace/contracts';
+import { startStack, type Stack } from './stack.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// The founding scenario as a person does it: in Chromium, on the SPA the gateway serves.
+describe('the SPA in a real browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is needed at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`,
+      );
+    }
+    if (!existsSync(`${ROOT}/frontend/dist/index.html`)) {
+      execFileSync('npm', ['run', 'build:frontend'], { cwd: ROOT, stdio: 'ignore' });
+    }
+    stack = await startStack();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function login(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(`${stack.gatewayUrl}/login`);
+    await page.getByTestId('login-email').fill(email);
+    await page.getByTestId('login-password').fill(password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('logout-button').waitFor();
+  }
+
+  it('when a buyer registers, orders and the seller confirms, then the buyer sees it all', async () => {
+    const buyer = await (await browser.newContext()).newPage();
+    const email = `browser-${Date.now()}@example.test`;
+
+    await buyer.goto(`${stack.gatewayUrl}/register`);
+    await buyer.getByTestId('register-name').fill('Grace Browser');
+    await buyer.getByTestId('register-email').fill(email);
+    await buyer.getByTestId('register-password').fill('a long enough password');
+    await buyer.getByTestId('register-submit').click();
+    await buyer.getByTestId('logout-button').waitFor();
+
+    // browse and search: the seeded catalog renders with its images
+    await buyer.goto(`${stack.gatewayUrl}/`);
+    await buyer.getByTestId('product-card').first().waitFor();
+    expect(await buyer.getByTestId('product-card').count()).toBeGreaterThan(10);
+    const firstImage = buyer.locator('[data-testid="product-card"] img').first();
+    await expect
+      .poll(() => firstImage.evaluate((img: HTMLImageElement) => img.naturalWidth))
+      .toBeGreaterThan(0);
+
+    await buyer.goto(`${stack.gatewayUrl}/?sellerId=${DEMO_SELLERS[0].id}`);
+    const card = buyer.getByTestId('product-card').first();
+    await card.waitFor();
+    const title = (await card.getByTestId('product-title').textContent())?.trim() ?? '';
+    const word = title.split(/\s+/).find((w) => w.length >= 4) ?? title;
+    await buyer.getByTestId('search-input').fill(word);
+    await buyer.getByTestId('search-submit').click();
+    await buyer.getByTestId('product-title').filter({ hasText: title }).first().waitFor();
+    await buyer.getByTestId('product-title').filter({ hasText: title }).first().click();
+
+    // order it
+    await buyer.getByTestId('product-detail').waitFor();
+    await buyer.getByTestId('address-name').fill('Grace Browser');
+    await buyer.getByTestId('address-line1').fill('1 Main St');
+    await buyer.getByTestId('address-city').fill('Springfield');
+    await buyer.getByTestId('address-postal-code').fill('12345');
+    await buyer.getByTestId('address-country').fill('US');
+    await buyer.getByTestId('order-button').click();
+    await buyer.getByTestId('order-placed').waitFor();
+    const orderId = await buyer.getByTestId('order-detail').getAttribute('data-order-id');
+    expect(orderId).toBeTruthy();
+    expect(await buyer.getByTestId('order-status').getAttribute('data-status')).toBe('created');
+
+    await buyer.getByTestId('nav-orders').click();
+    await buyer.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`).waitFor();
+
+    // the seller confirms in their own browser
+    const seller = await (await browser.newContext()).newPage();
+    await login(seller, DEMO_SELLERS[0].email, DEMO_PASSWORD);
+    await seller.getByTestId('nav-seller').click();
+    const row = seller.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
+    await row.getByTestId('status-action-confirmed').click();
+    await expect
+      .poll(() => row.getByTestId('order-status').getAttribute('data-status'))
+      .toBe('confirmed');
+
+    // the buyer is told, live
+    await buyer.getByTestId('nav-notifications').click();
+    const told = buyer.locator('[data-testid="notification-item"][data-type="order.confirmed"]');
+    await told.first().waitFor({ timeout: 20_000 });
+    expect(
+      await buyer.locator('[data-testid="notification-item"][data-type="order.placed"]').count(),
+    ).toBe(1);
+  });
+
+  it('when the password is wrong, then the form says so and nobody is logged in', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${stack.gatewayUrl}/login`);
+    await page.getByTestId('login-email').fill(DEMO_SELLERS[1].email);
+    await page.getByTestId('login-password').fill('not the password');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-error').waitFor();
+    expect(await page.getByTestId('logout-button').count()).toBe(0);
+  });
+});
