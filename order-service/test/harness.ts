@@ -23,7 +23,6 @@ import {
 } from '@marketplace/testing';
 import {
   buildApp as buildProductApp,
-  seedDemoData,
   setupDatabase as setupProductDb,
 } from '@marketplace/product-service/app';
 import { loadProductConfig } from '@marketplace/product-service/config';
@@ -211,8 +210,8 @@ export class Harness {
       INTERNAL_TOKEN,
       LOG_LEVEL: 'silent',
     });
+    // setupDatabase adds the category tree; no demo products are needed here.
     await setupProductDb(config);
-    await seedDemoData(config);
     const { app } = await buildProductApp(config, {
       verifier: this.tokens.verifier,
       logger: false,
@@ -224,7 +223,7 @@ export class Harness {
     this.productUrl = `http://127.0.0.1:${port}`;
     const categories = await app.inject({ method: 'GET', url: '/api/categories' });
     const first = categories.json<{ id: string }[]>()[0];
-    if (!first) throw new Error('the demo seed made no category');
+    if (!first) throw new Error('product-service made no category');
     this.categoryId = first.id;
   }
 

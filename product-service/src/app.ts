@@ -10,7 +10,7 @@ import { ProductSearchRepository } from './data/product-search.repository.ts';
 import { ProductRepository } from './data/product.repository.ts';
 import type { ProductDb } from './data/schema.ts';
 import { StockRepository } from './data/stock.repository.ts';
-import { seedDemoCatalog } from './demo/seed.ts';
+import { seedCategories, seedDemoCatalog } from './demo/seed.ts';
 import { CatalogService } from './domain/catalog.service.ts';
 import { ProductService } from './domain/product.service.ts';
 import { StockService } from './domain/stock.service.ts';
@@ -34,11 +34,12 @@ async function withDb(config: ProductConfig, work: (db: Kysely<ProductDb>) => Pr
   }
 }
 
-/** Creates the service's schema when missing and applies pending migrations. */
+/** Creates the service's schema when missing, applies pending migrations, adds the categories. */
 export async function setupDatabase(config: ProductConfig): Promise<void> {
   await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
   await withDb(config, async (db) => {
     await migrateToLatest(db, migrations);
+    await seedCategories(db);
   });
 }
 

@@ -7,10 +7,10 @@ const NEWEST_DEMO_LISTING = Date.parse('2025-01-15T18:00:00.000Z');
 const SPACING_MS = 90 * 60 * 1000;
 
 /**
- * Inserts the demo categories and products. Idempotent: rows are keyed by fixed ids and rows
- * already present are kept as they are (their stock may have moved since).
+ * The category tree is reference data every installation needs (a product must have a category,
+ * and there is no category API yet), so it is inserted at every start, demo or not. Idempotent.
  */
-export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
+export async function seedCategories(db: Kysely<ProductDb>): Promise<void> {
   await db
     .insertInto('categories')
     .ignore()
@@ -24,6 +24,14 @@ export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
       })),
     )
     .execute();
+}
+
+/**
+ * Inserts the demo products. Idempotent: rows are keyed by fixed ids and rows already present are
+ * kept as they are (their stock may have moved since).
+ */
+export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
+  await seedCategories(db);
   await db
     .insertInto('products')
     .ignore()
