@@ -107,6 +107,11 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   installErrorHandling(app);
 
   await app.register(swagger, {
+    // Shared schemas appear in the document under their $id (Problem, Category), not def-N.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
     openapi: {
       openapi: '3.1.0',
       info: {
