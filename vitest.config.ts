@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: [
             '{libs/*,gateway,user-service,product-service,order-service,notification-service}/src/**/*.test.ts',
+            'tests/repo/**/*.test.ts',
           ],
         },
       },

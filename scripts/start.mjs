@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, checks MySQL and RabbitMQ, builds the SPA when stale, and
+// runs the five services (migrating and seeding the demo data) until Ctrl+C.
+// Plain Node with no dependencies: it runs before anything is installed.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { color, fail, requireNode, say } from './lib/console.mjs';
+import { ensureFrontendBuilt } from './lib/frontend.mjs';
+import { ensureInstalled } from './lib/install.mjs';
+import { formatLogLine } from './lib/log-format.mjs';
+import { checkBackingServices } from './lib/preflight.mjs';
+import { demoAccounts, planServices } from './lib/services.mjs';
+import { portIsFree, StartupError, Supervisor } from './lib/supervisor.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const startedAt = Date.now();
+
+requireNode();
+
+let plan;
+try {
+  plan = planServices(ROOT);
+} catch (error) {
+  fail(error.message);
+  process.exit(1);
+}
+
+await ensureInstalled(ROOT);
+await checkDependencies();
+await checkPorts();
+await ensureFrontendBuilt(ROOT);
+
+const width = Math.max(...plan.map((s) => s.label.length));
+// starting → running → stopping; a crash or a signal is handled once, by whoever comes first.
+let phase = 'starting';
+const supervisor = new Supervisor({
+  root: ROOT,
+  logDir: join(ROOT, '.run', 'logs'),
+  width,
+  onUnexpectedExit: (record) => void stopAfterCrash(record),
+});
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+startAll().then(
+  () => {
+    if (phase !== 'starting') return;
+    phase = 'running';
+    printBanner();
+  },
+  (error) => void reportStartupFailure(error),
+);
+
+async function checkDependencies() {
+  const { ok, failures } = await checkBackingServices({
+    mysqlUrl: plan[0].env.MYSQL_URL,
+    rabbitmqUrl: plan[0].env.RABBITMQ_URL,
+  });
+  for (const { name, url, detail } of ok) say(`${name} answers at ${url} (${detail})`);
+  if (failures.length === 0) return;
+  for (const failure of failures) fail(failure);
+  process.exit(1);
+}
+
+async function checkPorts() {
+  const bindHost = process.env.HOST || '127.0.0.1';
+  const busy = [];
+  for (const service of plan) {
+    if (!(await portIsFree(bindHost, service.port))) busy.push(service);
+  }
+  if (busy.length === 0) return;
+  for (const service of busy) {
+    fail(
+      `Port ${service.port} (${service.name}) is already in use: stop what listens there ` +
+        `(\`lsof -i :${service.port}\` or \`ss -ltnp\` shows it; maybe an earlier npm start), ` +
+        `or choose another with ${service.portVar}=<port>.`,
+    );
+  }
+  process.exit(1);
+}
+
+async function startAll() {
+  const missing = plan.filter((s) => !existsSync(join(ROOT, s.name, 'src', 'server.ts')));
+  if (missing.length > 0) {
+    throw new Error(`no entry point: ${missing.map((s) => `${s.name}/src/server.ts`).join(', ')}`);
+  }
+  const deadline = startedAt + Number(process.env.START_TIMEOUT_SECONDS || 120) * 1000;
+  for (const stage of [0, 1, 2]) {
+    const services = plan.filter((s) => s.stage === stage);
+    say(`Starting ${services.map((s) => s.name).join(', ')}`);
+    const records = services.map((s) => supervisor.start(s, plan.indexOf(s)));
+    await Promise.all(records.map((record) => supervisor.waitReady(record, deadline)));
+  }
+  // One that was ready may have died while the later ones started.
+  const dead = supervisor.records.find((r) => r.exit);
+  if (dead) throw new StartupError(`${dead.service.name} exited during start-up`, dead);
+}
+
+async function reportStartupFailure(error) {
+  if (phase !== 'starting') return;
+  phase = 'stopping';
+  fail(`Start-up failed: ${error.message}`);
+  if (error instanceof StartupError) {
+    process.stderr.write(
+      `${color.bold(`Last lines of ${error.record.service.name}`)} ` +
+        `(all of them in .run/logs/${error.record.service.name}.log):\n`,
+    );
+    printTail(error.record.tail);
+  }
+  await supervisor.stopAll();
+  process.exit(1);
+}
+
+function printBanner() {
+  const gateway = plan.find((s) => s.name === 'gateway');
+  const url = `http://localhost:${gateway.port}`;
+  const demo = demoAccounts(ROOT);
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const lines = [
+    '',
+    color.bold(color.green(`Marketplace is running (started in ${seconds} s)`)),
+    `  Open       ${color.bold(url)}`,
+    `  API docs   ${url}/api/docs/openapi.json   (each service: <service URL>/openapi.json)`,
+    `  Demo accounts, password ${color.bold(demo.password)}:`,
+    `    buyer    ${demo.buyer}`,
+    `    seller   ${demo.seller}`,
+    `    admin    ${demo.admin}`,
+    `  Services   ${plan.map((s) => `${s.label} ${s.port}`).join(', ')}; raw logs in .run/logs/`,
+    `  Stop with Ctrl+C.`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function stopAfterCrash(record) {
+  // During start-up, waitReady reports the exit with the service's last lines.
+  if (phase !== 'running') return;
+  phase = 'stopping';
+  const { code, signal } = record.exit;
+  fail(
+    `${record.service.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the others.`,
+  );
+  printTail(record.tail.slice(-15));
+  await supervisor.stopAll();
+  process.exit(1);
+}
+
+function printTail(lines) {
+  if (lines.length === 0) process.stderr.write('  (it printed nothing)\n');
+  for (const line of lines) process.stderr.write(`  ${formatLogLine(line)}\n`);
+}
+
+async function shutdown(signal) {
+  if (phase === 'stopping') {
+    // A second Ctrl+C: do not wait for a graceful shutdown any longer.
+    supervisor.killAll();
+    process.exit(130);
+  }
+  phase = 'stopping';
+  say(`${signal} received: stopping the services`);
+  const forced = await supervisor.stopAll();
+  if (forced) fail('Some services did not stop in time and were killed.');
+  process.exit(0);
+}

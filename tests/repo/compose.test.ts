@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  APP_SERVICES,
+  ROOT,
+  copySources,
+  dockerIgnores,
+  dockerignorePatterns,
+  readCompose,
+  readDockerfile,
+  serviceEnv,
+  workspaces,
+} from './repo.ts';
+
+const compose = readCompose();
+const composeService = (name: string) => {
+  const service = compose.services[name];
+  if (!service) throw new Error(`docker-compose.yml has no service ${name}`);
+  return service;
+};
+const dockerfileOf = (name: string): string => composeService(name).build?.dockerfile ?? '';
+
+// A default that points at the machine itself means the container itself inside Compose.
+const pointsAtLocalhost = (value: unknown): boolean =>
+  typeof value === 'string' && /127\.0\.0\.1|localhost/.test(value);
+
+describe('docker-compose.yml', () => {
+  it('when the app services are listed, then each is built from the root with its own Dockerfile', () => {
+    for (const { name } of APP_SERVICES) {
+      const { build } = composeService(name);
+      expect(build, name).toEqual({ context: '.', dockerfile: `${name}/Dockerfile` });
+      expect(existsSync(join(ROOT, name, 'Dockerfile')), `${name}/Dockerfile`).toBe(true);
+    }
+  });
+
+  it('when ports are published, then the gateway is the only app service with any', () => {
+    const published = APP_SERVICES.filter(({ name }) => composeService(name).ports?.length);
+    expect(published.map(({ name }) => name)).toEqual(['gateway']);
+    expect(composeService('gateway').ports?.map((p) => p.split(':').pop())).toEqual(['8080']);
+  });
+
+  it('when a service waits for another to be healthy, then that one has a health check', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        if (condition !== 'service_healthy') continue;
+        const target = composeService(dependency);
+        const checked =
+          target.healthcheck !== undefined ||
+          (target.build !== undefined &&
+            readDockerfile(target.build.dockerfile).some((i) => i.keyword === 'HEALTHCHECK'));
+        expect(checked, `${name} waits for ${dependency} to be healthy`).toBe(true);
+      }
+    }
+  });
+
+  it('when an app service starts, then MySQL and RabbitMQ (or its upstreams) are healthy first', () => {
+    for (const { name } of APP_SERVICES) {
+      const conditions = Object.values(composeService(name).depends_on ?? {});
+      expect(conditions.length, name).toBeGreaterThan(0);
+      expect(
+        conditions.every((d) => d.condition.startsWith('service_')),
+        name,
+      ).toBe(true);
+    }
+  });
+});
+
+describe.each(APP_SERVICES)('$name in Compose', ({ name, port }) => {
+  it('when configured, then its port matches the config default, the Dockerfile and Compose', async () => {
+    const env = await serviceEnv(name);
+    const instructions = readDockerfile(dockerfileOf(name));
+    expect(env.find((p) => p.name === 'PORT')?.default).toBe(port);
+    expect(instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([
+      String(port),
+    ]);
+    expect(instructions.find((i) => i.keyword === 'ENV')?.args).toContain(`PORT=${port}`);
+    expect(String(composeService(name).environment?.PORT)).toBe(String(port));
+  });
+
+  it('when it reads a variable, then Compose sets it unless its default fits a container', async () => {
+    const environment = composeService(name).environment ?? {};
+    const mustBeSet = (await serviceEnv(name)).filter(
+      (p) => p.required || pointsAtLocalhost(p.default),
+    );
+    for (const property of mustBeSet) {
+      expect(environment, `${name} reads ${property.name}`).toHaveProperty(property.name);
+    }
+    expect(environment.HOST).toBe('0.0.0.0');
+  });
+
+  it('when its image is built, then every COPY source exists and is not in .dockerignore', () => {
+    const ignored = dockerignorePatterns();
+    for (const source of copySources(readDockerfile(dockerfileOf(name)))) {
+      expect(existsSync(join(ROOT, source)), `${dockerfileOf(name)}: COPY ${source}`).toBe(true);
+      expect(dockerIgnores(ignored, source), `${source} is left out by .dockerignore`).toBe(false);
+    }
+  });
+
+  it('when its image installs dependencies, then every workspace manifest is there for npm ci', () => {
+    const sources = copySources(readDockerfile(dockerfileOf(name)));
+    for (const workspace of workspaces()) expect(sources).toContain(`${workspace}/package.json`);
+    expect(sources).toEqual(expect.arrayContaining(['package-lock.json', name, 'libs']));
+  });
+
+  it('when its container runs, then it runs as node with a health check and its server.ts', () => {
+    const instructions = readDockerfile(dockerfileOf(name));
+    const last = (keyword: string) => instructions.filter((i) => i.keyword === keyword).pop();
+    expect(last('USER')?.args).toBe('node');
+    expect(last('HEALTHCHECK')?.args).toContain('/health');
+    expect(last('CMD')?.args).toContain(`${name}/src/server.ts`);
+    expect(existsSync(join(ROOT, name, 'src', 'server.ts')), `${name}/src/server.ts`).toBe(true);
+    expect(
+      instructions.filter((i) => i.keyword === 'FROM').map((i) => i.args.split(' ')[0]),
+    ).toEqual(expect.arrayContaining(['node:24-slim']));
+  });
+});
+
+describe('the gateway image', () => {
+  it('when built, then it contains the SPA built by npm run build:frontend', () => {
+    const instructions = readDockerfile('gateway/Dockerfile');
+    expect(instructions.some((i) => i.keyword === 'RUN' && i.args.includes('build:frontend'))).toBe(
+      true,
+    );
+    const runtime = instructions.slice(instructions.findLastIndex((i) => i.keyword === 'FROM'));
+    expect(runtime.find((i) => i.keyword === 'ENV')?.args).toContain(
+      'FRONTEND_DIST=/app/frontend/dist',
+    );
+    expect(composeService('gateway').environment?.FRONTEND_DIST).toBe('/app/frontend/dist');
+    const copiesDist = runtime.some(
+      (i) =>
+        i.keyword === 'COPY' &&
+        /^--from=\S+ \/app\/frontend\/dist \.\/frontend\/dist$/.test(i.args),
+    );
+    expect(copiesDist).toBe(true);
+  });
+});
+
+describe('dockerIgnores', () => {
+  it('when a pattern names a folder anywhere, then everything inside it is left out', () => {
+    expect(dockerIgnores(['**/node_modules'], 'libs/db/node_modules/x')).toBe(true);
+    expect(dockerIgnores(['**/test'], 'libs/testing/src/index.ts')).toBe(false);
+    expect(dockerIgnores(['*.md', '!README.md'], 'README.md')).toBe(false);
+  });
+});
