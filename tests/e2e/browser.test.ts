@@ -67,9 +67,11 @@ describe('the SPA in a real browser', () => {
     await buyer.getByTestId('product-card').first().waitFor();
     expect(await buyer.getByTestId('product-card').count()).toBeGreaterThan(10);
     const firstImage = buyer.locator('[data-testid="product-card"] img').first();
-    // A string, not a function: tests are type-checked without the DOM library.
+    // `unknown`, not HTMLImageElement: tests are type-checked without the DOM library.
     await expect
-      .poll(async () => Number(await firstImage.evaluate('(img) => img.naturalWidth')))
+      .poll(() =>
+        firstImage.evaluate((img: unknown) => (img as { naturalWidth: number }).naturalWidth),
+      )
       .toBeGreaterThan(0);
 
     await buyer.goto(`${stack.gatewayUrl}/?sellerId=${DEMO_SELLERS[0].id}`);
