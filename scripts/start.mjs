@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { color, fail, requireNode, say } from './lib/console.mjs';
 import { ensureFrontendBuilt } from './lib/frontend.mjs';
+import { buildServices } from './lib/build.mjs';
 import { ensureInstalled } from './lib/install.mjs';
 import { formatLogLine } from './lib/log-format.mjs';
 import { checkBackingServices } from './lib/preflight.mjs';
@@ -30,6 +31,17 @@ await ensureInstalled(ROOT);
 await checkDependencies();
 await checkPorts();
 await ensureFrontendBuilt(ROOT);
+try {
+  // Always rebuilt: it takes about a second, and a stale bundle would be a silent surprise.
+  const ms = await buildServices(
+    ROOT,
+    plan.map((s) => s.name),
+  );
+  say(`Built the services in ${ms} ms`);
+} catch (error) {
+  fail(`The services did not build: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 const width = Math.max(...plan.map((s) => s.label.length));
 // starting → running → stopping; a crash or a signal is handled once, by whoever comes first.

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { serviceCommand } from './build.mjs';
 import { formatLogLine, prefixer } from './log-format.mjs';
 
 const TAIL_LINES = 40;
@@ -42,7 +43,7 @@ export class Supervisor {
   }
 
   start(service, index) {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${service.name}/src/server.ts`], {
+    const child = spawn(process.execPath, serviceCommand(service.name), {
       cwd: this.root,
       env: service.env,
       stdio: ['ignore', 'pipe', 'pipe'],

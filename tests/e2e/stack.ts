@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Connection } from 'rabbitmq-client';
@@ -45,6 +45,11 @@ export interface StackOptions {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  // The same bundles `npm start` and the images run (scripts/lib/build.mjs), built from the sources now.
+  execFileSync(process.execPath, ['scripts/build-services.mjs', ...SERVICES], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
   const run = uniqueName('e2e');
   const ports = Object.fromEntries(
     await Promise.all(SERVICES.map(async (s) => [s, await freePort()] as const)),
@@ -110,7 +115,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const start = async (service: Service): Promise<void> => {
     const lines = output.get(service) ?? [];
     output.set(service, lines);
-    const child = spawn(process.execPath, ['--import', 'tsx', `${service}/src/server.ts`], {
+    const child = spawn(process.execPath, ['--enable-source-maps', `${service}/dist/server.mjs`], {
       cwd: ROOT,
       env: { ...process.env, ...env[service], ...options.env?.[service] },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -103,12 +103,17 @@ describe.each(APP_SERVICES)('$name in Compose', ({ name, port }) => {
     expect(sources).toEqual(expect.arrayContaining(['package-lock.json', name, 'libs']));
   });
 
-  it('when its container runs, then it runs as node with a health check and its server.ts', () => {
+  it('when its container runs, then it runs as node with a health check and its bundled server', () => {
     const instructions = readDockerfile(dockerfileOf(name));
     const last = (keyword: string) => instructions.filter((i) => i.keyword === keyword).pop();
     expect(last('USER')?.args).toBe('node');
     expect(last('HEALTHCHECK')?.args).toContain('/health');
-    expect(last('CMD')?.args).toContain(`${name}/src/server.ts`);
+    expect(last('CMD')?.args).toContain(`${name}/dist/server.mjs`);
+    expect(
+      instructions.some(
+        (i) => i.keyword === 'RUN' && i.args.includes(`build-services.mjs ${name}`),
+      ),
+    ).toBe(true);
     expect(existsSync(join(ROOT, name, 'src', 'server.ts')), `${name}/src/server.ts`).toBe(true);
     expect(
       instructions.filter((i) => i.keyword === 'FROM').map((i) => i.args.split(' ')[0]),

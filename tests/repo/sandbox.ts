@@ -68,7 +68,7 @@ export async function startSandbox(): Promise<{ root: string; remove: () => Prom
   await mkdir(join(root, 'node_modules'));
   // An installed tree with no lock file: the script must not run npm ci here.
   await writeFile(join(root, 'node_modules', '.package-lock.json'), '{}');
-  await symlink(join(ROOT, 'node_modules', 'tsx'), join(root, 'node_modules', 'tsx'));
+  await symlink(join(ROOT, 'node_modules', 'esbuild'), join(root, 'node_modules', 'esbuild'));
   for (const service of [
     'gateway',
     'user-service',
