@@ -14,6 +14,8 @@ export interface TokenIssuerOptions {
 export interface AccessTokenSubject {
   userId: string;
   role: Role;
+  /** The user's display name, so services can show it without asking user-service. */
+  name?: string;
 }
 
 export interface TokenIssuer {
@@ -28,7 +30,10 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   return {
     ttlSeconds: options.ttlSeconds,
     sign: (subject) =>
-      new SignJWT({ role: subject.role })
+      new SignJWT({
+        role: subject.role,
+        ...(subject.name !== undefined ? { name: subject.name } : {}),
+      })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: options.kid })
         .setSubject(subject.userId)
         .setIssuer(options.issuer)

@@ -42,6 +42,51 @@ describe('access tokens', () => {
     expect(claims).toMatchObject({ userId: 'u-1', role: 'seller' });
   });
 
+  it('when a token is issued with a name, then the verified claims carry it', async () => {
+    const { issuer, verifier } = await setup();
+    const token = await issuer.sign({ userId: 'u-2', role: 'seller', name: 'Northwind Goods' });
+    expect(await verifier.verify(token)).toMatchObject({
+      userId: 'u-2',
+      role: 'seller',
+      name: 'Northwind Goods',
+    });
+  });
+
+  it('when a token is issued without a name, then the claims have none', async () => {
+    const { issuer, verifier } = await setup();
+    const claims = await verifier.verify(await issuer.sign({ userId: 'u-3', role: 'buyer' }));
+    expect(claims).not.toHaveProperty('name');
+  });
+
+  it('when the name claim is not a string, then it is ignored and the token still verifies', async () => {
+    const { privateKey, key, verifier } = await setup(0);
+    const token = await new SignJWT({ role: 'buyer', name: { first: 'Mallory' } })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: key.kid })
+      .setSubject('u-4')
+      .setIssuer(ISS)
+      .setAudience(AUD)
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    const claims = await verifier.verify(token);
+    expect(claims).toMatchObject({ userId: 'u-4', role: 'buyer' });
+    expect(claims).not.toHaveProperty('name');
+  });
+
+  it('when a named token has a wrong typ, issuer or audience, then it is still invalid', async () => {
+    const { privateKey, key, verifier } = await setup(0);
+    const named = (typ: string, iss: string, aud: string) =>
+      new SignJWT({ role: 'seller', name: 'Northwind Goods' })
+        .setProtectedHeader({ alg: 'EdDSA', typ, kid: key.kid })
+        .setSubject('u')
+        .setIssuer(iss)
+        .setAudience(aud)
+        .setExpirationTime('1m')
+        .sign(privateKey);
+    expect(await reason(verifier.verify(await named('JWT', ISS, AUD)))).toBe('invalid');
+    expect(await reason(verifier.verify(await named('at+jwt', 'evil', AUD)))).toBe('invalid');
+    expect(await reason(verifier.verify(await named('at+jwt', ISS, 'other')))).toBe('invalid');
+  });
+
   it('when the lifetime exceeds 15 minutes, then the issuer refuses to be built', async () => {
     const { privateKey, key } = await setup();
     expect(() =>

@@ -5,6 +5,11 @@ import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP } from './keys.ts';
 export interface AccessClaims {
   userId: string;
   role: Role;
+  /**
+   * The user's display name when the token carries one (as of its issue: up to 15 minutes old).
+   * Absent from tokens issued before the claim existed.
+   */
+  name?: string;
   /** Seconds since the epoch. */
   exp: number;
 }
@@ -62,7 +67,13 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
         ) {
           throw new InvalidTokenError('invalid');
         }
-        claims = { userId: payload.sub, role: payload.role as Role, exp: payload.exp };
+        claims = {
+          userId: payload.sub,
+          role: payload.role as Role,
+          exp: payload.exp,
+          // A non-string `name` is ignored rather than failing the token: it is display data only.
+          ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
+        };
       } catch (error) {
         if (error instanceof InvalidTokenError) throw error;
         if (error instanceof errors.JWTExpired) throw new InvalidTokenError('expired');

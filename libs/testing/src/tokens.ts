@@ -13,9 +13,10 @@ export const TEST_AUDIENCE = 'marketplace';
 
 export interface TestTokens {
   verifier: AccessTokenVerifier;
-  sign(userId: string, role: Role): Promise<string>;
-  /** `Authorization` header value for `userId` with `role`. */
-  bearer(userId: string, role: Role): Promise<string>;
+  /** `name` becomes the token's display-name claim when given. */
+  sign(userId: string, role: Role, name?: string): Promise<string>;
+  /** `Authorization` header value for `userId` with `role` (and `name` when given). */
+  bearer(userId: string, role: Role, name?: string): Promise<string>;
 }
 
 /**
@@ -36,6 +37,10 @@ export async function createTestTokens(): Promise<TestTokens> {
     issuer: TEST_ISSUER,
     audience: TEST_AUDIENCE,
   });
-  const sign = (userId: string, role: Role) => issuer.sign({ userId, role });
-  return { verifier, sign, bearer: async (userId, role) => `Bearer ${await sign(userId, role)}` };
+  const sign = (userId: string, role: Role, name?: string) => issuer.sign({ userId, role, name });
+  return {
+    verifier,
+    sign,
+    bearer: async (userId, role, name) => `Bearer ${await sign(userId, role, name)}`,
+  };
 }
