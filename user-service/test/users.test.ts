@@ -207,6 +207,43 @@ describe('user-service: profiles, admin and keys', () => {
     }
   });
 
+  it('when tokens are issued (register, login, refresh, password change), then each carries the current name', async () => {
+    const jwks = (await h.app.inject({ url: '/api/auth/jwks' })).json<{ keys: JWK[] }>();
+    const verifier = createAccessTokenVerifier({
+      jwks: createLocalJWKSet(jwks),
+      issuer: 'marketplace-user-service',
+      audience: 'marketplace',
+      cacheSize: 0,
+    });
+    const nameIn = async (session: Session) => (await verifier.verify(session.accessToken)).name;
+    const registered = await register(h.app, { role: 'seller', name: 'Quill & Co' });
+    expect(await nameIn(registered)).toBe('Quill & Co');
+    const login = await post(h.app, '/api/auth/login', {
+      email: registered.user.email,
+      password: 'correct horse battery',
+    });
+    expect(await nameIn(login.json<Session>())).toBe('Quill & Co');
+
+    const renamed = await patch(
+      '/api/users/me',
+      { name: 'Quill Stationers' },
+      login.json<Session>().accessToken,
+    );
+    expect(renamed.statusCode).toBe(200);
+    const refreshed = await post(h.app, '/api/auth/refresh', {
+      refreshToken: login.json<Session>().refreshToken,
+    });
+    expect(await nameIn(refreshed.json<Session>())).toBe('Quill Stationers');
+    const changed = await post(
+      h.app,
+      '/api/users/me/password',
+      { currentPassword: 'correct horse battery', newPassword: 'a brand new password' },
+      refreshed.json<Session>().accessToken,
+    );
+    expect(changed.statusCode).toBe(200);
+    expect(await nameIn(changed.json<Session>())).toBe('Quill Stationers');
+  });
+
   it('when the service restarts, then its key and tokens stay valid', async () => {
     const session = await register(h.app);
     const { app: restarted } = await buildApp(h.config, { logger: false });

@@ -28,7 +28,12 @@ export class SessionIssuer {
       userId: user.id,
       expiresAt: new Date(Date.now() + this.refreshTtlDays * DAY_MS),
     });
-    const accessToken = await this.issuer.sign({ userId: user.id, role: user.role });
+    // The current name rides along so other services can show it without calling this one.
+    const accessToken = await this.issuer.sign({
+      userId: user.id,
+      role: user.role,
+      name: user.name,
+    });
     return {
       user: toPublicUser(user),
       accessToken,
