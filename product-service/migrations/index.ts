@@ -64,6 +64,22 @@ CREATE TABLE stock_reservation_items (
     FOREIGN KEY (order_id) REFERENCES stock_reservations (order_id) ON DELETE CASCADE
 ) ${TABLE_OPTIONS}`;
 
+/**
+ * Adding a column rebuilds a table that has a FULLTEXT index (no instant ADD COLUMN then, on
+ * MySQL 8 or MariaDB), and a rebuilt index takes the session's stopword setting: keep it off,
+ * as when the index was first built.
+ */
+async function withoutStopwords(db: Kysely<unknown>, statement: string): Promise<void> {
+  await db.connection().execute(async (connection) => {
+    await sql.raw('SET SESSION innodb_ft_enable_stopword = OFF').execute(connection);
+    try {
+      await sql.raw(statement).execute(connection);
+    } finally {
+      await sql.raw('SET SESSION innodb_ft_enable_stopword = ON').execute(connection);
+    }
+  });
+}
+
 export const migrations: Migrations = {
   '0001_catalog': {
     async up(db: Kysely<unknown>) {
@@ -92,6 +108,19 @@ export const migrations: Migrations = {
     async down(db: Kysely<unknown>) {
       await sql.raw('DROP TABLE stock_reservation_items').execute(db);
       await sql.raw('DROP TABLE stock_reservations').execute(db);
+    },
+  },
+  // The seller's display name, copied from their access token: listings show it without a call
+  // to user-service. '' until the seller next lists or edits (the demo seed fills its own).
+  '0003_seller_name': {
+    async up(db: Kysely<unknown>) {
+      await withoutStopwords(
+        db,
+        "ALTER TABLE products ADD COLUMN seller_name VARCHAR(120) NOT NULL DEFAULT '' AFTER seller_id",
+      );
+    },
+    async down(db: Kysely<unknown>) {
+      await withoutStopwords(db, 'ALTER TABLE products DROP COLUMN seller_name');
     },
   },
 };

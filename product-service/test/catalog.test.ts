@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_SELLERS } from '@marketplace/contracts';
+import { createDb } from '@marketplace/db';
 import { seedDemoData } from '../src/app.ts';
+import type { ProductDb } from '../src/data/schema.ts';
 import { DEMO_CATEGORIES, DEMO_PRODUCTS } from '../src/demo/catalog.ts';
 import type { CategoryNode, Product } from '../src/domain/product.ts';
 import {
@@ -30,12 +33,17 @@ describe('product-service: catalog browsing and search', () => {
 
   beforeAll(async () => {
     service = await startTestService('products_catalog');
-    strong = await createProduct(service, sellerId, {
-      title: 'Quokka Plush Toy',
-      description: 'A soft quokka for quokka lovers: the happiest quokka of all.',
-      categoryId: categoryId('home-kitchen'),
-      priceMinor: 2400,
-    });
+    strong = await createProduct(
+      service,
+      sellerId,
+      {
+        title: 'Quokka Plush Toy',
+        description: 'A soft quokka for quokka lovers: the happiest quokka of all.',
+        categoryId: categoryId('home-kitchen'),
+        priceMinor: 2400,
+      },
+      'Quokka Corner',
+    );
     weak = await createProduct(service, sellerId, {
       title: 'Travel Pillow',
       description: 'Memory foam pillow printed with a small quokka.',
@@ -203,6 +211,7 @@ describe('product-service: catalog browsing and search', () => {
     expect(response.json()).toEqual({
       id: strong.id,
       sellerId,
+      sellerName: 'Quokka Corner',
       categoryId: categoryId('home-kitchen'),
       title: 'Quokka Plush Toy',
       description: strong.description,
@@ -249,6 +258,43 @@ describe('product-service: catalog browsing and search', () => {
       expect(existsSync(fileURLToPath(new URL(`.${product.image}`, publicDir)))).toBe(true);
     }
   });
+
+  const demoSellerName = (sellerId: string) => DEMO_SELLERS.find((s) => s.id === sellerId)?.name;
+
+  it('when the demo catalog is seeded, then every demo product carries its seller’s name', async () => {
+    const listed = new Map((await walkAllPages(service, { limit: 100 })).map((p) => [p.id, p]));
+    for (const product of DEMO_PRODUCTS) {
+      expect(listed.get(product.id)?.sellerName).toBe(demoSellerName(product.sellerId));
+    }
+  });
+
+  it('when a database seeded before seller names is seeded again, then empty names are filled and set ones kept', async () => {
+    const [northwind, bluebird] = DEMO_SELLERS;
+    const renamed = DEMO_PRODUCTS.find((p) => p.sellerId === bluebird.id);
+    const db = createDb<ProductDb>({
+      url: service.config.MYSQL_URL,
+      database: service.config.DB_NAME,
+      poolSize: 1,
+    });
+    try {
+      await db.updateTable('products').set({ seller_name: '' }).execute();
+      await db
+        .updateTable('products')
+        .set({ seller_name: 'Bluebird Rare Books' })
+        .where('id', '=', renamed?.id ?? '')
+        .execute();
+      await seedDemoData(service.config);
+    } finally {
+      await db.destroy();
+    }
+    const listed = await walkAllPages(service, { sellerId: northwind.id, limit: 100 });
+    expect(listed.length).toBeGreaterThan(0);
+    expect(new Set(listed.map((p) => p.sellerName))).toEqual(new Set([northwind.name]));
+    const kept = await query(`/api/products/${renamed?.id ?? ''}`);
+    expect(kept.json<Product>().sellerName).toBe('Bluebird Rare Books');
+    // A seller who is not a demo seller is not touched by the demo seed.
+    expect((await query(`/api/products/${strong.id}`)).json<Product>().sellerName).toBe('');
+  });
   it('when health, readiness and the OpenAPI document are asked for, then they answer', async () => {
     expect((await query('/health')).statusCode).toBe(200);
     const ready = await query('/ready');
@@ -259,5 +305,9 @@ describe('product-service: catalog browsing and search', () => {
     expect(paths).toEqual(
       expect.arrayContaining(['/api/products', '/api/products/{id}', '/api/categories']),
     );
+    const product = openapi.json<{
+      paths: Record<string, { get?: { responses: Record<string, unknown> } }>;
+    }>().paths['/api/products/{id}']?.get?.responses['200'];
+    expect(JSON.stringify(product)).toContain('"sellerName"');
   });
 });

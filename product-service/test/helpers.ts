@@ -72,16 +72,17 @@ export function productBody(overrides: Partial<NewProduct> = {}): NewProduct {
   };
 }
 
-/** Lists a product through the public API as `sellerId`. */
+/** Lists a product through the public API as `sellerId`, whose token carries `sellerName`. */
 export async function createProduct(
   service: TestService,
   sellerId: string,
   overrides: Partial<NewProduct> = {},
+  sellerName?: string,
 ): Promise<Product> {
   const response = await service.app.inject({
     method: 'POST',
     url: '/api/products',
-    headers: { authorization: await service.tokens.bearer(sellerId, 'seller') },
+    headers: { authorization: await service.tokens.bearer(sellerId, 'seller', sellerName) },
     payload: productBody(overrides),
   });
   if (response.statusCode !== 201) {

@@ -34,10 +34,12 @@ describe('product-service: sellers managing their products', () => {
   async function call(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     url: string,
-    as?: { userId: string; role: Role },
+    as?: { userId: string; role: Role; name?: string },
     payload?: object,
   ) {
-    const headers = as ? { authorization: await service.tokens.bearer(as.userId, as.role) } : {};
+    const headers = as
+      ? { authorization: await service.tokens.bearer(as.userId, as.role, as.name) }
+      : {};
     return service.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
   }
   const asSeller = { userId: seller, role: 'seller' as const };
@@ -108,6 +110,61 @@ describe('product-service: sellers managing their products', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.json<Product>()).toMatchObject({ title: 'Moderated', sellerId: seller });
+  });
+
+  it('when a seller’s token carries their name, then the product they list carries it', async () => {
+    const named = { userId: randomUUID(), role: 'seller' as const, name: '  Oakwood Studio ' };
+    const response = await call('POST', '/api/products', named, productBody());
+    expect(response.statusCode).toBe(201);
+    const product = response.json<Product>();
+    expect(product.sellerName).toBe('Oakwood Studio');
+    expect((await call('GET', `/api/products/${product.id}`)).json<Product>().sellerName).toBe(
+      'Oakwood Studio',
+    );
+    const unnamed = await createProduct(service, randomUUID());
+    expect(unnamed.sellerName).toBe('');
+  });
+
+  it('when a seller edits a listing under a new name, then every listing of theirs shows it', async () => {
+    const id = randomUUID();
+    const first = await createProduct(service, id, {}, 'Harbor Lights');
+    const second = await createProduct(service, id, {}, 'Harbor Lights');
+    const patched = await call(
+      'PATCH',
+      `/api/products/${first.id}`,
+      { userId: id, role: 'seller', name: 'Harbor Lights & Co' },
+      { stock: 4 },
+    );
+    expect(patched.json<Product>()).toMatchObject({ sellerName: 'Harbor Lights & Co', stock: 4 });
+    const other = (await call('GET', `/api/products/${second.id}`)).json<Product>();
+    // Renaming the shop is not an edit of its other listings.
+    expect(other).toEqual({ ...second, sellerName: 'Harbor Lights & Co' });
+    const unnamed = await call(
+      'PATCH',
+      `/api/products/${first.id}`,
+      { userId: id, role: 'seller' },
+      {
+        stock: 5,
+      },
+    );
+    expect(unnamed.json<Product>().sellerName).toBe('Harbor Lights & Co');
+  });
+
+  it('when an admin edits a listing, then the seller’s name stays', async () => {
+    const owner = randomUUID();
+    const product = await createProduct(service, owner, {}, 'Seller Shop');
+    const response = await call(
+      'PATCH',
+      `/api/products/${product.id}`,
+      { ...asAdmin, name: 'Demo Admin' },
+      { title: 'Moderated title' },
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.json<Product>()).toMatchObject({
+      title: 'Moderated title',
+      sellerId: owner,
+      sellerName: 'Seller Shop',
+    });
   });
 
   it('when a seller archives a product, then it leaves the catalog but its seller still sees it', async () => {

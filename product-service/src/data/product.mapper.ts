@@ -15,6 +15,7 @@ export function toProduct(row: Selectable<ProductsTable>): Product {
   return {
     id: row.id,
     sellerId: row.seller_id,
+    sellerName: row.seller_name,
     categoryId: row.category_id,
     title: row.title,
     description: row.description,

@@ -25,12 +25,15 @@ export class ProductRepository {
     return row ? toProduct(row) : undefined;
   }
 
-  async insert(product: { id: string; sellerId: string; now: Date } & ProductInput): Promise<void> {
+  async insert(
+    product: { id: string; sellerId: string; sellerName: string; now: Date } & ProductInput,
+  ): Promise<void> {
     await this.db
       .insertInto('products')
       .values({
         id: product.id,
         seller_id: product.sellerId,
+        seller_name: product.sellerName,
         category_id: product.categoryId,
         title: product.title,
         description: product.description,
@@ -56,6 +59,19 @@ export class ProductRepository {
     if (patch.images !== undefined) changes.images = JSON.stringify(patch.images);
     if (patch.status !== undefined) changes.status = patch.status;
     await this.db.updateTable('products').set(changes).where('id', '=', id).execute();
+  }
+
+  /**
+   * Sets the seller's name on all their listings, so a renamed shop never shows two names.
+   * Not an edit of the listings: `updated_at` stays. Rows already right are not touched.
+   */
+  async renameSeller(sellerId: string, sellerName: string): Promise<void> {
+    await this.db
+      .updateTable('products')
+      .set({ seller_name: sellerName })
+      .where('seller_id', '=', sellerId)
+      .where('seller_name', '<>', sellerName)
+      .execute();
   }
 
   /** What order-service needs to price a checkout; unknown ids are simply absent. */

@@ -12,6 +12,8 @@ export type ProductStatus = 'active' | 'archived';
 export interface ProductsTable {
   id: string;
   seller_id: string;
+  /** Denormalised from the seller's access token; '' when not known yet. */
+  seller_name: string;
   category_id: string;
   title: string;
   description: string;

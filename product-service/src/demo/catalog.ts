@@ -84,6 +84,7 @@ export interface DemoProductData {
 export interface DemoProduct extends DemoProductData {
   id: string;
   sellerId: string;
+  sellerName: string;
   categoryId: string;
   currency: 'EUR';
   image: string;
@@ -114,6 +115,7 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
   ...product,
   id: demoProductId(product.slug),
   sellerId: DEMO_SELLERS[product.seller].id,
+  sellerName: DEMO_SELLERS[product.seller].name,
   categoryId: categoryId(product.category),
   currency: 'EUR',
   image: `/demo/${product.slug}.svg`,

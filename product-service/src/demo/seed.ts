@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { DEMO_SELLERS } from '@marketplace/contracts';
 import type { ProductDb } from '../data/schema.ts';
 import { DEMO_CATEGORIES, DEMO_PRODUCTS, demoCategoryParentId } from './catalog.ts';
 
@@ -28,7 +29,7 @@ export async function seedCategories(db: Kysely<ProductDb>): Promise<void> {
 
 /**
  * Inserts the demo products. Idempotent: rows are keyed by fixed ids and rows already present are
- * kept as they are (their stock may have moved since).
+ * kept as they are (their stock may have moved since), except that a missing seller name is filled.
  */
 export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
   await seedCategories(db);
@@ -41,6 +42,7 @@ export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
         return {
           id: product.id,
           seller_id: product.sellerId,
+          seller_name: product.sellerName,
           category_id: product.categoryId,
           title: product.title,
           description: product.description,
@@ -55,4 +57,17 @@ export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
       }),
     )
     .execute();
+  await fillDemoSellerNames(db);
+}
+
+/** Databases seeded before products had seller names get them; a name already set is kept. */
+async function fillDemoSellerNames(db: Kysely<ProductDb>): Promise<void> {
+  for (const seller of DEMO_SELLERS) {
+    await db
+      .updateTable('products')
+      .set({ seller_name: seller.name })
+      .where('seller_id', '=', seller.id)
+      .where('seller_name', '=', '')
+      .execute();
+  }
 }

@@ -4,6 +4,15 @@ import type { ProductRepository } from '../data/product.repository.ts';
 import { ProductErrors } from './errors.ts';
 import type { Actor, Product, ProductInput, ProductPatch } from './product.ts';
 
+/** The width of the `seller_name` column. */
+const SELLER_NAME_MAX = 120;
+
+/** The name the caller's token carries, fit for storing; undefined when it has none. */
+function nameOf(actor: Actor): string | undefined {
+  const name = actor.name?.trim().slice(0, SELLER_NAME_MAX);
+  return name ? name : undefined;
+}
+
 /** Sellers (and admins) managing listings. */
 export class ProductService {
   constructor(
@@ -14,19 +23,22 @@ export class ProductService {
   async create(actor: Actor, input: ProductInput): Promise<Product> {
     await this.assertCategory(input.categoryId);
     const id = randomUUID();
+    const sellerName = nameOf(actor);
     await this.products.insert({
       ...input,
       title: input.title.trim(),
       description: input.description.trim(),
       id,
       sellerId: actor.userId,
+      sellerName: sellerName ?? '',
       now: new Date(),
     });
+    if (sellerName) await this.products.renameSeller(actor.userId, sellerName);
     return this.reload(id);
   }
 
   async update(actor: Actor, id: string, patch: ProductPatch): Promise<Product> {
-    await this.editable(actor, id);
+    const product = await this.editable(actor, id);
     if (patch.categoryId !== undefined) await this.assertCategory(patch.categoryId);
     await this.products.update(
       id,
@@ -37,6 +49,9 @@ export class ProductService {
       },
       new Date(),
     );
+    // Only the seller's own token names the seller: an admin's edit must not put its name there.
+    const sellerName = actor.userId === product.sellerId ? nameOf(actor) : undefined;
+    if (sellerName) await this.products.renameSeller(actor.userId, sellerName);
     return this.reload(id);
   }
 

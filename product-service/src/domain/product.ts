@@ -6,6 +6,8 @@ export type ProductStatus = 'active' | 'archived';
 export interface Product {
   id: string;
   sellerId: string;
+  /** The seller's display name as of their last listing or edit; '' when not known yet. */
+  sellerName: string;
   categoryId: string;
   title: string;
   description: string;
@@ -34,6 +36,8 @@ export type ProductPatch = Partial<ProductInput> & { status?: ProductStatus };
 export interface Actor {
   userId: string;
   role: Role;
+  /** The caller's display name, absent from tokens issued before the claim existed. */
+  name?: string;
 }
 
 export type ProductSort = 'relevance' | 'newest' | 'price_asc' | 'price_desc';

@@ -25,6 +25,9 @@ export const ProductSchema = Type.Object(
   {
     id: Type.String(),
     sellerId: Type.String(),
+    sellerName: Type.String({
+      description: "The seller's shop name; empty when not known yet (show the id instead)",
+    }),
     categoryId: Type.String(),
     title: Type.String(),
     description: Type.String(),
