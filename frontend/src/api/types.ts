@@ -65,8 +65,8 @@ export interface LoginInput {
 export interface Product {
   id: string;
   sellerId: string;
-  /** Not in the catalog's answers yet; shown instead of the seller's id once it is. */
-  sellerName?: string;
+  /** The seller's shop name; empty while the catalog does not know it (the id is shown then). */
+  sellerName: string;
   title: string;
   description: string;
   priceMinor: number;

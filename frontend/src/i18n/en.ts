@@ -46,7 +46,7 @@ export const en = {
     inStock: 'In stock only',
     apply: 'Apply',
     reset: 'Reset filters',
-    fromSeller: 'From seller {id}',
+    fromSeller: 'From {seller}',
     allSellers: 'Show all sellers',
     empty: 'No products match your search.',
     emptyHint: 'Try other words or fewer filters.',

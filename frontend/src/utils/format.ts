@@ -45,3 +45,11 @@ export function shortId(id: string): string {
 export function sellerTag(id: string): string {
   return id.replace(/-/g, '').slice(-6);
 }
+
+/** The seller's shop name, or `fallback(tag)` while the catalog has none (an empty name). */
+export function sellerLabel(
+  product: { sellerId: string; sellerName: string },
+  fallback: (tag: string) => string,
+): string {
+  return product.sellerName || fallback(sellerTag(product.sellerId));
+}
