@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ProblemSchema } from '@marketplace/contracts';
-import { createDb, ensureDatabase, migrateToLatest, pingDb } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { createBroker, pingBroker } from '@marketplace/events';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
@@ -25,13 +24,7 @@ export interface AppDeps {
 
 /** Creates the service's schema when missing and applies pending migrations. */
 export async function setupDatabase(config: Config): Promise<void> {
-  await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
-  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME, poolSize: 1 });
-  try {
-    await migrateToLatest(db, migrations);
-  } finally {
-    await db.destroy();
-  }
+  await prepareDatabase({ url: config.MYSQL_URL, database: config.DB_NAME }, migrations);
 }
 
 /**
@@ -53,7 +46,6 @@ export async function buildApp(
       { name: 'broker', check: () => pingBroker(broker) },
     ],
   });
-  app.addSchema(ProblemSchema);
   const broker = createBroker(config.RABBITMQ_URL, app.log, 'notification-service');
   const verifier =
     deps.verifier ??

@@ -1,4 +1,4 @@
-import { createDb, ensureDatabase, migrateToLatest, pingDb } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { createBroker, OutboxRelay, pingBroker } from '@marketplace/events';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
@@ -18,13 +18,7 @@ export interface AppDeps {
 
 /** Creates the service's schema if needed and applies pending migrations. */
 export async function setupDatabase(config: Config): Promise<void> {
-  await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
-  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
-  try {
-    await migrateToLatest(db, migrations);
-  } finally {
-    await db.destroy();
-  }
+  await prepareDatabase({ url: config.MYSQL_URL, database: config.DB_NAME }, migrations);
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ app: ServiceApp }> {

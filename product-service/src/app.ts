@@ -1,8 +1,6 @@
-import { ProblemSchema } from '@marketplace/contracts';
-import { createDb, ensureDatabase, migrateToLatest, pingDb } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase, withDb } from '@marketplace/db';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
-import type { Kysely } from 'kysely';
 import { migrations } from '../migrations/index.ts';
 import type { ProductConfig } from './config.ts';
 import { CategoryRepository } from './data/category.repository.ts';
@@ -25,27 +23,18 @@ export interface ProductAppDeps {
   logger?: boolean;
 }
 
-async function withDb(config: ProductConfig, work: (db: Kysely<ProductDb>) => Promise<void>) {
-  const db = createDb<ProductDb>({ url: config.MYSQL_URL, database: config.DB_NAME, poolSize: 2 });
-  try {
-    await work(db);
-  } finally {
-    await db.destroy();
-  }
-}
-
 /** Creates the service's schema when missing, applies pending migrations, adds the categories. */
 export async function setupDatabase(config: ProductConfig): Promise<void> {
-  await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
-  await withDb(config, async (db) => {
-    await migrateToLatest(db, migrations);
-    await seedCategories(db);
-  });
+  await prepareDatabase<ProductDb>(dbOptions(config), migrations, seedCategories);
 }
 
 /** Seeds the demo categories and products (idempotent: fixed ids, existing rows kept). */
 export async function seedDemoData(config: ProductConfig): Promise<void> {
-  await withDb(config, seedDemoCatalog);
+  await withDb<ProductDb, void>(dbOptions(config), seedDemoCatalog);
+}
+
+function dbOptions(config: ProductConfig) {
+  return { url: config.MYSQL_URL, database: config.DB_NAME };
 }
 
 export async function buildApp(
@@ -70,7 +59,6 @@ export async function buildApp(
   app.addHook('onClose', async () => {
     await db.destroy();
   });
-  app.addSchema(ProblemSchema);
   app.addSchema(CategorySchema);
 
   const products = new ProductRepository(db);

@@ -1,5 +1,4 @@
-import { ProblemSchema } from '@marketplace/contracts';
-import { createDb, ensureDatabase, migrateToLatest, pingDb } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { createBroker, OutboxRelay, pingBroker, type Logger } from '@marketplace/events';
 import {
   createAccessTokenVerifier,
@@ -32,25 +31,18 @@ const FIFTEEN_MINUTES_MS = 15 * 60_000;
 
 /** Creates the service's schema when missing and applies pending migrations. */
 export async function setupDatabase(config: UserConfig): Promise<void> {
-  await ensureDatabase(config.MYSQL_URL, config.DB_NAME);
-  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME, poolSize: 1 });
-  try {
-    await migrateToLatest(db, migrations);
-  } finally {
-    await db.destroy();
-  }
+  await prepareDatabase({ url: config.MYSQL_URL, database: config.DB_NAME }, migrations);
 }
 
 /** Everything before buildApp at start: the database, its migrations, the demo accounts. */
 export async function prepare(config: UserConfig, logger: Logger): Promise<void> {
-  await setupDatabase(config);
-  if (!config.SEED_DEMO) return;
-  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME, poolSize: 1 });
-  try {
-    await seedDemoUsers(db, createPasswordHasher({ cost: config.SCRYPT_COST }), logger);
-  } finally {
-    await db.destroy();
-  }
+  await prepareDatabase<DB>(
+    { url: config.MYSQL_URL, database: config.DB_NAME },
+    migrations,
+    config.SEED_DEMO
+      ? (db) => seedDemoUsers(db, createPasswordHasher({ cost: config.SCRYPT_COST }), logger)
+      : undefined,
+  );
 }
 
 /**
@@ -79,7 +71,6 @@ export async function buildApp(
       { name: 'broker', check: () => pingBroker(broker) },
     ],
   });
-  app.addSchema(ProblemSchema);
   const broker = createBroker(config.RABBITMQ_URL, app.log, 'user-service');
   const relay = new OutboxRelay({
     db,

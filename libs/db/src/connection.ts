@@ -58,3 +58,16 @@ export async function dropDatabase(url: string, database: string): Promise<void>
 export async function pingDb<DB>(db: Kysely<DB>): Promise<void> {
   await sql`SELECT 1`.execute(db);
 }
+
+/** Runs `work` with a short-lived single-connection pool, closed afterwards (start-up chores). */
+export async function withDb<DB, T>(
+  options: DbOptions,
+  work: (db: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  const db = createDb<DB>({ ...options, poolSize: 1 });
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,5 +1,12 @@
-export { createDb, ensureDatabase, dropDatabase, pingDb, type DbOptions } from './connection.ts';
-export { migrateToLatest, type Migrations } from './migrate.ts';
+export {
+  createDb,
+  ensureDatabase,
+  dropDatabase,
+  pingDb,
+  withDb,
+  type DbOptions,
+} from './connection.ts';
+export { migrateToLatest, prepareDatabase, type Migrations } from './migrate.ts';
 export {
   inTransaction,
   isDuplicateKey,

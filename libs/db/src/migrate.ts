@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
+import { ensureDatabase, withDb, type DbOptions } from './connection.ts';
 
 /** Versioned migrations, keyed by a sortable name (`0001_users`); applied in name order. */
 export type Migrations = Record<string, Migration>;
@@ -21,4 +22,20 @@ export async function migrateToLatest<DB>(
     );
   }
   return (results ?? []).map((r) => r.migrationName);
+}
+
+/**
+ * What a service does with its database before serving: create the schema when missing, apply
+ * pending migrations, then `after` (reference data, a demo seed) on the same connection.
+ */
+export async function prepareDatabase<DB>(
+  options: DbOptions,
+  migrations: Migrations,
+  after?: (db: Kysely<DB>) => Promise<unknown>,
+): Promise<void> {
+  await ensureDatabase(options.url, options.database);
+  await withDb<DB, void>(options, async (db) => {
+    await migrateToLatest(db, migrations);
+    await after?.(db);
+  });
 }

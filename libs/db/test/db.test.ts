@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
-import { createTestDatabase, TEST_MYSQL_URL } from '@marketplace/testing';
+import { createTestDatabase, TEST_MYSQL_URL, uniqueName } from '@marketplace/testing';
 import {
   createDb,
+  dropDatabase,
+  prepareDatabase,
+  withDb,
   inTransaction,
   isDuplicateKey,
   migrateToLatest,
@@ -81,5 +84,27 @@ describe('db', () => {
 
   it('when the database name is unsafe, then nothing is created', () => {
     expect(() => createDb({ url: TEST_MYSQL_URL, database: 'x`; DROP DATABASE y' })).toThrow();
+  });
+
+  it('when a service prepares a new database, then it is created, migrated and seeded once', async () => {
+    const name = uniqueName('t_prepare').slice(0, 64);
+    const options = { url: TEST_MYSQL_URL, database: name };
+    const seed = async (fresh: Kysely<Db>) => {
+      await fresh
+        .insertInto('items')
+        .ignore()
+        .values({ id: 1, name: 'seeded', stock: 3 })
+        .execute();
+    };
+    try {
+      await prepareDatabase<Db>(options, migrations, seed);
+      await prepareDatabase<Db>(options, migrations, seed);
+      const rows = await withDb<Db, { name: string }[]>(options, (fresh) =>
+        fresh.selectFrom('items').select('name').execute(),
+      );
+      expect(rows).toEqual([{ name: 'seeded' }]);
+    } finally {
+      await dropDatabase(TEST_MYSQL_URL, name);
+    }
   });
 });

@@ -14,6 +14,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import ajvFormats from 'ajv-formats';
+import { ProblemSchema } from '@marketplace/contracts';
 import { AppError, toProblem, type FieldError } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
 
@@ -99,6 +100,9 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
       plugins: [ajvFormats.default ?? ajvFormats],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Routes refer to it as { $ref: 'Problem' } for their error responses.
+  app.addSchema(ProblemSchema);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

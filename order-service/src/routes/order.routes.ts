@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { ProblemSchema } from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
 import type { CheckoutService } from '../domain/checkout.service.ts';
@@ -29,7 +28,6 @@ const readErrors = { 400: Problem, 401: Problem, 404: Problem };
 const security = [{ bearer: [] }];
 
 export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): void {
-  app.addSchema(ProblemSchema);
   const anyUser = authenticate(deps.verifier);
   const seller = authenticate(deps.verifier, ['seller', 'admin']);
 
