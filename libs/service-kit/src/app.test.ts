@@ -33,6 +33,14 @@ describe('createServiceApp', () => {
       },
       async (request, reply) => reply.code(201).send(request.body),
     );
+    app.get(
+      '/whoami',
+      { schema: { headers: Type.Object({ 'x-tenant': Type.String({ minLength: 1 }) }) } },
+      async (request) => ({
+        tenant: request.headers['x-tenant'],
+        authorization: request.headers.authorization ?? null,
+      }),
+    );
     app.get('/conflict', async () => {
       throw AppError.conflict('already-there', 'It is already there.');
     });
@@ -62,6 +70,19 @@ describe('createServiceApp', () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({ name: 'ok', count: 2 });
+  });
+
+  it('when a route validates a header, then the headers it did not list are kept', async () => {
+    const res = await app.inject({
+      url: '/whoami',
+      headers: { 'x-tenant': 't1', authorization: 'Bearer abc' },
+    });
+    expect(res.json()).toEqual({ tenant: 't1', authorization: 'Bearer abc' });
+    const missing = await app.inject({ url: '/whoami' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe(
+      'headers.x-tenant',
+    );
   });
 
   it('when the JSON is malformed, then the answer is a 400 problem', async () => {

@@ -14,6 +14,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import ajvFormats from 'ajv-formats';
+import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler';
 import { ProblemSchema } from '@marketplace/contracts';
 import { AppError, toProblem, type FieldError } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
@@ -47,6 +48,26 @@ export interface ServiceAppOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+type RouteValidatorCompiler = (route: { httpPart?: string }) => unknown;
+const ajvPool = AjvCompiler();
+
+/**
+ * Unknown properties are dropped from bodies, queries and params (never stored), but never from
+ * headers: there it would strip `authorization` and every header a route did not list.
+ * The package's types describe the compiler as schema => validator; at run time Fastify passes
+ * the route definition, hence the casts.
+ */
+const buildValidator = ((...[externalSchemas, options]: Parameters<typeof ajvPool>) => {
+  const stripping = ajvPool(externalSchemas, options) as unknown as RouteValidatorCompiler;
+  const keeping = ajvPool(externalSchemas, {
+    ...options,
+    customOptions: { ...options?.customOptions, removeAdditional: false },
+  } as typeof options) as unknown as RouteValidatorCompiler;
+  const compile: RouteValidatorCompiler = (route) =>
+    route.httpPart === 'headers' ? keeping(route) : stripping(route);
+  return compile;
+}) as ValidatorFactory;
 // Browsers' EventSource cannot set headers, so SSE tokens may travel in the query string.
 const SECRET_QUERY = /([?&](?:access_token|token)=)[^&#]*/gi;
 
@@ -90,6 +111,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
       const header = req.headers['x-request-id'];
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     },
+    schemaController: { compilersFactory: { buildValidator } },
     ajv: {
       customOptions: {
         removeAdditional: 'all',
