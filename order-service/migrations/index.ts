@@ -94,9 +94,28 @@ const pendingReleases: Migration = {
   },
 };
 
+const idempotencySweep: Migration = {
+  async up(db) {
+    // order_ids: the orders whose stock an in-flight checkout may hold (JSON array), written
+    // before it reserves, so a sweep can give back what a dead checkout left. The index serves
+    // both sweeps: completed keys past their TTL and in-flight keys long abandoned.
+    await sql`
+      ALTER TABLE idempotency_keys
+        ADD COLUMN order_ids TEXT NULL AFTER checkout_id,
+        ADD KEY idempotency_keys_age (status, locked_at)`.execute(db);
+  },
+  async down(db) {
+    await sql`
+      ALTER TABLE idempotency_keys DROP KEY idempotency_keys_age, DROP COLUMN order_ids`.execute(
+      db,
+    );
+  },
+};
+
 export const migrations: Migrations = {
   '0001_orders': init,
   '0002_outbox': outboxMigration,
   '0003_idempotency_keys': idempotency,
   '0004_pending_releases': pendingReleases,
+  '0005_idempotency_sweep': idempotencySweep,
 };

@@ -7,6 +7,7 @@ import { createProductClient } from './clients/product.client.ts';
 import type { Config } from './config.ts';
 import type { DB } from './data/schema.ts';
 import { CheckoutService } from './domain/checkout.service.ts';
+import { IdempotencySweep } from './domain/idempotency-sweep.service.ts';
 import { OrderService } from './domain/order.service.ts';
 import { StockReleases } from './domain/release.service.ts';
 import { registerOrderRoutes } from './routes/order.routes.ts';
@@ -46,6 +47,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     logger: app.log,
     intervalMs: config.RELEASE_RETRY_INTERVAL_MS,
   });
+  const sweep = new IdempotencySweep({
+    db,
+    logger: app.log,
+    keyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
+    abandonAfterMs: config.ABANDONED_CHECKOUT_AFTER_MINUTES * 60_000,
+    intervalMs: config.SWEEP_INTERVAL_MS,
+  });
   const eventsCommitted = () => relay.nudge();
   const verifier =
     deps.verifier ??
@@ -63,7 +71,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
 
   relay.start();
   releases.start();
+  sweep.start();
   app.addHook('onClose', async () => {
+    await sweep.stop();
     await releases.stop();
     await relay.stop();
     await broker.close();

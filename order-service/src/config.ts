@@ -23,6 +23,15 @@ export const ConfigSchema = Type.Object({
   INTERNAL_TOKEN: Type.String({ minLength: 1, default: 'dev-internal-token' }),
   /** How often stock releases that product-service missed are retried. */
   RELEASE_RETRY_INTERVAL_MS: Type.Integer({ minimum: 10, default: 5_000 }),
+  /** How long a completed checkout's answer stays replayable under its Idempotency-Key. */
+  IDEMPOTENCY_KEY_TTL_HOURS: Type.Integer({ minimum: 1, default: 24 }),
+  /**
+   * How long a key may stay in flight before its checkout counts as abandoned and its stock is
+   * given back; at least 2, so always beyond the 60 s in which a retry takes a key over.
+   */
+  ABANDONED_CHECKOUT_AFTER_MINUTES: Type.Integer({ minimum: 2, default: 15 }),
+  /** How often the idempotency keys are swept (setTimeout's limit caps it at ~24 days). */
+  SWEEP_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 2_147_483_647, default: 60_000 }),
   SEED_DEMO: Type.Boolean({ default: false }),
 });
 

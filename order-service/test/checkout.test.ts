@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@marketplace/testing';
+import { freePort, waitFor } from '@marketplace/testing';
 import type { CheckoutResult, Order } from '../src/domain/order.model.ts';
 import { orderIdFor } from '../src/domain/order-ids.ts';
 import { address, Harness, type Product, type User } from './harness.ts';
@@ -167,6 +167,31 @@ describe('checkout', () => {
     expect(result.checkoutId).toBe(checkoutId);
     expect(result.orders[0]?.id).toBe(orderIdFor(checkoutId, sellerA.id));
     expect(await h.stockOf(p.id)).toBe(3);
+  });
+
+  it("when a retry takes a died checkout's key over and then fails, then the stock the died one held is given back", async () => {
+    const p = await h.createProduct(sellerA, { stock: 5 });
+    const key = randomUUID();
+    const checkoutId = randomUUID();
+    const orderId = orderIdFor(checkoutId, sellerA.id);
+    const body = { items: [{ productId: p.id, quantity: 2 }], shippingAddress: address };
+    await h.inFlightKey(buyer.id, key, body, checkoutId, 120_000, [orderId]);
+    await h.reserveDirectly(checkoutId, orderId, p.id, 2);
+    const cut = await h.orderApp(h.dbName, `http://127.0.0.1:${await freePort()}`, 60_000);
+
+    const response = await cut.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { authorization: buyer.auth, 'idempotency-key': key },
+      payload: body,
+    });
+
+    expect(response.statusCode).toBe(503);
+    // The release is owed, and done by the instance whose catalog is up.
+    await waitFor(async () => ((await h.stockOf(p.id)) === 5 ? true : undefined));
+    expect((await checkout(buyer, body.items, key)).json<CheckoutResult>().checkoutId).not.toBe(
+      checkoutId,
+    );
   });
 
   it('when a key is still in flight, then a second request gets 409', async () => {

@@ -27,6 +27,7 @@ import {
 } from '@marketplace/product-service/app';
 import { loadProductConfig } from '@marketplace/product-service/config';
 import { buildApp, setupDatabase } from '../src/app.ts';
+import { createProductClient, type ProductCatalog } from '../src/clients/product.client.ts';
 import { loadConfig } from '../src/config.ts';
 import type { DB } from '../src/data/schema.ts';
 import { fingerprint } from '../src/domain/fingerprint.ts';
@@ -92,6 +93,8 @@ export class Harness {
       PRODUCT_SERVICE_TIMEOUT_MS: '2000',
       INTERNAL_TOKEN,
       RELEASE_RETRY_INTERVAL_MS: String(retryMs),
+      // Tests sweep when they choose to, with sweeps of their own.
+      SWEEP_INTERVAL_MS: '3600000',
       LOG_LEVEL: 'silent',
     });
     await setupDatabase(config);
@@ -160,8 +163,27 @@ export class Harness {
     if (response.statusCode !== 200) throw new Error(`not reserved: ${response.body}`);
   }
 
-  /** An in-flight key as a checkout that died (or is still running) leaves it. */
-  async inFlightKey(userId: string, key: string, body: unknown, checkoutId: string, ageMs: number) {
+  /** product-service's internal API, as order-service calls it. */
+  catalog(): ProductCatalog {
+    return createProductClient({
+      baseUrl: this.productUrl,
+      internalToken: INTERNAL_TOKEN,
+      timeoutMs: 2000,
+    });
+  }
+
+  /**
+   * An in-flight key as a checkout that died (or is still running) leaves it; `orderIds` are those
+   * it noted before reserving.
+   */
+  async inFlightKey(
+    userId: string,
+    key: string,
+    body: unknown,
+    checkoutId: string,
+    ageMs: number,
+    orderIds: string[] | null = null,
+  ) {
     const lockedAt = new Date(Date.now() - ageMs);
     await this.db
       .insertInto('idempotency_keys')
@@ -170,6 +192,7 @@ export class Harness {
         idem_key: key,
         fingerprint: fingerprint(body),
         checkout_id: checkoutId,
+        order_ids: orderIds && JSON.stringify(orderIds),
         lock_id: randomUUID(),
         status: 'in_flight',
         response_status: null,
@@ -177,6 +200,17 @@ export class Harness {
         locked_at: lockedAt,
         created_at: lockedAt,
       })
+      .execute();
+  }
+
+  /** Makes a key look claimed `ageMs` ago, as time passing would. */
+  async ageKey(userId: string, key: string, ageMs: number): Promise<void> {
+    const lockedAt = new Date(Date.now() - ageMs);
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({ locked_at: lockedAt, created_at: lockedAt })
+      .where('user_id', '=', userId)
+      .where('idem_key', '=', key)
       .execute();
   }
 
@@ -194,7 +228,9 @@ export class Harness {
     );
   }
 
-  async count(table: 'orders' | 'idempotency_keys' | 'outbox_events'): Promise<number> {
+  async count(
+    table: 'orders' | 'idempotency_keys' | 'outbox_events' | 'pending_releases',
+  ): Promise<number> {
     const { rows } = await sql<{
       n: number;
     }>`SELECT COUNT(*) AS n FROM ${sql.table(table)}`.execute(this.db);

@@ -88,6 +88,17 @@ export async function findOrder(db: Kysely<DB>, id: string): Promise<Order | nul
   return order ?? null;
 }
 
+/** Whether any order was committed under the checkout (they are committed all at once). */
+export async function checkoutHasOrders(db: Kysely<DB>, checkoutId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('checkout_id', '=', checkoutId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The order's row, locked until the transaction ends, so status changes queue up one by one. */
 export async function lockOrder(db: Kysely<DB>, id: string): Promise<Order | null> {
   const row = await db

@@ -39,6 +39,8 @@ export interface IdempotencyKeysTable {
   idem_key: string;
   fingerprint: string;
   checkout_id: string;
+  /** JSON array of the order ids whose stock this checkout may hold; null before it reserves. */
+  order_ids: string | null;
   lock_id: string;
   status: 'in_flight' | 'completed';
   response_status: number | null;

@@ -7,8 +7,13 @@ import {
   ReservationRefusedError,
   type ProductCatalog,
 } from '../clients/product.client.ts';
-import { completeKey, deleteClaim } from '../data/idempotency.repository.ts';
-import { insertHistory, insertOrders } from '../data/order.repository.ts';
+import {
+  completeKey,
+  deleteClaim,
+  findKey,
+  recordOrderIds,
+} from '../data/idempotency.repository.ts';
+import { checkoutHasOrders, insertHistory, insertOrders } from '../data/order.repository.ts';
 import type { DB } from '../data/schema.ts';
 import {
   assertDistinctProducts,
@@ -17,7 +22,7 @@ import {
   type CheckoutItem,
 } from './checkout-lines.ts';
 import { fingerprint } from './fingerprint.ts';
-import { claimKey, keyInFlightError, type OwnedKey } from './idempotency.ts';
+import { claimKey, keyInFlightError, STALE_KEY_AFTER_MS, type OwnedKey } from './idempotency.ts';
 import type { Actor, CheckoutResult, Order, ShippingAddress } from './order.model.ts';
 import type { StockReleases } from './release.service.ts';
 
@@ -67,7 +72,7 @@ export class CheckoutService {
         key: request.idempotencyKey,
         fingerprint: fingerprint(request.body),
       },
-      this.deps.staleKeyAfterMs ?? 60_000,
+      this.deps.staleKeyAfterMs ?? STALE_KEY_AFTER_MS,
     );
     if (claim.kind === 'replay') {
       // Only this use case stores answers under a key, so a stored body is a CheckoutResult.
@@ -90,8 +95,13 @@ export class CheckoutService {
         shippingAddress: request.body.shippingAddress,
         now: new Date(),
       });
+      // Before reserving, so that whoever finds the key abandoned knows what to give back.
+      const mayHold = held(owner, orders);
+      if (!(await recordOrderIds(this.deps.db, owner, mayHold))) throw new LostClaimError();
     } catch (error) {
-      await this.forgetKey(owner);
+      // Lost before we reserved anything: whoever took or swept the key answers for it.
+      if (error instanceof LostClaimError) throw keyInFlightError();
+      await this.forgetKey(owner, request.requestId, error);
       throw error instanceof CatalogUnavailableError ? catalogUnavailable() : error;
     }
     await this.reserve(owner, orders, request);
@@ -110,12 +120,12 @@ export class CheckoutService {
       await this.deps.catalog.reserve(reservation, request.requestId);
     } catch (error) {
       if (error instanceof ReservationRefusedError) {
-        // All or nothing on product-service's side: nothing is held.
-        await this.forgetKey(owner);
+        // All or nothing on product-service's side: this attempt holds nothing.
+        await this.forgetKey(owner, request.requestId, error);
         throw reservationRefused(request.body.items, error);
       }
       // The reservation may or may not have happened: give back whatever it might hold.
-      await this.abandon(owner, orders, request.requestId, error);
+      await this.abandon(owner, held(owner, orders), request.requestId, error);
       throw error instanceof CatalogUnavailableError ? catalogUnavailable() : error;
     }
   }
@@ -141,16 +151,27 @@ export class CheckoutService {
         }
       });
     } catch (error) {
-      if (error instanceof LostClaimError || isDuplicateKey(error)) throw keyInFlightError();
-      await this.abandon(owner, orders, request.requestId, error);
+      if (isDuplicateKey(error)) throw keyInFlightError();
+      if (error instanceof LostClaimError) {
+        await this.settleLostClaim(owner, held(owner, orders), request.requestId);
+        throw keyInFlightError();
+      }
+      await this.abandon(owner, held(owner, orders), request.requestId, error);
       throw error;
     }
     this.deps.eventsCommitted();
     return result;
   }
 
-  /** The request created nothing: drop its key so the client may retry with it. */
-  private async forgetKey(owner: OwnedKey): Promise<void> {
+  /**
+   * The request created nothing: drop its key so the client may retry with it. What earlier
+   * owners of a taken-over key may have reserved is given back with it.
+   */
+  private async forgetKey(owner: OwnedKey, requestId: string, cause: unknown): Promise<void> {
+    if (owner.heldOrderIds.length > 0) {
+      await this.abandon(owner, owner.heldOrderIds, requestId, cause);
+      return;
+    }
     await deleteClaim(this.deps.db, owner).catch((error: unknown) =>
       this.deps.logger.warn({ err: error }, 'could not drop an idempotency key; it will go stale'),
     );
@@ -159,11 +180,11 @@ export class CheckoutService {
   /**
    * Gives up a checkout whose stock may be reserved. The key is dropped and the releases recorded
    * together; if that fails, both stay as they are: a retry then takes the stale key over and
-   * re-uses the same order ids, whose reservation product-service does not repeat. Holding stock
-   * a little longer is better than an order whose stock was given back.
+   * re-uses the same order ids, whose reservation product-service does not repeat, or, with no
+   * retry, the sweep gives the stock back once the key counts as abandoned. Holding stock a
+   * little longer is better than an order whose stock was given back.
    */
-  private async abandon(owner: OwnedKey, orders: Order[], requestId: string, cause: unknown) {
-    const orderIds = orders.map((o) => o.id);
+  private async abandon(owner: OwnedKey, orderIds: string[], requestId: string, cause: unknown) {
     const { db, logger, releases } = this.deps;
     logger.warn({ err: cause, checkoutId: owner.checkoutId, orderIds }, 'checkout abandoned');
     let owned: boolean;
@@ -180,6 +201,34 @@ export class CheckoutService {
     // A request that took the key over meanwhile goes on with these very orders.
     if (owned) await releases.attempt(orderIds, requestId);
   }
+
+  /**
+   * The key was lost just before the commit. While it still names this checkout, its owner goes
+   * on with these very orders or gives them back. If not, the sweep dropped it while this request
+   * stalled, and nobody can commit these orders any more: give back what they may hold.
+   */
+  private async settleLostClaim(owner: OwnedKey, orderIds: string[], requestId: string) {
+    const { db, logger, releases } = this.deps;
+    try {
+      const orphaned = await inTransaction(db, async (trx) => {
+        const row = await findKey(trx, owner.userId, owner.key);
+        if (row?.checkout_id === owner.checkoutId) return false;
+        if (await checkoutHasOrders(trx, owner.checkoutId)) return false;
+        await releases.schedule(trx, orderIds, new Date());
+        return true;
+      });
+      if (!orphaned) return;
+      logger.warn({ checkoutId: owner.checkoutId, orderIds }, 'checkout lost its swept key');
+      await releases.attempt(orderIds, requestId);
+    } catch (error) {
+      logger.error({ err: error, orderIds }, 'could not settle a checkout that lost its key');
+    }
+  }
+}
+
+/** The orders whose stock the owner may hold: its own and those of earlier owners of the key. */
+function held(owner: OwnedKey, orders: Order[]): string[] {
+  return [...new Set([...owner.heldOrderIds, ...orders.map((o) => o.id)])];
 }
 
 function createdEntry(order: Order, buyer: Actor) {

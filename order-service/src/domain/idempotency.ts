@@ -6,6 +6,8 @@ import type { DB } from '../data/schema.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const MAX_KEY_LENGTH = 255;
+/** How long a key may stay in flight before another request with it may take it over. */
+export const STALE_KEY_AFTER_MS = 60_000;
 
 /** This request owns the key: it alone may place the checkout, under these ids. */
 export interface OwnedKey {
@@ -14,6 +16,8 @@ export interface OwnedKey {
   key: string;
   lockId: string;
   checkoutId: string;
+  /** Orders earlier owners of a taken-over key may have reserved; given back if this one fails. */
+  heldOrderIds: string[];
 }
 
 /** The key was used before with the same body: answer what was answered then. */
@@ -67,7 +71,8 @@ export async function claimKey(
     const now = new Date();
     const checkoutId = randomUUID();
     if (await insertClaim(db, { ...request, checkoutId, lockId, now })) {
-      return { kind: 'owned', userId: request.userId, key: request.key, lockId, checkoutId };
+      const { userId, key } = request;
+      return { kind: 'owned', userId, key, lockId, checkoutId, heldOrderIds: [] };
     }
     const row = await findKey(db, request.userId, request.key);
     if (!row) continue;
@@ -82,13 +87,15 @@ export async function claimKey(
       return { kind: 'replay', body: JSON.parse(row.response_body ?? 'null') };
     }
     if (now.getTime() - row.locked_at.getTime() < staleAfterMs) throw keyInFlightError();
-    if (!(await takeOver(db, row, lockId, now))) throw keyInFlightError();
+    const heldOrderIds = await takeOver(db, row, lockId, now);
+    if (!heldOrderIds) throw keyInFlightError();
     return {
       kind: 'owned',
       userId: request.userId,
       key: request.key,
       lockId,
       checkoutId: row.checkout_id,
+      heldOrderIds,
     };
   }
   throw keyInFlightError();
