@@ -217,10 +217,17 @@ describe('product-service: internal lookup and stock reservations', () => {
     expect(await stockOf(product)).toBe(10);
   });
 
-  it('when an unknown order is released, then nothing changes', async () => {
-    const response = await release(randomUUID());
+  it('when an unknown order is released, then nothing changes and a late reserve of it takes nothing', async () => {
+    const product = await createProduct(service, sellerId, { stock: 10 });
+    const orderId = randomUUID();
+    const response = await release(orderId);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ released: false });
+    expect(await stockOf(product)).toBe(10);
+    // the reserve call that the release overtook arrives after all
+    const late = await reserve([{ orderId, items: [{ productId: product.id, quantity: 4 }] }]);
+    expect(late.statusCode).toBe(200);
+    expect(await stockOf(product)).toBe(10);
   });
 
   it('when a reservation request is malformed, then 400 names the fields', async () => {

@@ -83,8 +83,25 @@ export class StockRepository {
         .where('order_id', '=', orderId)
         .forUpdate()
         .executeTakeFirst();
-      if (reservation?.status !== 'reserved') return false;
       const now = new Date();
+      if (!reservation) {
+        // A release can overtake its reservation (the reserve call timed out on the caller's
+        // side but still commits here). The tombstone makes that late reserve a no-op instead
+        // of stock held forever: a known order id is never reserved again.
+        await trx
+          .insertInto('stock_reservations')
+          .ignore()
+          .values({
+            order_id: orderId,
+            checkout_id: '',
+            status: 'released',
+            created_at: now,
+            released_at: now,
+          })
+          .execute();
+        return false;
+      }
+      if (reservation.status !== 'reserved') return false;
       const items = await trx
         .selectFrom('stock_reservation_items')
         .select(['product_id', 'quantity'])
