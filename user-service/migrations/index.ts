@@ -67,4 +67,31 @@ export const migrations: Migrations = {
     },
   },
   '0004_outbox': outboxMigration,
+  '0005_refresh_token_sweep': {
+    async up(db) {
+      // usable_until: when the token stopped (or will stop) being accepted. The sweep walks
+      // (usable_until, family_id) oldest first without touching rows, and reads a family's last
+      // usable moment from (family_id, usable_until); that key also serves the family
+      // revocations, so it replaces the family-only key, and the unused expires_at key goes.
+      // STORED, the form both MySQL and MariaDB index.
+      await sql`
+        ALTER TABLE refresh_tokens
+          ADD COLUMN usable_until DATETIME(3) GENERATED ALWAYS AS (
+            LEAST(expires_at, COALESCE(spent_at, expires_at), COALESCE(revoked_at, expires_at))
+          ) STORED,
+          ADD KEY refresh_tokens_usable_until (usable_until, family_id),
+          ADD KEY refresh_tokens_family_usable (family_id, usable_until),
+          DROP KEY refresh_tokens_family,
+          DROP KEY refresh_tokens_expires`.execute(db);
+    },
+    async down(db) {
+      await sql`
+        ALTER TABLE refresh_tokens
+          ADD KEY refresh_tokens_family (family_id),
+          ADD KEY refresh_tokens_expires (expires_at),
+          DROP KEY refresh_tokens_family_usable,
+          DROP KEY refresh_tokens_usable_until,
+          DROP COLUMN usable_until`.execute(db);
+    },
+  },
 };

@@ -14,6 +14,7 @@ import { seedDemoUsers } from './demo/demo.seed.ts';
 import { AttemptThrottle } from './domain/attempt-throttle.ts';
 import { AuthService } from './domain/auth.service.ts';
 import { createPasswordHasher } from './domain/password.ts';
+import { RefreshTokenSweep } from './domain/refresh-token-sweep.ts';
 import { SessionIssuer } from './domain/session.ts';
 import { SigningKeys } from './domain/signing-keys.ts';
 import { UserService } from './domain/user.service.ts';
@@ -48,11 +49,12 @@ export async function prepare(config: UserConfig, logger: Logger): Promise<void>
 /**
  * The identity service: accounts, sessions (access + refresh tokens), profiles, roles, and the
  * JWKS every other part verifies tokens with. Never listens; expects a migrated database.
+ * The refresh-token sweep is returned too, so tests can run one on demand.
  */
 export async function buildApp(
   config: UserConfig,
   deps: AppDeps = {},
-): Promise<{ app: ServiceApp }> {
+): Promise<{ app: ServiceApp; tokenSweep: RefreshTokenSweep }> {
   const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
   let keys: SigningKeys;
   try {
@@ -106,11 +108,20 @@ export async function buildApp(
   registerAuthRoutes(app, auth, keys);
   registerUserRoutes(app, verifier, new UserService(db), auth);
 
+  const tokenSweep = new RefreshTokenSweep({
+    db,
+    logger: app.log,
+    intervalMs: config.TOKEN_SWEEP_INTERVAL_MS,
+    retentionDays: config.REFRESH_TOKEN_RETENTION_DAYS,
+  });
+
   relay.start();
+  tokenSweep.start();
   app.addHook('onClose', async () => {
+    await tokenSweep.stop();
     await relay.stop();
     await broker.close();
     await db.destroy();
   });
-  return { app };
+  return { app, tokenSweep };
 }

@@ -19,6 +19,14 @@ export const ConfigSchema = Type.Object({
   // The design caps access tokens at 15 minutes.
   JWT_ACCESS_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
   REFRESH_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  // How often dead refresh tokens are deleted; setTimeout cannot wait longer than 2^31-1 ms.
+  TOKEN_SWEEP_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    maximum: 2_147_483_647,
+    default: 3_600_000,
+  }),
+  // How long a session's tokens are kept after the last of them stopped being usable.
+  REFRESH_TOKEN_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
   // scrypt N (OWASP: 2^17); the test suites lower it to keep runs fast.
   SCRYPT_COST: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 131_072 }),
   SEED_DEMO: Type.Boolean({ default: false }),

@@ -10,10 +10,12 @@ import {
 } from '@marketplace/testing';
 import { buildApp, prepare, type AppDeps } from '../src/app.ts';
 import { loadConfig, type UserConfig } from '../src/config.ts';
+import type { RefreshTokenSweep } from '../src/domain/refresh-token-sweep.ts';
 
 export interface Harness {
   app: ServiceApp;
   config: UserConfig;
+  tokenSweep: RefreshTokenSweep;
   broker: BrokerConnection;
   exchange: string;
   close(): Promise<void>;
@@ -21,9 +23,12 @@ export interface Harness {
 
 /**
  * A user-service on a database and exchange of its own, migrated and seeded with the demo
- * accounts; close() removes everything it made.
+ * accounts; close() removes everything it made. `env` adds or overrides configuration.
  */
-export async function startUserService(deps: AppDeps = {}): Promise<Harness> {
+export async function startUserService(
+  deps: AppDeps = {},
+  env: Record<string, string> = {},
+): Promise<Harness> {
   const database = await createTestDatabase('users');
   const exchange = uniqueName('t.users.events');
   const config = loadConfig({
@@ -34,14 +39,16 @@ export async function startUserService(deps: AppDeps = {}): Promise<Harness> {
     SCRYPT_COST: '1024',
     SEED_DEMO: 'true',
     LOG_LEVEL: 'silent',
+    ...env,
   });
   await prepare(config, silentLogger);
-  const { app } = await buildApp(config, { logger: false, ...deps });
+  const { app, tokenSweep } = await buildApp(config, { logger: false, ...deps });
   await app.ready();
   const broker = createBroker(TEST_RABBITMQ_URL, silentLogger, 'user-service-test');
   return {
     app,
     config,
+    tokenSweep,
     broker,
     exchange,
     async close() {

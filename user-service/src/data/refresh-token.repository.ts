@@ -76,3 +76,78 @@ export async function revokeAllOfUser(db: Kysely<DB>, userId: string): Promise<v
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/** A token in the sweep's scan order: (usable_until, family_id, token_hash), its index's order. */
+export interface SweepPosition {
+  usableUntil: Date;
+  familyId: string;
+  tokenHash: string;
+}
+
+/** Up to `limit` tokens no longer usable at `cutoff`, oldest first, after `after`. */
+export async function scanUnusableRefreshTokens(
+  db: Kysely<DB>,
+  cutoff: Date,
+  limit: number,
+  after?: SweepPosition,
+): Promise<SweepPosition[]> {
+  let query = db
+    .selectFrom('refresh_tokens')
+    .select(['usable_until', 'family_id', 'token_hash'])
+    .where('usable_until', '<', cutoff)
+    .orderBy('usable_until')
+    .orderBy('family_id')
+    .orderBy('token_hash')
+    .limit(limit);
+  if (after) {
+    query = query
+      .where('usable_until', '>=', after.usableUntil)
+      .where((eb) =>
+        eb.or([
+          eb('usable_until', '>', after.usableUntil),
+          eb('family_id', '>', after.familyId),
+          eb.and([eb('family_id', '=', after.familyId), eb('token_hash', '>', after.tokenHash)]),
+        ]),
+      );
+  }
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    usableUntil: row.usable_until,
+    familyId: row.family_id,
+    tokenHash: row.token_hash,
+  }));
+}
+
+/** Those of `familyIds` none of whose tokens was usable at or after `cutoff`. */
+export async function findEndedFamilies(
+  db: Kysely<DB>,
+  familyIds: readonly string[],
+  cutoff: Date,
+): Promise<string[]> {
+  if (familyIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('refresh_tokens')
+    .select('family_id')
+    .where('family_id', 'in', familyIds)
+    .groupBy('family_id')
+    .having((eb) => eb.fn.max('usable_until'), '<', cutoff)
+    .execute();
+  return rows.map((row) => row.family_id);
+}
+
+/** Deletes up to `limit` tokens of the given ended families; returns how many went. */
+export async function deleteFamilyTokens(
+  db: Kysely<DB>,
+  familyIds: readonly string[],
+  cutoff: Date,
+  limit: number,
+): Promise<number> {
+  if (familyIds.length === 0) return 0;
+  const result = await db
+    .deleteFrom('refresh_tokens')
+    .where('family_id', 'in', familyIds)
+    .where('usable_until', '<', cutoff)
+    .limit(limit)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,3 +1,4 @@
+import type { GeneratedAlways } from 'kysely';
 import type { Role } from '@marketplace/contracts';
 
 export interface UsersTable {
@@ -27,6 +28,8 @@ export interface RefreshTokensTable {
   spent_at: Date | null;
   /** Set when its family was revoked (logout, reuse, password change, block). */
   revoked_at: Date | null;
+  /** Generated: the earliest of expires_at, spent_at and revoked_at (see the sweep). */
+  usable_until: GeneratedAlways<Date>;
 }
 
 export interface SigningKeysTable {
