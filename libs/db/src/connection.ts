@@ -1,4 +1,4 @@
-import { Kysely, MysqlDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, MysqlDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection as createPromiseConnection } from 'mysql2/promise';
 
@@ -29,7 +29,16 @@ export function createDb<DB>(options: DbOptions): Kysely<DB> {
     // fail fast instead of queueing forever when the server is gone
     connectTimeout: 5_000,
   });
-  return new Kysely<DB>({ dialect: new MysqlDialect({ pool }) });
+  return new Kysely<DB>({
+    dialect: new MysqlDialect({
+      pool,
+      // SQL's own clock (CURRENT_TIMESTAMP, column defaults) must agree with the UTC the driver
+      // writes for JS dates, whatever the server's time zone is.
+      onCreateConnection: async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
+      },
+    }),
+  });
 }
 
 /** Creates the service's schema if it does not exist yet (first start, or a test's own database). */

@@ -107,4 +107,10 @@ describe('db', () => {
       await dropDatabase(TEST_MYSQL_URL, name);
     }
   });
+
+  it('when SQL stamps a time, then it uses UTC like the dates the driver writes', async () => {
+    // The session zone, not the clock: this server may well run in UTC already.
+    const { rows } = await sql<{ zone: string }>`SELECT @@session.time_zone AS zone`.execute(db);
+    expect(rows[0]?.zone).toBe('+00:00');
+  });
 });
