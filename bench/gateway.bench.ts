@@ -47,7 +47,18 @@ async function load(
   return { name, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors };
 }
 
-const stack = await startStack();
+// Request logging is on (info) as in production; BENCH_LOG_LEVEL=warn shows what it costs.
+const logLevel = process.env.BENCH_LOG_LEVEL ?? 'info';
+const services = [
+  'user-service',
+  'product-service',
+  'order-service',
+  'notification-service',
+  'gateway',
+] as const;
+const stack = await startStack({
+  env: Object.fromEntries(services.map((s) => [s, { LOG_LEVEL: logLevel }])),
+});
 try {
   const login = await fetch(`${stack.gatewayUrl}/api/auth/login`, {
     method: 'POST',
@@ -78,7 +89,7 @@ try {
     ),
   ];
   console.log(
-    `\n${REQUESTS} requests per row, concurrency ${CONCURRENCY}, node ${process.version}\n`,
+    `\n${REQUESTS} requests per row, concurrency ${CONCURRENCY}, log level ${logLevel}, node ${process.version}\n`,
   );
   console.log('| scenario | req/s | p50 ms | p99 ms | errors |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
