@@ -1,4 +1,4 @@
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
+import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import type { Config } from './config.ts';
 import type { ServiceName } from './proxy/route-table.ts';
@@ -31,13 +31,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     trustProxy: config.TRUST_PROXY,
     readiness: [{ name: 'jwks', check: () => checkJwks(config.JWKS_URL) }],
   });
-  const verifier =
-    deps.verifier ??
-    createAccessTokenVerifier({
-      jwks: config.JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    });
+  const verifier = deps.verifier ?? verifierFromConfig(config);
   const upstreams: Record<ServiceName, string> = {
     user: config.USER_SERVICE_URL,
     product: config.PRODUCT_SERVICE_URL,

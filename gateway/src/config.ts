@@ -1,22 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
-import { loadConfig as loadFromEnv } from '@marketplace/service-kit';
+import {
+  loadConfig as loadFromEnv,
+  serverConfig,
+  tokenVerifyConfig,
+} from '@marketplace/service-kit';
 
 const httpUrl = (fallback: string) => Type.String({ pattern: '^https?://', default: fallback });
 
 export const ConfigSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    default: 'info',
-  }),
+  ...serverConfig(8080),
   USER_SERVICE_URL: httpUrl('http://127.0.0.1:8081'),
   PRODUCT_SERVICE_URL: httpUrl('http://127.0.0.1:8082'),
   ORDER_SERVICE_URL: httpUrl('http://127.0.0.1:8083'),
   NOTIFICATION_SERVICE_URL: httpUrl('http://127.0.0.1:8084'),
-  JWKS_URL: httpUrl('http://127.0.0.1:8081/.well-known/jwks.json'),
-  JWT_ISSUER: Type.String({ minLength: 1, default: 'marketplace-user-service' }),
-  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'marketplace' }),
+  ...tokenVerifyConfig,
   /** The built SPA (`npm run build:frontend`). */
   FRONTEND_DIST: Type.String({
     minLength: 1,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { createBroker, pingBroker } from '@marketplace/events';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
+import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
@@ -47,13 +47,7 @@ export async function buildApp(
     ],
   });
   const broker = createBroker(config.RABBITMQ_URL, app.log, 'notification-service');
-  const verifier =
-    deps.verifier ??
-    createAccessTokenVerifier({
-      jwks: config.JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    });
+  const verifier = deps.verifier ?? verifierFromConfig(config);
 
   const repository = createNotificationRepository(db);
   const hub = new NotificationHub();

@@ -1,6 +1,6 @@
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { createBroker, OutboxRelay, pingBroker } from '@marketplace/events';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
+import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import { createProductClient } from './clients/product.client.ts';
@@ -55,13 +55,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     intervalMs: config.SWEEP_INTERVAL_MS,
   });
   const eventsCommitted = () => relay.nudge();
-  const verifier =
-    deps.verifier ??
-    createAccessTokenVerifier({
-      jwks: config.JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    });
+  const verifier = deps.verifier ?? verifierFromConfig(config);
 
   registerOrderRoutes(app, {
     verifier,

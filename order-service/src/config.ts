@@ -1,22 +1,17 @@
 import { Type, type Static } from 'typebox';
-import { loadConfig as loadFromEnv } from '@marketplace/service-kit';
+import {
+  brokerConfig,
+  databaseConfig,
+  loadConfig as loadFromEnv,
+  serverConfig,
+  tokenVerifyConfig,
+} from '@marketplace/service-kit';
 
 export const ConfigSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8083 }),
-  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    default: 'info',
-  }),
-  MYSQL_URL: Type.String({ minLength: 1, default: 'mysql://root@127.0.0.1:3306' }),
-  DB_NAME: Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$', default: 'marketplace_orders' }),
-  RABBITMQ_URL: Type.String({ minLength: 1, default: 'amqp://guest:guest@127.0.0.1:5672' }),
-  EVENTS_EXCHANGE: Type.String({ minLength: 1, default: 'marketplace.events' }),
-  JWKS_URL: Type.String({
-    minLength: 1,
-    default: 'http://127.0.0.1:8081/.well-known/jwks.json',
-  }),
-  JWT_ISSUER: Type.String({ minLength: 1, default: 'marketplace-user-service' }),
-  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'marketplace' }),
+  ...serverConfig(8083),
+  ...databaseConfig('marketplace_orders'),
+  ...brokerConfig,
+  ...tokenVerifyConfig,
   PRODUCT_SERVICE_URL: Type.String({ minLength: 1, default: 'http://127.0.0.1:8082' }),
   /** How long one call to product-service may take before the catalog counts as unavailable. */
   PRODUCT_SERVICE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),

@@ -1,5 +1,5 @@
 import { createDb, pingDb, prepareDatabase, withDb } from '@marketplace/db';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marketplace/jwt';
+import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import type { ProductConfig } from './config.ts';
@@ -42,13 +42,7 @@ export async function buildApp(
   deps: { verifier?: AccessTokenVerifier; logger?: boolean } = {},
 ): Promise<{ app: ServiceApp }> {
   const db = createDb<ProductDb>({ url: config.MYSQL_URL, database: config.DB_NAME });
-  const verifier =
-    deps.verifier ??
-    createAccessTokenVerifier({
-      jwks: config.JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    });
+  const verifier = deps.verifier ?? verifierFromConfig(config);
   const app = await createServiceApp({
     name: 'product-service',
     description: 'Catalog, categories, search, filters and stock',

@@ -1,21 +1,18 @@
 import { Type, type Static } from 'typebox';
-import { ConfigError, loadConfig as loadFromEnv } from '@marketplace/service-kit';
+import {
+  brokerConfig,
+  ConfigError,
+  databaseConfig,
+  loadConfig as loadFromEnv,
+  serverConfig,
+  tokenClaimsConfig,
+} from '@marketplace/service-kit';
 
 export const ConfigSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
-  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    default: 'info',
-  }),
-  MYSQL_URL: Type.String({ pattern: '^mysql://', default: 'mysql://root@127.0.0.1:3306' }),
-  DB_NAME: Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$', default: 'marketplace_users' }),
-  RABBITMQ_URL: Type.String({
-    pattern: '^amqps?://',
-    default: 'amqp://guest:guest@127.0.0.1:5672',
-  }),
-  EVENTS_EXCHANGE: Type.String({ minLength: 1, default: 'marketplace.events' }),
-  JWT_ISSUER: Type.String({ minLength: 1, default: 'marketplace-user-service' }),
-  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'marketplace' }),
+  ...serverConfig(8081),
+  ...databaseConfig('marketplace_users'),
+  ...brokerConfig,
+  ...tokenClaimsConfig,
   // The design caps access tokens at 15 minutes.
   JWT_ACCESS_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
   REFRESH_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),

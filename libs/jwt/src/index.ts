@@ -13,6 +13,7 @@ export {
 } from './issuer.ts';
 export {
   createAccessTokenVerifier,
+  verifierFromConfig,
   InvalidTokenError,
   type AccessClaims,
   type AccessTokenVerifier,

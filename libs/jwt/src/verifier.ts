@@ -92,3 +92,16 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     },
   };
 }
+
+/** The verifier of a service configured with service-kit's `tokenVerifyConfig` variables. */
+export function verifierFromConfig(config: {
+  JWKS_URL: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}): AccessTokenVerifier {
+  return createAccessTokenVerifier({
+    jwks: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+}
