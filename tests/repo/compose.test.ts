@@ -8,6 +8,7 @@ import {
   dockerIgnores,
   dockerignorePatterns,
   readCompose,
+  dockerBuild,
   readDockerfile,
   serviceEnv,
   workspaces,
@@ -19,19 +20,29 @@ const composeService = (name: string) => {
   if (!service) throw new Error(`docker-compose.yml has no service ${name}`);
   return service;
 };
-const dockerfileOf = (name: string): string => composeService(name).build?.dockerfile ?? '';
+const dockerfile = readDockerfile('Dockerfile');
+/** What building `name`'s image runs: its target's stages of the one Dockerfile, args filled in. */
+const imageOf = (name: string) => {
+  const { build } = composeService(name);
+  if (!build?.target) throw new Error(`${name} names no build target`);
+  return dockerBuild(dockerfile, build.target, build.args ?? {});
+};
 
 // A default that points at the machine itself means the container itself inside Compose.
 const pointsAtLocalhost = (value: unknown): boolean =>
   typeof value === 'string' && /127\.0\.0\.1|localhost/.test(value);
 
 describe('docker-compose.yml', () => {
-  it('when the app services are listed, then each is built from the root with its own Dockerfile', () => {
-    for (const { name } of APP_SERVICES) {
+  it('when the app services are listed, then each is built from the root Dockerfile with its name and port', () => {
+    for (const { name, port } of APP_SERVICES) {
       const { build } = composeService(name);
-      expect(build, name).toEqual({ context: '.', dockerfile: `${name}/Dockerfile` });
-      expect(existsSync(join(ROOT, name, 'Dockerfile')), `${name}/Dockerfile`).toBe(true);
+      expect(build, name).toEqual({
+        context: '.',
+        target: name === 'gateway' ? 'gateway' : 'service',
+        args: { SERVICE: name, PORT: String(port) },
+      });
     }
+    expect(existsSync(join(ROOT, 'Dockerfile'))).toBe(true);
   });
 
   it('when ports are published, then the gateway is the only app service with any', () => {
@@ -48,7 +59,7 @@ describe('docker-compose.yml', () => {
         const checked =
           target.healthcheck !== undefined ||
           (target.build !== undefined &&
-            readDockerfile(target.build.dockerfile).some((i) => i.keyword === 'HEALTHCHECK'));
+            imageOf(dependency).some((i) => i.keyword === 'HEALTHCHECK'));
         expect(checked, `${name} waits for ${dependency} to be healthy`).toBe(true);
       }
     }
@@ -69,7 +80,7 @@ describe('docker-compose.yml', () => {
 describe.each(APP_SERVICES)('$name in Compose', ({ name, port }) => {
   it('when configured, then its port matches the config default, the Dockerfile and Compose', async () => {
     const env = await serviceEnv(name);
-    const instructions = readDockerfile(dockerfileOf(name));
+    const instructions = imageOf(name);
     expect(env.find((p) => p.name === 'PORT')?.default).toBe(port);
     expect(instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([
       String(port),
@@ -91,20 +102,20 @@ describe.each(APP_SERVICES)('$name in Compose', ({ name, port }) => {
 
   it('when its image is built, then every COPY source exists and is not in .dockerignore', () => {
     const ignored = dockerignorePatterns();
-    for (const source of copySources(readDockerfile(dockerfileOf(name)))) {
-      expect(existsSync(join(ROOT, source)), `${dockerfileOf(name)}: COPY ${source}`).toBe(true);
+    for (const source of copySources(imageOf(name))) {
+      expect(existsSync(join(ROOT, source)), `Dockerfile for ${name}: COPY ${source}`).toBe(true);
       expect(dockerIgnores(ignored, source), `${source} is left out by .dockerignore`).toBe(false);
     }
   });
 
   it('when its image installs dependencies, then every workspace manifest is there for npm ci', () => {
-    const sources = copySources(readDockerfile(dockerfileOf(name)));
+    const sources = copySources(imageOf(name));
     for (const workspace of workspaces()) expect(sources).toContain(`${workspace}/package.json`);
     expect(sources).toEqual(expect.arrayContaining(['package-lock.json', name, 'libs']));
   });
 
   it('when its container runs, then it runs as node with a health check and its bundled server', () => {
-    const instructions = readDockerfile(dockerfileOf(name));
+    const instructions = imageOf(name);
     const last = (keyword: string) => instructions.filter((i) => i.keyword === keyword).pop();
     expect(last('USER')?.args).toBe('node');
     expect(last('HEALTHCHECK')?.args).toContain('/health');
@@ -123,7 +134,7 @@ describe.each(APP_SERVICES)('$name in Compose', ({ name, port }) => {
 
 describe('the gateway image', () => {
   it('when built, then it contains the SPA built by npm run build:frontend', () => {
-    const instructions = readDockerfile('gateway/Dockerfile');
+    const instructions = imageOf('gateway');
     expect(instructions.some((i) => i.keyword === 'RUN' && i.args.includes('build:frontend'))).toBe(
       true,
     );

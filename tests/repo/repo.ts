@@ -35,7 +35,7 @@ export function workspaces(): string[] {
 
 export interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile?: string; target?: string; args?: Record<string, string> };
   environment?: Record<string, string | number | boolean>;
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -69,6 +69,45 @@ export function readDockerfile(path: string): Instruction[] {
       const [keyword = '', ...rest] = line.split(/\s+/);
       return { keyword: keyword.toUpperCase(), args: rest.join(' ') };
     });
+}
+
+/**
+ * The instructions one build of a Dockerfile runs: those of `target` and of the stages it is
+ * built on (`FROM <stage>` and `COPY --from=<stage>`), with `ARG`s replaced by `args`.
+ */
+export function dockerBuild(
+  instructions: Instruction[],
+  target: string,
+  args: Record<string, string>,
+): Instruction[] {
+  const stages = new Map<string, Instruction[]>();
+  let current: Instruction[] = [];
+  for (const instruction of instructions) {
+    if (instruction.keyword === 'FROM') {
+      current = [];
+      const name = /\bAS\s+(\S+)$/i.exec(instruction.args)?.[1];
+      if (name) stages.set(name, current);
+    }
+    current.push(instruction);
+  }
+  const expand = (text: string): string =>
+    text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
+      const value = args[braced ?? bare ?? ''];
+      return value ?? whole;
+    });
+  const seen = new Set<string>();
+  const collect = (stage: string): Instruction[] => {
+    const own = stages.get(stage);
+    if (!own) throw new Error(`the Dockerfile has no stage ${stage}`);
+    if (seen.has(stage)) return [];
+    seen.add(stage);
+    const parents = own.flatMap((i) => {
+      const from = i.keyword === 'FROM' ? i.args.split(/\s+/)[0] : /--from=(\S+)/.exec(i.args)?.[1];
+      return from && stages.has(from) ? collect(from) : [];
+    });
+    return [...parents, ...own.map((i) => ({ keyword: i.keyword, args: expand(i.args) }))];
+  };
+  return collect(target);
 }
 
 /** The sources of each `COPY` from the build context (not from another stage). */

@@ -1,5 +1,9 @@
 # syntax=docker/dockerfile:1
-# gateway, serving the built SPA too. Build from the repository root: docker build -f gateway/Dockerfile .
+# The image of every service, built from the repository root; docker-compose.yml passes the
+# service's name and port, and picks the `gateway` target (which adds the built SPA) or `service`:
+#   docker build --build-arg SERVICE=order-service --build-arg PORT=8083 --target service .
+#   docker build --build-arg SERVICE=gateway --build-arg PORT=8080 --target gateway .
+# One file rather than five: the images differ only in those two values and the SPA.
 
 FROM node:24-slim AS manifests
 WORKDIR /app
@@ -20,28 +24,40 @@ COPY frontend/package.json frontend/
 
 # The service bundled into one ES module (scripts/lib/build.mjs), as npm start runs it.
 FROM manifests AS build
+ARG SERVICE
+RUN test -n "$SERVICE" || { echo 'pass --build-arg SERVICE=<folder of the service>' >&2; exit 1; }
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY scripts ./scripts
 COPY libs ./libs
-COPY gateway ./gateway
-RUN node scripts/build-services.mjs gateway
-COPY frontend ./frontend
-RUN npm run build:frontend
+COPY ${SERVICE} ./${SERVICE}
+RUN node scripts/build-services.mjs ${SERVICE}
 
 # Only the production dependencies of this one workspace: what the bundle imports at run time.
 FROM manifests AS install
-RUN npm ci --omit=dev --workspace gateway --no-audit --no-fund
+ARG SERVICE
+RUN npm ci --omit=dev --workspace ${SERVICE} --no-audit --no-fund
 
-FROM node:24-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 FRONTEND_DIST=/app/frontend/dist
+FROM node:24-slim AS service
+ARG SERVICE
+ARG PORT
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=${PORT} SERVICE=${SERVICE}
 WORKDIR /app
 # Owned by root: the service (user node) reads its code but cannot rewrite it.
 COPY --from=install /app ./
-COPY --from=build /app/gateway/dist ./gateway/dist
-COPY --from=build /app/frontend/dist ./frontend/dist
+COPY --from=build /app/${SERVICE}/dist ./${SERVICE}/dist
 USER node
-EXPOSE 8080
+EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--enable-source-maps", "gateway/dist/server.mjs"]
+# exec: node itself is PID 1 and receives SIGTERM, so the service shuts down gracefully.
+CMD ["sh", "-c", "exec node --enable-source-maps \"$SERVICE/dist/server.mjs\""]
+
+FROM build AS spa
+COPY frontend ./frontend
+RUN npm run build:frontend
+
+# The gateway also serves the SPA.
+FROM service AS gateway
+ENV FRONTEND_DIST=/app/frontend/dist
+COPY --from=spa /app/frontend/dist ./frontend/dist
