@@ -1,13 +1,12 @@
-import { sql } from 'kysely';
-import type { Migrations } from '@marketplace/db';
+import { sqlMigration, type Migrations } from '@marketplace/db';
 import { processedEventsMigration } from '@marketplace/events';
 
 export const migrations: Migrations = {
-  '0001_notifications': {
-    async up(db) {
-      // (user_id, created_at, id) serves the newest-first keyset list; the read_at variant, the
-      // unread filter.
-      await sql`
+  '0001_notifications': sqlMigration({
+    // (user_id, created_at, id) serves the newest-first keyset list; the read_at variant, the
+    // unread filter.
+    up: [
+      `
         CREATE TABLE notifications (
           id CHAR(36) NOT NULL PRIMARY KEY,
           user_id CHAR(36) NOT NULL,
@@ -19,11 +18,9 @@ export const migrations: Migrations = {
           created_at DATETIME(3) NOT NULL,
           KEY notifications_user_created (user_id, created_at, id),
           KEY notifications_user_unread (user_id, read_at, created_at, id)
-        ) ENGINE=InnoDB`.execute(db);
-    },
-    async down(db) {
-      await sql`DROP TABLE notifications`.execute(db);
-    },
-  },
+        ) ENGINE=InnoDB`,
+    ],
+    down: [`DROP TABLE notifications`],
+  }),
   '0002_processed_events': processedEventsMigration,
 };

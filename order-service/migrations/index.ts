@@ -1,10 +1,9 @@
-import { sql, type Migration } from 'kysely';
-import type { Migrations } from '@marketplace/db';
+import { sqlMigration, type Migrations } from '@marketplace/db';
 import { outboxMigration } from '@marketplace/events';
 
-const init: Migration = {
-  async up(db) {
-    await sql`
+const init = sqlMigration({
+  up: [
+    `
       CREATE TABLE orders (
         id CHAR(36) NOT NULL PRIMARY KEY,
         checkout_id CHAR(36) NOT NULL,
@@ -20,8 +19,8 @@ const init: Migration = {
         KEY orders_buyer_page (buyer_id, created_at, id),
         KEY orders_seller_page (seller_id, created_at, id),
         KEY orders_seller_status_page (seller_id, status, created_at, id)
-      ) ENGINE=InnoDB`.execute(db);
-    await sql`
+      ) ENGINE=InnoDB`,
+    `
       CREATE TABLE order_items (
         order_id CHAR(36) NOT NULL,
         line_no SMALLINT UNSIGNED NOT NULL,
@@ -31,8 +30,8 @@ const init: Migration = {
         quantity INT UNSIGNED NOT NULL,
         PRIMARY KEY (order_id, line_no),
         CONSTRAINT order_items_order FOREIGN KEY (order_id) REFERENCES orders (id)
-      ) ENGINE=InnoDB`.execute(db);
-    await sql`
+      ) ENGINE=InnoDB`,
+    `
       CREATE TABLE order_status_history (
         id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
         order_id CHAR(36) NOT NULL,
@@ -44,19 +43,15 @@ const init: Migration = {
         at DATETIME(3) NOT NULL,
         KEY order_history_order (order_id, id),
         CONSTRAINT order_history_order FOREIGN KEY (order_id) REFERENCES orders (id)
-      ) ENGINE=InnoDB`.execute(db);
-  },
-  async down(db) {
-    await sql`DROP TABLE order_status_history`.execute(db);
-    await sql`DROP TABLE order_items`.execute(db);
-    await sql`DROP TABLE orders`.execute(db);
-  },
-};
+      ) ENGINE=InnoDB`,
+  ],
+  down: [`DROP TABLE order_status_history`, `DROP TABLE order_items`, `DROP TABLE orders`],
+});
 
-const idempotency: Migration = {
-  async up(db) {
-    // Keys are scoped to the caller: two buyers may pick the same key without meeting.
-    await sql`
+const idempotency = sqlMigration({
+  // Keys are scoped to the caller: two buyers may pick the same key without meeting.
+  up: [
+    `
       CREATE TABLE idempotency_keys (
         user_id CHAR(36) NOT NULL,
         idem_key VARCHAR(255) NOT NULL,
@@ -69,17 +64,15 @@ const idempotency: Migration = {
         locked_at DATETIME(3) NOT NULL,
         created_at DATETIME(3) NOT NULL,
         PRIMARY KEY (user_id, idem_key)
-      ) ENGINE=InnoDB`.execute(db);
-  },
-  async down(db) {
-    await sql`DROP TABLE idempotency_keys`.execute(db);
-  },
-};
+      ) ENGINE=InnoDB`,
+  ],
+  down: [`DROP TABLE idempotency_keys`],
+});
 
-const pendingReleases: Migration = {
-  async up(db) {
-    // Stock releases product-service has not confirmed yet; retried until it does.
-    await sql`
+const pendingReleases = sqlMigration({
+  // Stock releases product-service has not confirmed yet; retried until it does.
+  up: [
+    `
       CREATE TABLE pending_releases (
         order_id CHAR(36) NOT NULL PRIMARY KEY,
         attempts INT UNSIGNED NOT NULL DEFAULT 0,
@@ -87,30 +80,23 @@ const pendingReleases: Migration = {
         last_error VARCHAR(500) NULL,
         created_at DATETIME(3) NOT NULL,
         KEY pending_releases_due (next_attempt_at)
-      ) ENGINE=InnoDB`.execute(db);
-  },
-  async down(db) {
-    await sql`DROP TABLE pending_releases`.execute(db);
-  },
-};
+      ) ENGINE=InnoDB`,
+  ],
+  down: [`DROP TABLE pending_releases`],
+});
 
-const idempotencySweep: Migration = {
-  async up(db) {
-    // order_ids: the orders whose stock an in-flight checkout may hold (JSON array), written
-    // before it reserves, so a sweep can give back what a dead checkout left. The index serves
-    // both sweeps: completed keys past their TTL and in-flight keys long abandoned.
-    await sql`
+const idempotencySweep = sqlMigration({
+  // order_ids: the orders whose stock an in-flight checkout may hold (JSON array), written
+  // before it reserves, so a sweep can give back what a dead checkout left. The index serves
+  // both sweeps: completed keys past their TTL and in-flight keys long abandoned.
+  up: [
+    `
       ALTER TABLE idempotency_keys
         ADD COLUMN order_ids TEXT NULL AFTER checkout_id,
-        ADD KEY idempotency_keys_age (status, locked_at)`.execute(db);
-  },
-  async down(db) {
-    await sql`
-      ALTER TABLE idempotency_keys DROP KEY idempotency_keys_age, DROP COLUMN order_ids`.execute(
-      db,
-    );
-  },
-};
+        ADD KEY idempotency_keys_age (status, locked_at)`,
+  ],
+  down: [`ALTER TABLE idempotency_keys DROP KEY idempotency_keys_age, DROP COLUMN order_ids`],
+});
 
 export const migrations: Migrations = {
   '0001_orders': init,

@@ -1,5 +1,4 @@
-import { sql, type Kysely } from 'kysely';
-import type { Migrations } from '@marketplace/db';
+import { sqlMigration, type Migrations } from '@marketplace/db';
 
 // Ids are ASCII with binary collation: compact keys and a byte order that is the same in SQL and JS.
 const ID = 'CHAR(36) CHARACTER SET ascii COLLATE ascii_bin';
@@ -64,63 +63,29 @@ CREATE TABLE stock_reservation_items (
     FOREIGN KEY (order_id) REFERENCES stock_reservations (order_id) ON DELETE CASCADE
 ) ${TABLE_OPTIONS}`;
 
-/**
- * Adding a column rebuilds a table that has a FULLTEXT index (no instant ADD COLUMN then, on
- * MySQL 8 or MariaDB), and a rebuilt index takes the session's stopword setting: keep it off,
- * as when the index was first built.
- */
-async function withoutStopwords(db: Kysely<unknown>, statement: string): Promise<void> {
-  await db.connection().execute(async (connection) => {
-    await sql.raw('SET SESSION innodb_ft_enable_stopword = OFF').execute(connection);
-    try {
-      await sql.raw(statement).execute(connection);
-    } finally {
-      await sql.raw('SET SESSION innodb_ft_enable_stopword = ON').execute(connection);
-    }
-  });
-}
+// Without stopwords indexed, a search for "the north face" would require a word never stored.
+// Adding a column rebuilds a table that has a FULLTEXT index (no instant ADD COLUMN then, on
+// MySQL 8 or MariaDB), and a rebuilt index takes the session's stopword setting: keep it off, as
+// when the index was first built.
+const FULLTEXT_SESSION = { innodb_ft_enable_stopword: 'OFF' };
 
 export const migrations: Migrations = {
-  '0001_catalog': {
-    async up(db: Kysely<unknown>) {
-      // One pinned connection: the session setting must hold when the FULLTEXT index is built.
-      // Without stopwords indexed, a search for "the north face" would require a word never stored.
-      await db.connection().execute(async (connection) => {
-        await sql.raw(categories).execute(connection);
-        await sql.raw('SET SESSION innodb_ft_enable_stopword = OFF').execute(connection);
-        try {
-          await sql.raw(products).execute(connection);
-        } finally {
-          await sql.raw('SET SESSION innodb_ft_enable_stopword = ON').execute(connection);
-        }
-      });
-    },
-    async down(db: Kysely<unknown>) {
-      await sql.raw('DROP TABLE products').execute(db);
-      await sql.raw('DROP TABLE categories').execute(db);
-    },
-  },
-  '0002_stock_reservations': {
-    async up(db: Kysely<unknown>) {
-      await sql.raw(reservations).execute(db);
-      await sql.raw(reservationItems).execute(db);
-    },
-    async down(db: Kysely<unknown>) {
-      await sql.raw('DROP TABLE stock_reservation_items').execute(db);
-      await sql.raw('DROP TABLE stock_reservations').execute(db);
-    },
-  },
+  '0001_catalog': sqlMigration({
+    up: [categories, products],
+    down: ['DROP TABLE products', 'DROP TABLE categories'],
+    session: FULLTEXT_SESSION,
+  }),
+  '0002_stock_reservations': sqlMigration({
+    up: [reservations, reservationItems],
+    down: ['DROP TABLE stock_reservation_items', 'DROP TABLE stock_reservations'],
+  }),
   // The seller's display name, copied from their access token: listings show it without a call
   // to user-service. '' until the seller next lists or edits (the demo seed fills its own).
-  '0003_seller_name': {
-    async up(db: Kysely<unknown>) {
-      await withoutStopwords(
-        db,
-        "ALTER TABLE products ADD COLUMN seller_name VARCHAR(120) NOT NULL DEFAULT '' AFTER seller_id",
-      );
-    },
-    async down(db: Kysely<unknown>) {
-      await withoutStopwords(db, 'ALTER TABLE products DROP COLUMN seller_name');
-    },
-  },
+  '0003_seller_name': sqlMigration({
+    up: [
+      "ALTER TABLE products ADD COLUMN seller_name VARCHAR(120) NOT NULL DEFAULT '' AFTER seller_id",
+    ],
+    down: ['ALTER TABLE products DROP COLUMN seller_name'],
+    session: FULLTEXT_SESSION,
+  }),
 };

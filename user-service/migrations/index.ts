@@ -1,12 +1,11 @@
-import { sql } from 'kysely';
-import type { Migrations } from '@marketplace/db';
+import { sqlMigration, type Migrations } from '@marketplace/db';
 import { outboxMigration } from '@marketplace/events';
 
 export const migrations: Migrations = {
-  '0001_users': {
-    async up(db) {
-      // (created_at, id) serves the admin's newest-first keyset list; the role variant, its filter.
-      await sql`
+  '0001_users': sqlMigration({
+    // (created_at, id) serves the admin's newest-first keyset list; the role variant, its filter.
+    up: [
+      `
         CREATE TABLE users (
           id CHAR(36) NOT NULL PRIMARY KEY,
           email VARCHAR(254) NOT NULL,
@@ -21,15 +20,13 @@ export const migrations: Migrations = {
           UNIQUE KEY users_email (email),
           KEY users_created (created_at, id),
           KEY users_role_created (role, created_at, id)
-        ) ENGINE=InnoDB`.execute(db);
-    },
-    async down(db) {
-      await sql`DROP TABLE users`.execute(db);
-    },
-  },
-  '0002_refresh_tokens': {
-    async up(db) {
-      await sql`
+        ) ENGINE=InnoDB`,
+    ],
+    down: [`DROP TABLE users`],
+  }),
+  '0002_refresh_tokens': sqlMigration({
+    up: [
+      `
         CREATE TABLE refresh_tokens (
           token_hash CHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY,
           family_id CHAR(36) NOT NULL,
@@ -43,15 +40,13 @@ export const migrations: Migrations = {
           KEY refresh_tokens_expires (expires_at),
           CONSTRAINT refresh_tokens_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
             ON DELETE CASCADE
-        ) ENGINE=InnoDB`.execute(db);
-    },
-    async down(db) {
-      await sql`DROP TABLE refresh_tokens`.execute(db);
-    },
-  },
-  '0003_signing_keys': {
-    async up(db) {
-      await sql`
+        ) ENGINE=InnoDB`,
+    ],
+    down: [`DROP TABLE refresh_tokens`],
+  }),
+  '0003_signing_keys': sqlMigration({
+    up: [
+      `
         CREATE TABLE signing_keys (
           kid VARCHAR(64) NOT NULL PRIMARY KEY,
           generation INT UNSIGNED NOT NULL,
@@ -60,21 +55,19 @@ export const migrations: Migrations = {
           created_at DATETIME(3) NOT NULL,
           retired_at DATETIME(3) NULL,
           UNIQUE KEY signing_keys_generation (generation)
-        ) ENGINE=InnoDB`.execute(db);
-    },
-    async down(db) {
-      await sql`DROP TABLE signing_keys`.execute(db);
-    },
-  },
+        ) ENGINE=InnoDB`,
+    ],
+    down: [`DROP TABLE signing_keys`],
+  }),
   '0004_outbox': outboxMigration,
-  '0005_refresh_token_sweep': {
-    async up(db) {
-      // usable_until: when the token stopped (or will stop) being accepted. The sweep walks
-      // (usable_until, family_id) oldest first without touching rows, and reads a family's last
-      // usable moment from (family_id, usable_until); that key also serves the family
-      // revocations, so it replaces the family-only key, and the unused expires_at key goes.
-      // STORED, the form both MySQL and MariaDB index.
-      await sql`
+  '0005_refresh_token_sweep': sqlMigration({
+    // usable_until: when the token stopped (or will stop) being accepted. The sweep walks
+    // (usable_until, family_id) oldest first without touching rows, and reads a family's last
+    // usable moment from (family_id, usable_until); that key also serves the family
+    // revocations, so it replaces the family-only key, and the unused expires_at key goes.
+    // STORED, the form both MySQL and MariaDB index.
+    up: [
+      `
         ALTER TABLE refresh_tokens
           ADD COLUMN usable_until DATETIME(3) GENERATED ALWAYS AS (
             LEAST(expires_at, COALESCE(spent_at, expires_at), COALESCE(revoked_at, expires_at))
@@ -82,16 +75,16 @@ export const migrations: Migrations = {
           ADD KEY refresh_tokens_usable_until (usable_until, family_id),
           ADD KEY refresh_tokens_family_usable (family_id, usable_until),
           DROP KEY refresh_tokens_family,
-          DROP KEY refresh_tokens_expires`.execute(db);
-    },
-    async down(db) {
-      await sql`
+          DROP KEY refresh_tokens_expires`,
+    ],
+    down: [
+      `
         ALTER TABLE refresh_tokens
           ADD KEY refresh_tokens_family (family_id),
           ADD KEY refresh_tokens_expires (expires_at),
           DROP KEY refresh_tokens_family_usable,
           DROP KEY refresh_tokens_usable_until,
-          DROP COLUMN usable_until`.execute(db);
-    },
-  },
+          DROP COLUMN usable_until`,
+    ],
+  }),
 };

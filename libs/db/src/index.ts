@@ -6,7 +6,13 @@ export {
   withDb,
   type DbOptions,
 } from './connection.ts';
-export { migrateToLatest, prepareDatabase, type Migrations } from './migrate.ts';
+export {
+  migrateToLatest,
+  prepareDatabase,
+  sqlMigration,
+  type Migrations,
+  type SqlMigrationSteps,
+} from './migrate.ts';
 export {
   inTransaction,
   isDuplicateKey,

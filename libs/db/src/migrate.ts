@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { ensureDatabase, withDb, type DbOptions } from './connection.ts';
 
 /** Versioned migrations, keyed by a sortable name (`0001_users`); applied in name order. */
@@ -38,4 +38,36 @@ export async function prepareDatabase<DB>(
     await migrateToLatest(db, migrations);
     await after?.(db);
   });
+}
+
+export interface SqlMigrationSteps {
+  /** Statements applied in order. */
+  up: readonly string[];
+  /** Statements that undo `up`, in order. */
+  down: readonly string[];
+  /**
+   * Session variables held on one pinned connection while the statements run, then set back to
+   * their defaults (e.g. `innodb_ft_enable_stopword: 'OFF'` while a FULLTEXT index is built).
+   */
+  session?: Readonly<Record<string, string>>;
+}
+
+/** A migration written as plain SQL statements, the one way every service writes them. */
+export function sqlMigration(steps: SqlMigrationSteps): Migration {
+  const run = (statements: readonly string[]) => async (db: Kysely<unknown>) => {
+    const settings = Object.entries(steps.session ?? {});
+    await db.connection().execute(async (connection) => {
+      for (const [name, value] of settings) {
+        await sql.raw(`SET SESSION ${name} = ${value}`).execute(connection);
+      }
+      try {
+        for (const statement of statements) await sql.raw(statement).execute(connection);
+      } finally {
+        for (const [name] of settings) {
+          await sql.raw(`SET SESSION ${name} = DEFAULT`).execute(connection);
+        }
+      }
+    });
+  };
+  return { up: run(steps.up), down: run(steps.down) };
 }
