@@ -1,0 +1,2 @@
+// Filled in by the move of the service's route schemas into contracts.
+export {};

@@ -1,0 +1,24 @@
+import { Type, type TSchema } from 'typebox';
+
+/**
+ * Building blocks of the HTTP schemas. Everything in libs/contracts is browser-safe (TypeBox
+ * only): the services validate with these schemas and the SPA imports the types made from them.
+ */
+
+export const UUID_PATTERN =
+  '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+export const Uuid = Type.String({ pattern: UUID_PATTERN });
+
+export const IdParamsSchema = Type.Object({ id: Uuid });
+
+/** Text a person typed: at least one visible character. */
+export const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' });
+
+// Null first: with type coercion on, a null tried against a string branch would become "".
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
+
+export const DateTime = Type.String({ format: 'date-time' });
+
+/** A reference to the shared problem+json schema every service registers (`$id: 'Problem'`). */
+export const ProblemRef = Type.Ref('Problem');
