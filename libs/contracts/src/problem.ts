@@ -6,6 +6,8 @@ export const ProblemSchema = Type.Object(
     type: Type.String(),
     title: Type.String(),
     status: Type.Integer(),
+    /** Stable and machine-readable (`validation-error`, `product-not-found`); `type` ends in it. */
+    code: Type.String(),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
     requestId: Type.Optional(Type.String()),
