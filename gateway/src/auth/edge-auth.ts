@@ -13,8 +13,8 @@ export function edgeAuthentication(verifier: AccessTokenVerifier) {
     const options = path === STREAM_PATH ? { queryParam: 'access_token' } : undefined;
     const user = await readUser(verifier, request, options);
     if (user || isPublic(request.method, path)) return;
-    throw new AppError(401, 'unauthorized', 'Authentication is required.', undefined, {
-      'www-authenticate': 'Bearer',
+    throw AppError.unauthorized('unauthorized', 'Authentication is required.', {
+      headers: { 'www-authenticate': 'Bearer' },
     });
   };
 }

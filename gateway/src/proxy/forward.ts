@@ -44,7 +44,8 @@ export function forwardTo(service: ServiceName, baseUrl: string) {
   const base = baseUrl.replace(/\/+$/, '');
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const path = pathOf(request.url);
-    if (isUnsafePath(path)) throw AppError.notFound(`No route ${request.method} ${path}.`);
+    if (isUnsafePath(path))
+      throw AppError.notFound('not-found', `No route ${request.method} ${path}.`);
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     return reply.from(`${base}${path}`, {
       // Bytes as received: the gateway does not parse or re-encode bodies.

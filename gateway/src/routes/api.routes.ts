@@ -32,7 +32,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiOption
       timeWindow: 60_000,
       keyGenerator: (request) => request.ip,
       errorResponseBuilder: (_request, context) =>
-        new AppError(429, 'rate-limited', `Too many requests; retry in ${context.after}.`),
+        AppError.tooManyRequests('rate-limited', `Too many requests; retry in ${context.after}.`),
     });
     // After the rate limit (onRequest), before any body is read.
     api.addHook('preParsing', edgeAuthentication(options.verifier));

@@ -54,7 +54,8 @@ export async function registerFrontendRoutes(app: FastifyInstance, distDir: stri
 
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = pathOf(request.url);
-    if (RESERVED.test(path)) throw AppError.notFound(`No route ${request.method} ${path}.`);
+    if (RESERVED.test(path))
+      throw AppError.notFound('not-found', `No route ${request.method} ${path}.`);
     if (!(await isFile(join(root, 'index.html')))) {
       return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     }
@@ -65,7 +66,7 @@ export async function registerFrontendRoutes(app: FastifyInstance, distDir: stri
       const hashed = file.startsWith(`assets${sep}`);
       return reply.sendFile(file, hashed ? { maxAge: '1y', immutable: true } : {});
     }
-    if (FILE_LIKE.test(path)) throw AppError.notFound(`No file ${path}.`);
+    if (FILE_LIKE.test(path)) throw AppError.notFound('not-found', `No file ${path}.`);
     return sendIndex(reply);
   });
 }

@@ -45,14 +45,10 @@ export async function readUser(
     return request.user;
   } catch (error) {
     if (error instanceof InvalidTokenError) {
-      throw new AppError(
-        401,
+      throw AppError.unauthorized(
         error.reason === 'expired' ? 'token-expired' : 'invalid-token',
         error.message,
-        undefined,
-        {
-          'www-authenticate': `Bearer error="invalid_token"`,
-        },
+        { headers: { 'www-authenticate': `Bearer error="invalid_token"` } },
       );
     }
     throw AppError.unavailable('auth-unavailable', 'Tokens cannot be verified right now.');
@@ -68,16 +64,17 @@ export function authenticate(
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const user = await readUser(verifier, request, options);
     if (!user) {
-      throw new AppError(401, 'unauthorized', 'Authentication is required.', undefined, {
-        'www-authenticate': 'Bearer',
+      throw AppError.unauthorized('unauthorized', 'Authentication is required.', {
+        headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    if (roles && !roles.includes(user.role)) throw AppError.forbidden();
+    if (roles && !roles.includes(user.role))
+      throw AppError.forbidden('forbidden', 'You may not do this.');
   };
 }
 
 /** The verified caller of a route behind `authenticate`. */
 export function currentUser(request: FastifyRequest): AccessClaims {
-  if (!request.user) throw AppError.unauthorized();
+  if (!request.user) throw AppError.unauthorized('unauthorized', 'Authentication is required.');
   return request.user;
 }

@@ -5,42 +5,58 @@ export interface FieldError {
   message: string;
 }
 
+/** What an error may carry besides its status, code and message. */
+export interface AppErrorExtra {
+  /** The fields at fault, each with what is wrong with it. */
+  errors?: FieldError[];
+  /** Headers the answer needs (WWW-Authenticate, Retry-After). */
+  headers?: Record<string, string>;
+}
+
 /**
  * The one error type a service throws for anything a client did or can act on; the error handler
- * turns it into problem+json. `code` is the stable, documented part of the catalogue.
+ * turns it into problem+json. `code` is the stable, documented part of the catalogue. Every
+ * factory takes the code first, then the message, then the extras.
  */
 export class AppError extends Error {
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly errors?: FieldError[],
-    readonly headers?: Record<string, string>,
+    extra: AppErrorExtra = {},
   ) {
     super(message);
     this.name = 'AppError';
+    this.errors = extra.errors;
+    this.headers = extra.headers;
   }
 
-  static badRequest(code: string, message: string, errors?: FieldError[]): AppError {
-    return new AppError(400, code, message, errors);
+  static badRequest(code: string, message: string, extra?: AppErrorExtra): AppError {
+    return new AppError(400, code, message, extra);
   }
-  static unauthorized(message = 'Authentication is required.', code = 'unauthorized'): AppError {
-    return new AppError(401, code, message);
+  static unauthorized(code: string, message: string, extra?: AppErrorExtra): AppError {
+    return new AppError(401, code, message, extra);
   }
-  static forbidden(message = 'You may not do this.', code = 'forbidden'): AppError {
-    return new AppError(403, code, message);
+  static forbidden(code: string, message: string, extra?: AppErrorExtra): AppError {
+    return new AppError(403, code, message, extra);
   }
-  static notFound(message = 'Not found.', code = 'not-found'): AppError {
-    return new AppError(404, code, message);
+  static notFound(code: string, message: string, extra?: AppErrorExtra): AppError {
+    return new AppError(404, code, message, extra);
   }
-  static conflict(code: string, message: string): AppError {
-    return new AppError(409, code, message);
+  static conflict(code: string, message: string, extra?: AppErrorExtra): AppError {
+    return new AppError(409, code, message, extra);
   }
-  static unprocessable(code: string, message: string, errors?: FieldError[]): AppError {
-    return new AppError(422, code, message, errors);
+  static unprocessable(code: string, message: string, extra?: AppErrorExtra): AppError {
+    return new AppError(422, code, message, extra);
   }
-  static unavailable(code: string, message: string): AppError {
-    return new AppError(503, code, message);
+  static tooManyRequests(code: string, message: string, extra?: AppErrorExtra): AppError {
+    return new AppError(429, code, message, extra);
+  }
+  static unavailable(code: string, message: string, extra?: AppErrorExtra): AppError {
+    return new AppError(503, code, message, extra);
   }
 }
 
@@ -65,6 +81,7 @@ export function problemType(code: string): string {
   return `https://marketplace.local/problems/${code}`;
 }
 
+/** The problem+json body every answer that is an error carries, whoever builds it. */
 export function toProblem(
   status: number,
   code: string,
@@ -76,6 +93,7 @@ export function toProblem(
     type: problemType(code),
     title: TITLES[status] ?? 'Error',
     status,
+    code,
     detail,
     ...(requestId ? { requestId } : {}),
     ...(errors && errors.length > 0 ? { errors } : {}),

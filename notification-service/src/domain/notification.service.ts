@@ -34,7 +34,7 @@ export class NotificationService {
   async markRead(userId: string, id: string): Promise<NotificationView> {
     const notification = await this.repository.markRead(userId, id, new Date());
     // Someone else's notification is reported exactly like a missing one.
-    if (!notification) throw AppError.notFound('No such notification.');
+    if (!notification) throw AppError.notFound('not-found', 'No such notification.');
     return toView(notification);
   }
 
@@ -48,9 +48,9 @@ function parseCursor(cursor: string): { createdAt: Date; id: string } {
   const [createdAt, id] = key ?? [];
   const date = typeof createdAt === 'string' ? new Date(createdAt) : null;
   if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string') {
-    throw AppError.badRequest('invalid-cursor', 'The cursor is not one this list gave out.', [
-      { field: 'querystring.cursor', message: 'is not a valid cursor' },
-    ]);
+    throw AppError.badRequest('invalid-cursor', 'The cursor is not one this list gave out.', {
+      errors: [{ field: 'querystring.cursor', message: 'is not a valid cursor' }],
+    });
   }
   return { createdAt: date, id };
 }

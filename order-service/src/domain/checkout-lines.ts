@@ -28,7 +28,7 @@ export function assertDistinctProducts(items: CheckoutItem[]): void {
       });
   });
   if (errors.length > 0) {
-    throw AppError.badRequest('validation-error', 'The body is invalid.', errors);
+    throw AppError.badRequest('validation-error', 'The body is invalid.', { errors });
   }
 }
 
@@ -87,7 +87,9 @@ function resolveProducts(items: CheckoutItem[], products: CatalogProduct[]) {
     return [];
   });
   if (errors.length > 0) {
-    throw AppError.unprocessable('product-unavailable', 'Some products cannot be ordered.', errors);
+    throw AppError.unprocessable('product-unavailable', 'Some products cannot be ordered.', {
+      errors,
+    });
   }
   return lines;
 }
@@ -100,10 +102,12 @@ function singleCurrency(group: { index: number; product: CatalogProduct }[]): st
     throw AppError.unprocessable(
       'mixed-currency',
       `Products of one seller must share a currency (${currency}).`,
-      odd.map((l) => ({
-        field: `items.${l.index}.productId`,
-        message: `is priced in ${l.product.currency}, not ${currency}`,
-      })),
+      {
+        errors: odd.map((l) => ({
+          field: `items.${l.index}.productId`,
+          message: `is priced in ${l.product.currency}, not ${currency}`,
+        })),
+      },
     );
   }
   return currency;
@@ -121,11 +125,12 @@ export function reservationRefused(
     return { field: `${line}.${insufficient ? 'quantity' : 'productId'}`, message: s.message };
   });
   return insufficient
-    ? new AppError(
-        409,
+    ? AppError.conflict(
         'insufficient-stock',
         'Not enough stock for some items; nothing was reserved.',
-        errors,
+        { errors },
       )
-    : AppError.unprocessable('product-unavailable', 'Some products cannot be ordered.', errors);
+    : AppError.unprocessable('product-unavailable', 'Some products cannot be ordered.', {
+        errors,
+      });
 }

@@ -32,26 +32,31 @@ export function requireIdempotencyKey(value: string | string[] | undefined): str
     throw AppError.badRequest(
       'idempotency-key-required',
       `The ${IDEMPOTENCY_HEADER} header is required.`,
-      field,
+      { errors: field },
     );
   }
   if (Array.isArray(value) || value.length > MAX_KEY_LENGTH) {
     throw AppError.badRequest(
       'invalid-idempotency-key',
       `The ${IDEMPOTENCY_HEADER} header must be one value of 1 to ${MAX_KEY_LENGTH} characters.`,
-      [{ field: 'headers.idempotency-key', message: `must be 1 to ${MAX_KEY_LENGTH} characters` }],
+      {
+        errors: [
+          {
+            field: 'headers.idempotency-key',
+            message: `must be 1 to ${MAX_KEY_LENGTH} characters`,
+          },
+        ],
+      },
     );
   }
   return value;
 }
 
 export function keyInFlightError(): AppError {
-  return new AppError(
-    409,
+  return AppError.conflict(
     'idempotency-key-in-flight',
     'A request with this Idempotency-Key is still being processed; retry shortly.',
-    undefined,
-    { 'retry-after': '1' },
+    { headers: { 'retry-after': '1' } },
   );
 }
 
@@ -80,7 +85,7 @@ export async function claimKey(
       throw AppError.unprocessable(
         'idempotency-key-reused',
         `This ${IDEMPOTENCY_HEADER} was already used with a different request body.`,
-        [{ field: 'headers.idempotency-key', message: 'was used with another body' }],
+        { errors: [{ field: 'headers.idempotency-key', message: 'was used with another body' }] },
       );
     }
     if (row.status === 'completed') {

@@ -119,7 +119,7 @@ export class OrderService {
 }
 
 function orderNotFound(): AppError {
-  return AppError.notFound('No such order.', 'order-not-found');
+  return AppError.notFound('order-not-found', 'No such order.');
 }
 
 function assertTransition(
@@ -131,7 +131,7 @@ function assertTransition(
     case 'allowed':
       return;
     case 'forbidden':
-      throw AppError.forbidden(`You may not move this order from ${from} to ${to}.`);
+      throw AppError.forbidden('forbidden', `You may not move this order from ${from} to ${to}.`);
     case 'invalid':
       throw AppError.conflict('invalid-transition', `An order cannot go from ${from} to ${to}.`);
   }
@@ -142,9 +142,9 @@ function parseCursor(cursor: string): PageAfter {
   const [createdAt, id] = key ?? [];
   const date = typeof createdAt === 'string' ? new Date(createdAt) : null;
   if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string') {
-    throw AppError.badRequest('invalid-cursor', 'The cursor is invalid.', [
-      { field: 'querystring.cursor', message: 'is not a cursor this API gave out' },
-    ]);
+    throw AppError.badRequest('invalid-cursor', 'The cursor is invalid.', {
+      errors: [{ field: 'querystring.cursor', message: 'is not a cursor this API gave out' }],
+    });
   }
   return { createdAt: date, id };
 }

@@ -3,43 +3,41 @@ import { AppError } from '@marketplace/service-kit';
 /** The catalogue of user-service errors: each code is part of the API. */
 export const UserErrors = {
   emailTaken: () =>
-    new AppError(409, 'email-taken', 'An account with this e-mail already exists.', [
-      { field: 'email', message: 'is already registered' },
-    ]),
+    AppError.conflict('email-taken', 'An account with this e-mail already exists.', {
+      errors: [{ field: 'email', message: 'is already registered' }],
+    }),
   // One answer for an unknown e-mail and a wrong password, so neither can be told apart.
   invalidCredentials: () =>
-    AppError.unauthorized('The e-mail or the password is wrong.', 'invalid-credentials'),
+    AppError.unauthorized('invalid-credentials', 'The e-mail or the password is wrong.'),
   accountBlocked: () =>
-    AppError.forbidden('This account is blocked. Contact support.', 'account-blocked'),
+    AppError.forbidden('account-blocked', 'This account is blocked. Contact support.'),
   tooManyAttempts: (retryAfterSeconds: number) =>
-    new AppError(
-      429,
+    AppError.tooManyRequests(
       'too-many-attempts',
       `Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`,
-      undefined,
-      { 'retry-after': String(retryAfterSeconds) },
+      { headers: { 'retry-after': String(retryAfterSeconds) } },
     ),
   invalidRefreshToken: () =>
     AppError.unauthorized(
-      'The refresh token is invalid, expired or revoked. Log in again.',
       'invalid-refresh-token',
+      'The refresh token is invalid, expired or revoked. Log in again.',
     ),
   refreshTokenReused: () =>
     AppError.unauthorized(
-      'This refresh token was already used; its session has been revoked. Log in again.',
       'refresh-token-reused',
+      'This refresh token was already used; its session has been revoked. Log in again.',
     ),
   wrongPassword: () =>
-    AppError.badRequest('wrong-password', 'The current password is wrong.', [
-      { field: 'currentPassword', message: 'is wrong' },
-    ]),
-  userNotFound: () => AppError.notFound('No such user.', 'user-not-found'),
+    AppError.badRequest('wrong-password', 'The current password is wrong.', {
+      errors: [{ field: 'currentPassword', message: 'is wrong' }],
+    }),
+  userNotFound: () => AppError.notFound('user-not-found', 'No such user.'),
   cannotChangeSelf: (field: 'role' | 'blocked') =>
-    AppError.badRequest('cannot-change-self', 'Admins cannot demote or block themselves.', [
-      { field, message: 'cannot be changed on your own account' },
-    ]),
+    AppError.badRequest('cannot-change-self', 'Admins cannot demote or block themselves.', {
+      errors: [{ field, message: 'cannot be changed on your own account' }],
+    }),
   invalidCursor: () =>
-    AppError.badRequest('invalid-cursor', 'The cursor is malformed.', [
-      { field: 'querystring.cursor', message: 'is not a cursor of this listing' },
-    ]),
+    AppError.badRequest('invalid-cursor', 'The cursor is malformed.', {
+      errors: [{ field: 'querystring.cursor', message: 'is not a cursor of this listing' }],
+    }),
 };
