@@ -14,6 +14,7 @@ COPY libs/db/package.json libs/db/
 COPY libs/events/package.json libs/events/
 COPY libs/jwt/package.json libs/jwt/
 COPY libs/service-kit/package.json libs/service-kit/
+COPY libs/tasks/package.json libs/tasks/
 COPY libs/testing/package.json libs/testing/
 COPY gateway/package.json gateway/
 COPY user-service/package.json user-service/

@@ -1,0 +1,6 @@
+export {
+  PeriodicTask,
+  startPeriodicTask,
+  type Logger,
+  type PeriodicTaskOptions,
+} from './periodic-task.ts';
