@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Connection, Publisher } from 'rabbitmq-client';
 import { EVENTS_EXCHANGE } from '@marketplace/contracts';
+import { PeriodicTask, type Registry } from '@marketplace/tasks';
 import { exchangeDeclarations } from './topology.ts';
 import type { Logger } from './logger.ts';
 
@@ -12,6 +13,8 @@ export interface RelayOptions<DB> {
   /** How often to look for rows nobody nudged about (after a crash, a broker outage). */
   pollIntervalMs?: number;
   batchSize?: number;
+  /** Counts the relay's passes and failures (task `outbox-relay`). */
+  registry?: Registry;
 }
 
 interface OutboxRow {
@@ -29,17 +32,22 @@ interface OutboxRow {
 export class OutboxRelay<DB> {
   private readonly publisher: Publisher;
   private readonly exchange: string;
-  private readonly pollIntervalMs: number;
   private readonly batchSize: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
+  private readonly task: PeriodicTask<number>;
 
   constructor(private readonly options: RelayOptions<DB>) {
     this.exchange = options.exchange ?? EVENTS_EXCHANGE;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 200;
+    this.task = new PeriodicTask({
+      name: 'outbox-relay',
+      run: () => this.flushOnce(),
+      intervalMs: options.pollIntervalMs ?? 1_000,
+      firstDelayMs: 0,
+      // A full batch means more rows may be waiting: keep going until a short one comes back.
+      hasMore: (confirmed) => confirmed >= this.batchSize,
+      logger: options.logger,
+      registry: options.registry,
+    });
     const topology = exchangeDeclarations(this.exchange);
     this.publisher = options.broker.createPublisher({
       confirm: true,
@@ -51,24 +59,16 @@ export class OutboxRelay<DB> {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.task.start();
   }
 
   /** Call after committing a transaction that enqueued events, to publish them now. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.schedule(0);
+    this.task.nudge();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
     await this.publisher.close();
   }
 
@@ -119,32 +119,5 @@ export class OutboxRelay<DB> {
       },
       Buffer.from(row.payload),
     );
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.drain().finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.schedule(0);
-        } else {
-          this.schedule(this.pollIntervalMs);
-        }
-      });
-    }, delayMs);
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      // Keep going while full batches come back; a short batch means the table is drained.
-      while (!this.stopped && (await this.flushOnce()) >= this.batchSize) {
-        /* next batch */
-      }
-    } catch (error) {
-      this.options.logger.warn({ err: error }, 'outbox relay pass failed; will retry');
-    }
   }
 }

@@ -4,3 +4,4 @@ export {
   type Logger,
   type PeriodicTaskOptions,
 } from './periodic-task.ts';
+export type { Registry } from 'prom-client';

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { inTransaction } from '@marketplace/db';
 import type { Logger } from '@marketplace/events';
+import { PeriodicTask, type Registry } from '@marketplace/tasks';
 import {
   abandonedClaims,
   deleteClaim,
@@ -27,6 +28,7 @@ export interface IdempotencySweepOptions {
   intervalMs: number;
   /** Rows per DELETE, and abandoned keys looked at per pass. */
   batchSize?: number;
+  registry?: Registry;
 }
 
 export interface SweepResult {
@@ -76,10 +78,8 @@ export async function giveBackAbandoned(
  * instance at once.
  */
 export class IdempotencySweep {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
   private readonly batchSize: number;
+  private readonly task: PeriodicTask<SweepResult>;
 
   constructor(private readonly options: IdempotencySweepOptions) {
     // A retry within the takeover window must find its key, not a swept one.
@@ -87,6 +87,13 @@ export class IdempotencySweep {
       throw new Error(`abandonAfterMs must exceed the ${STALE_KEY_AFTER_MS} ms takeover window`);
     }
     this.batchSize = options.batchSize ?? DEFAULT_BATCH;
+    this.task = new PeriodicTask({
+      name: 'idempotency-sweep',
+      run: () => this.sweep(),
+      intervalMs: options.intervalMs,
+      logger: options.logger,
+      registry: options.registry,
+    });
   }
 
   /** One pass; `now` decides which keys count as old. */
@@ -99,14 +106,11 @@ export class IdempotencySweep {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedulePass();
+    this.task.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   private async deleteExpired(cutoff: Date): Promise<number> {
@@ -140,21 +144,5 @@ export class IdempotencySweep {
       }
     }
     return { abandoned, releases };
-  }
-
-  private schedulePass(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then(
-          () => undefined,
-          (error: unknown) =>
-            this.options.logger.warn({ err: error }, 'idempotency sweep failed; will retry'),
-        )
-        .finally(() => {
-          this.running = undefined;
-          this.schedulePass();
-        });
-    }, this.options.intervalMs);
   }
 }

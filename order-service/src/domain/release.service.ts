@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@marketplace/events';
+import { PeriodicTask, type Registry } from '@marketplace/tasks';
 import type { ProductCatalog } from '../clients/product.client.ts';
 import {
   completeRelease,
@@ -17,6 +18,7 @@ export interface StockReleasesOptions {
   catalog: ProductCatalog;
   logger: Logger;
   intervalMs: number;
+  registry?: Registry;
 }
 
 /**
@@ -26,11 +28,17 @@ export interface StockReleasesOptions {
  * there, so a release made twice (two instances, a lost answer) does no harm.
  */
 export class StockReleases {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly task: PeriodicTask<number>;
 
-  constructor(private readonly options: StockReleasesOptions) {}
+  constructor(private readonly options: StockReleasesOptions) {
+    this.task = new PeriodicTask({
+      name: 'stock-release-retry',
+      run: () => this.retryDue(),
+      intervalMs: options.intervalMs,
+      logger: options.logger,
+      registry: options.registry,
+    });
+  }
 
   /** Records releases as owed; call inside the transaction that makes them owed. */
   schedule(trx: Kysely<DB>, orderIds: string[], now: Date): Promise<void> {
@@ -43,14 +51,11 @@ export class StockReleases {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedulePass(this.options.intervalMs);
+    this.task.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** One pass over the releases that are due; returns how many were confirmed. */
@@ -83,21 +88,5 @@ export class StockReleases {
       );
       return false;
     }
-  }
-
-  private schedulePass(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.retryDue()
-        .then(
-          () => undefined,
-          (error: unknown) =>
-            this.options.logger.warn({ err: error }, 'stock release pass failed; will retry'),
-        )
-        .finally(() => {
-          this.running = undefined;
-          this.schedulePass(this.options.intervalMs);
-        });
-    }, delayMs);
   }
 }

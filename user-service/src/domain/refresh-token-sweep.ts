@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@marketplace/events';
+import { PeriodicTask, type Registry } from '@marketplace/tasks';
 import {
   deleteFamilyTokens,
   findEndedFamilies,
@@ -20,6 +21,7 @@ export interface RefreshTokenSweepOptions {
   retentionDays: number;
   batchSize?: number;
   now?: () => number;
+  registry?: Registry;
 }
 
 /**
@@ -37,33 +39,38 @@ export interface RefreshTokenSweepOptions {
 export class RefreshTokenSweep {
   private readonly batchSize: number;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask<number>;
 
   constructor(private readonly options: RefreshTokenSweepOptions) {
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.now = options.now ?? Date.now;
+    this.task = new PeriodicTask({
+      name: 'refresh-token-sweep',
+      run: (signal) => this.sweepOnce(signal),
+      intervalMs: options.intervalMs,
+      firstDelayMs: Math.min(options.intervalMs, FIRST_SWEEP_MAX_DELAY_MS),
+      logger: options.logger,
+      registry: options.registry,
+    });
   }
 
   start(): void {
-    if (!this.stopped) this.schedule(Math.min(this.options.intervalMs, FIRST_SWEEP_MAX_DELAY_MS));
+    this.task.start();
   }
 
   /** Stops the timer and waits for a sweep under way. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /**
    * One sweep; returns how many tokens went. It walks the unusable tokens oldest first, a batch
    * at a time, keeps the families of each batch that ended before the cutoff, and deletes their
    * tokens `batchSize` at a time. Resuming after each batch makes the sweep one pass over the
-   * tokens it must keep (spent tokens of live sessions), however many there are.
+   * tokens it must keep (spent tokens of live sessions), however many there are. An aborted
+   * `signal` (the service stopping) ends it after the batch under way.
    */
-  async sweepOnce(): Promise<number> {
+  async sweepOnce(signal?: AbortSignal): Promise<number> {
     const { db, retentionDays } = this.options;
     const cutoff = new Date(this.now() - retentionDays * DAY_MS);
     let deleted = 0;
@@ -74,7 +81,7 @@ export class RefreshTokenSweep {
       const ended = await findEndedFamilies(db, families, cutoff);
       deleted += await this.deleteFamilies(ended, cutoff);
       after = batch[batch.length - 1];
-      if (batch.length < this.batchSize || this.stopped) break;
+      if (batch.length < this.batchSize || signal?.aborted) break;
     }
     if (deleted > 0) {
       this.options.logger.info({ deleted, retentionDays }, 'refresh tokens swept');
@@ -90,21 +97,5 @@ export class RefreshTokenSweep {
       deleted += round;
       if (round < this.batchSize) return deleted;
     }
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.sweepOnce()
-        .catch((error: unknown) => {
-          this.options.logger.warn({ err: error }, 'refresh token sweep failed; will retry');
-        })
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.options.intervalMs);
-        });
-    }, delayMs);
-    // A pending sweep never keeps the process alive.
-    this.timer.unref();
   }
 }
