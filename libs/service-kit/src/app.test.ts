@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Counter } from 'prom-client';
 import { Type } from 'typebox';
 import { createServiceApp, type ServiceApp } from './app.ts';
 import { AppError } from './errors.ts';
@@ -41,6 +42,18 @@ describe('createServiceApp', () => {
         authorization: request.headers.authorization ?? null,
       }),
     );
+    app.get(
+      '/items',
+      {
+        schema: {
+          querystring: Type.Object({
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            minPrice: Type.Optional(Type.Number()),
+          }),
+        },
+      },
+      async (request) => request.query,
+    );
     app.get('/conflict', async () => {
       throw AppError.conflict('already-there', 'It is already there.');
     });
@@ -60,6 +73,7 @@ describe('createServiceApp', () => {
       .map((e) => e.field)
       .sort();
     expect(fields).toEqual(['count', 'name']);
+    expect(res.json()).toMatchObject({ code: 'validation-error' });
   });
 
   it('when the body has unknown fields, then they are dropped', async () => {
@@ -102,6 +116,7 @@ describe('createServiceApp', () => {
     expect(res.json()).toMatchObject({
       status: 409,
       type: expect.stringContaining('already-there') as string,
+      code: 'already-there',
       detail: 'It is already there.',
       requestId: 'req-42',
     });
@@ -119,6 +134,37 @@ describe('createServiceApp', () => {
     const res = await app.inject({ url: '/nope' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 404, code: 'not-found' });
+  });
+
+  it.each(['Infinity', '1e309', '-Infinity', 'NaN'])(
+    'when a number in the query is %s, then a 400 problem names the field',
+    async (value) => {
+      for (const field of ['limit', 'minPrice']) {
+        const res = await app.inject({ url: `/items?${field}=${value}` });
+        expect(res.statusCode).toBe(400);
+        const problem = res.json<{ code: string; errors: { field: string }[] }>();
+        expect(problem.code).toBe('validation-error');
+        expect(problem.errors[0]?.field).toBe(`querystring.${field}`);
+      }
+    },
+  );
+
+  it('when numbers in the query are finite, then they are coerced and pass', async () => {
+    const res = await app.inject({ url: '/items?limit=5&minPrice=-2.5' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ limit: 5, minPrice: -2.5 });
+  });
+
+  it('when a JSON body holds a number too large for a double, then a 400 names it', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":"ok","count":1e309}',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('count');
   });
 
   it('when a request id is malformed, then a fresh one replaces it', async () => {
@@ -137,7 +183,23 @@ describe('createServiceApp', () => {
   it('when asked, then metrics and the OpenAPI document are served', async () => {
     const metrics = await app.inject({ url: '/metrics' });
     expect(metrics.body).toContain('http_request_duration_seconds');
+    expect(metrics.body).toContain('service="kit-test"');
     const openapi = await app.inject({ url: '/openapi.json' });
     expect(openapi.json<{ paths: Record<string, unknown> }>().paths).toHaveProperty('/things');
+  });
+});
+
+describe('createServiceApp metrics registry', () => {
+  it('when a service registers its own metric on app.metrics, then /metrics serves it', async () => {
+    const app = await createServiceApp({ name: 'kit-metrics', logger: false });
+    const jobs = new Counter({
+      name: 'jobs_done_total',
+      help: 'Jobs done',
+      registers: [app.metrics],
+    });
+    jobs.inc(3);
+    const res = await app.inject({ url: '/metrics' });
+    expect(res.body).toMatch(/jobs_done_total\{service="kit-metrics"\} 3/);
+    await app.close();
   });
 });

@@ -4,8 +4,13 @@ export {
   type ServiceAppOptions,
   type ReadinessCheck,
 } from './app.ts';
+export { errorsPlugin, type ErrorsOptions } from './plugins/errors.ts';
+export { healthPlugin, type HealthOptions } from './plugins/health.ts';
+export { docsPlugin, type DocsOptions } from './plugins/docs.ts';
+export { metricsPlugin, type MetricsOptions } from './plugins/metrics.ts';
+export { PluginOptionError } from './plugins/options.ts';
 export { loadConfig, ConfigError } from './config.ts';
-export { AppError, toProblem, problemType, type FieldError } from './errors.ts';
+export { AppError, toProblem, problemType, type AppErrorExtra, type FieldError } from './errors.ts';
 export { runService, exitOnStartupError, type RunOptions } from './server.ts';
 export {
   serverConfig,

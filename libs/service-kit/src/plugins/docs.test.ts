@@ -1,0 +1,40 @@
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { docsPlugin, type DocsOptions } from './docs.ts';
+
+async function register(options: unknown): Promise<void> {
+  const app = Fastify();
+  try {
+    await app.register(docsPlugin, options as DocsOptions);
+  } finally {
+    await app.close();
+  }
+}
+
+describe('docsPlugin', () => {
+  it.each([
+    [{}, '"title"'],
+    [{ title: '' }, '"title"'],
+    [{ title: 'svc', version: 1 }, '"version"'],
+    [{ title: 'svc', description: ['x'] }, '"description"'],
+    [{ title: 'svc', openapi: {} }, '"openapi"'],
+  ])('when registered with %j, then it refuses naming %s', async (options, named) => {
+    await expect(register(options)).rejects.toThrow(named);
+  });
+
+  it('when routes follow it, then /openapi.json documents them under shared $ids', async () => {
+    const app = Fastify();
+    await app.register(docsPlugin, { title: 'svc', version: '1.2.3' });
+    app.addSchema({ $id: 'Thing', type: 'object', properties: { id: { type: 'string' } } });
+    app.get('/things', { schema: { response: { 200: { $ref: 'Thing' } } } }, async () => ({}));
+    const doc = (await app.inject({ url: '/openapi.json' })).json<{
+      info: { title: string; version: string };
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    }>();
+    expect(doc.info).toMatchObject({ title: 'svc', version: '1.2.3' });
+    expect(Object.keys(doc.paths)).toEqual(['/things']);
+    expect(doc.components.schemas).toHaveProperty('Thing');
+    await app.close();
+  });
+});

@@ -1,0 +1,52 @@
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors.ts';
+import { errorsPlugin, type ErrorsOptions } from './errors.ts';
+
+describe('errorsPlugin', () => {
+  it('when registered with an option it does not know, then it refuses naming it', async () => {
+    const app = Fastify();
+    await expect(
+      app.register(errorsPlugin, { genericMessage: 'x' } as unknown as ErrorsOptions),
+    ).rejects.toThrow('"genericMessage"');
+    await app.close();
+  });
+
+  it('when an AppError carries headers and field errors, then the problem has them', async () => {
+    const app = Fastify();
+    await app.register(errorsPlugin);
+    app.get('/limited', async () => {
+      throw AppError.tooManyRequests('too-many-attempts', 'Slow down.', {
+        headers: { 'retry-after': '7' },
+        errors: [{ field: 'email', message: 'is throttled' }],
+      });
+    });
+    const res = await app.inject({ url: '/limited' });
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBe('7');
+    expect(res.json()).toMatchObject({
+      type: 'https://marketplace.local/problems/too-many-attempts',
+      title: 'Too Many Requests',
+      status: 429,
+      code: 'too-many-attempts',
+      detail: 'Slow down.',
+      errors: [{ field: 'email', message: 'is throttled' }],
+    });
+    await app.close();
+  });
+
+  it("when Fastify refuses a request itself, then the problem's code is its error in kebab case", async () => {
+    const app = Fastify();
+    await app.register(errorsPlugin);
+    app.post('/things', async () => ({}));
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'text/x-unknown' },
+      payload: 'x',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ status: 415, code: 'ctp-invalid-media-type' });
+    await app.close();
+  });
+});

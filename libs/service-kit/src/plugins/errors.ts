@@ -1,0 +1,91 @@
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { ProblemSchema } from '@marketplace/contracts';
+import { AppError, toProblem, type FieldError } from '../errors.ts';
+import { checkKnownOptions } from './options.ts';
+
+/** No options yet; unknown ones are refused. */
+export type ErrorsOptions = Record<never, never>;
+
+const PLUGIN = 'service-kit-errors';
+
+function validationErrors(error: FastifyError): FieldError[] {
+  return (error.validation ?? []).map((v) => {
+    const params = v.params;
+    const missing = typeof params.missingProperty === 'string' ? params.missingProperty : null;
+    const path = v.instancePath
+      .split('/')
+      .filter(Boolean)
+      .concat(missing ? [missing] : [])
+      .join('.');
+    const where = error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}.`;
+    return {
+      field: `${where}${path}`.replace(/\.$/, '') || String(error.validationContext),
+      message: v.message ?? 'is invalid',
+    };
+  });
+}
+
+/** Fastify's own client errors (FST_ERR_CTP_INVALID_MEDIA_TYPE...) as kebab-case codes. */
+function fastifyCode(error: FastifyError): string {
+  return (error.code ?? 'bad-request')
+    .replace(/^FST_ERR_/, '')
+    .toLowerCase()
+    .replace(/_/g, '-');
+}
+
+function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    const problem = (status: number, code: string, detail: string, errors?: FieldError[]) =>
+      reply
+        .code(status)
+        .type('application/problem+json')
+        .send(toProblem(status, code, detail, request.id, errors));
+    if (error instanceof AppError) {
+      if (error.headers) reply.headers(error.headers);
+      return problem(error.status, error.code, error.message, error.errors);
+    }
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation) {
+      const part = fastifyError.validationContext ?? 'request';
+      return problem(
+        400,
+        'validation-error',
+        `The ${part} is invalid.`,
+        validationErrors(fastifyError),
+      );
+    }
+    const status = fastifyError.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return problem(status, fastifyCode(fastifyError), fastifyError.message);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return problem(500, 'internal', 'Something went wrong on our side.');
+  });
+}
+
+/**
+ * The one error handler: AppErrors and validation failures become problem+json, anything else a
+ * generic 500 with the request id (logged in full); unknown routes a 404 problem. Also registers
+ * the Problem schema, which routes name as `{ $ref: 'Problem' }` for their error responses.
+ */
+const errors: FastifyPluginAsync<ErrorsOptions> = async (app, options) => {
+  checkKnownOptions(PLUGIN, options, []);
+  app.addSchema(ProblemSchema);
+  installErrorHandler(app);
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send(
+        toProblem(
+          404,
+          'not-found',
+          `No route ${request.method} ${request.url.split('?')[0]}.`,
+          request.id,
+        ),
+      ),
+  );
+};
+
+export const errorsPlugin = fp(errors, { name: PLUGIN, fastify: '5.x' });
