@@ -19,3 +19,15 @@ export {
   isRetryableTxError,
   type TxOptions,
 } from './transaction.ts';
+export {
+  paginate,
+  encodeCursor,
+  decodeCursor,
+  InvalidCursorError,
+  type CursorField,
+  type CursorValue,
+  type KeysetPage,
+  type PageDirection,
+  type PageKey,
+  type PageOptions,
+} from './pagination.ts';
