@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
-import { createBroker, pingBroker } from '@marketplace/events';
+import { createBroker, pingBroker, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
@@ -22,9 +22,10 @@ export interface AppDeps {
   heartbeatMs?: number;
 }
 
-/** Creates the service's schema when missing and applies pending migrations. */
-export async function setupDatabase(config: Config): Promise<void> {
+/** Everything before buildApp at start: the database and its migrations. */
+export async function prepare(config: Config, logger: Logger): Promise<void> {
   await prepareDatabase({ url: config.MYSQL_URL, database: config.DB_NAME }, migrations);
+  logger.info({ database: config.DB_NAME }, 'database ready');
 }
 
 /**
@@ -64,7 +65,7 @@ export async function buildApp(
   registerNotificationRoutes(app, verifier, new NotificationService(repository));
   registerStreamRoutes(app, verifier, hub, deps.heartbeatMs);
 
-  // Started once the app is ready: by then server.ts has migrated the database.
+  // Started once the app is ready: by then prepare has migrated the database.
   app.addHook('onReady', async () => consumer.start());
   // Live streams never end by themselves; end them first, or closing would wait for them.
   app.addHook('preClose', async () => hub.closeAll());

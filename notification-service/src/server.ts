@@ -1,12 +1,5 @@
-import { exitOnStartupError, runService } from '@marketplace/service-kit';
-import { buildApp, setupDatabase } from './app.ts';
+import { startService } from '@marketplace/service-kit';
+import { buildApp, prepare } from './app.ts';
 import { loadConfig } from './config.ts';
 
-try {
-  const config = loadConfig();
-  await setupDatabase(config);
-  const { app } = await buildApp(config);
-  await runService(app, { port: config.PORT, host: config.HOST });
-} catch (error) {
-  exitOnStartupError('notification-service', error);
-}
+await startService({ name: 'notification-service', loadConfig, prepare, buildApp });

@@ -17,7 +17,7 @@ import {
   waitFor,
   type TestTokens,
 } from '@marketplace/testing';
-import { buildApp, setupDatabase } from '../src/app.ts';
+import { buildApp, prepare } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { NotificationHub } from '../src/live/notification.hub.ts';
 
@@ -43,7 +43,7 @@ export async function startHarness(name: string): Promise<Harness> {
     EVENTS_EXCHANGE: exchange,
     EVENTS_QUEUE: queue,
   });
-  await setupDatabase(config);
+  await prepare(config, silentLogger);
   const tokens = await createTestTokens();
   const { app, hub } = await buildApp(config, {
     verifier: tokens.verifier,

@@ -1,5 +1,5 @@
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
-import { createBroker, OutboxRelay, pingBroker } from '@marketplace/events';
+import { createBroker, OutboxRelay, pingBroker, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
@@ -17,9 +17,10 @@ export interface AppDeps {
   logger?: boolean;
 }
 
-/** Creates the service's schema if needed and applies pending migrations. */
-export async function setupDatabase(config: Config): Promise<void> {
+/** Everything before buildApp at start: the database and its migrations. */
+export async function prepare(config: Config, logger: Logger): Promise<void> {
   await prepareDatabase({ url: config.MYSQL_URL, database: config.DB_NAME }, migrations);
+  logger.info({ database: config.DB_NAME }, 'database ready');
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ app: ServiceApp }> {

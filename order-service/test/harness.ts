@@ -23,10 +23,10 @@ import {
 } from '@marketplace/testing';
 import {
   buildApp as buildProductApp,
-  setupDatabase as setupProductDb,
+  prepare as prepareProducts,
 } from '@marketplace/product-service/app';
-import { loadProductConfig } from '@marketplace/product-service/config';
-import { buildApp, setupDatabase } from '../src/app.ts';
+import { loadConfig as loadProductConfig } from '@marketplace/product-service/config';
+import { buildApp, prepare } from '../src/app.ts';
 import { createProductClient, type ProductCatalog } from '../src/clients/product.client.ts';
 import { loadConfig } from '../src/config.ts';
 import type { DB } from '../src/data/schema.ts';
@@ -97,7 +97,7 @@ export class Harness {
       SWEEP_INTERVAL_MS: '3600000',
       LOG_LEVEL: 'silent',
     });
-    await setupDatabase(config);
+    await prepare(config, silentLogger);
     const { app } = await buildApp(config, { verifier: this.tokens.verifier, logger: false });
     await app.ready();
     this.cleanups.push(() => app.close());
@@ -246,8 +246,8 @@ export class Harness {
       INTERNAL_TOKEN,
       LOG_LEVEL: 'silent',
     });
-    // setupDatabase adds the category tree; no demo products are needed here.
-    await setupProductDb(config);
+    // prepare adds the category tree; no demo products are needed here (SEED_DEMO is off).
+    await prepareProducts(config, silentLogger);
     const { app } = await buildProductApp(config, {
       verifier: this.tokens.verifier,
       logger: false,

@@ -1,8 +1,9 @@
-import { createDb, pingDb, prepareDatabase, withDb } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
+import type { Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
-import type { ProductConfig } from './config.ts';
+import type { Config } from './config.ts';
 import { CategoryRepository } from './data/category.repository.ts';
 import { ProductSearchRepository } from './data/product-search.repository.ts';
 import { ProductRepository } from './data/product.repository.ts';
@@ -23,22 +24,25 @@ export interface ProductAppDeps {
   logger?: boolean;
 }
 
-/** Creates the service's schema when missing, applies pending migrations, adds the categories. */
-export async function setupDatabase(config: ProductConfig): Promise<void> {
-  await prepareDatabase<ProductDb>(dbOptions(config), migrations, seedCategories);
-}
-
-/** Seeds the demo categories and products (idempotent: fixed ids, existing rows kept). */
-export async function seedDemoData(config: ProductConfig): Promise<void> {
-  await withDb<ProductDb, void>(dbOptions(config), seedDemoCatalog);
-}
-
-function dbOptions(config: ProductConfig) {
-  return { url: config.MYSQL_URL, database: config.DB_NAME };
+/**
+ * Everything before buildApp at start (idempotent): the database, its migrations, the category
+ * tree, and the demo catalog when SEED_DEMO (fixed ids, existing rows kept).
+ */
+export async function prepare(config: Config, logger: Logger): Promise<void> {
+  await prepareDatabase<ProductDb>(
+    { url: config.MYSQL_URL, database: config.DB_NAME },
+    migrations,
+    async (db) => {
+      if (!config.SEED_DEMO) return seedCategories(db);
+      await seedDemoCatalog(db);
+      logger.info({ database: config.DB_NAME }, 'demo catalog seeded');
+    },
+  );
+  logger.info({ database: config.DB_NAME }, 'database ready');
 }
 
 export async function buildApp(
-  config: ProductConfig,
+  config: Config,
   deps: { verifier?: AccessTokenVerifier; logger?: boolean } = {},
 ): Promise<{ app: ServiceApp }> {
   const db = createDb<ProductDb>({ url: config.MYSQL_URL, database: config.DB_NAME });

@@ -1,12 +1,12 @@
 import { Type, type Static } from 'typebox';
 import {
   databaseConfig,
-  loadConfig,
+  loadConfig as loadFromEnv,
   serverConfig,
   tokenVerifyConfig,
 } from '@marketplace/service-kit';
 
-export const ProductConfigSchema = Type.Object({
+export const ConfigSchema = Type.Object({
   ...serverConfig(8082),
   ...databaseConfig('marketplace_products'),
   ...tokenVerifyConfig,
@@ -14,11 +14,9 @@ export const ProductConfigSchema = Type.Object({
   SEED_DEMO: Type.Boolean({ default: false }),
 });
 
-export type ProductConfig = Static<typeof ProductConfigSchema>;
+export type Config = Static<typeof ConfigSchema>;
 
 /** The service's configuration from `env` (process.env by default); throws naming bad variables. */
-export function loadProductConfig(
-  env: Record<string, string | undefined> = process.env,
-): ProductConfig {
-  return loadConfig(ProductConfigSchema, env);
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return loadFromEnv(ConfigSchema, env);
 }

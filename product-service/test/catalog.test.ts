@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SELLERS } from '@marketplace/contracts';
 import { createDb } from '@marketplace/db';
-import { seedDemoData } from '../src/app.ts';
+import { silentLogger } from '@marketplace/testing';
+import { prepare } from '../src/app.ts';
 import type { ProductDb } from '../src/data/schema.ts';
 import { DEMO_CATEGORIES, DEMO_PRODUCTS } from '../src/demo/catalog.ts';
 import type { CategoryNode, Product } from '../src/domain/product.ts';
@@ -248,7 +249,7 @@ describe('product-service: catalog browsing and search', () => {
   });
 
   it('when the demo seed runs again, then nothing is duplicated and every image exists', async () => {
-    await seedDemoData(service.config);
+    await prepare(service.config, silentLogger);
     const all = await walkAllPages(service, { limit: 100 });
     expect(all.length).toBe(DEMO_PRODUCTS.length + 4);
     const tree = (await query('/api/categories')).json<CategoryNode[]>();
@@ -283,7 +284,7 @@ describe('product-service: catalog browsing and search', () => {
         .set({ seller_name: 'Bluebird Rare Books' })
         .where('id', '=', renamed?.id ?? '')
         .execute();
-      await seedDemoData(service.config);
+      await prepare(service.config, silentLogger);
     } finally {
       await db.destroy();
     }

@@ -2,12 +2,13 @@ import type { ServiceApp } from '@marketplace/service-kit';
 import {
   createTestDatabase,
   createTestTokens,
+  silentLogger,
   TEST_MYSQL_URL,
   type TestTokens,
 } from '@marketplace/testing';
 import { DEMO_CATEGORIES } from '../src/demo/catalog.ts';
-import { buildApp, seedDemoData, setupDatabase } from '../src/app.ts';
-import { loadProductConfig, type ProductConfig } from '../src/config.ts';
+import { buildApp, prepare } from '../src/app.ts';
+import { loadConfig, type Config } from '../src/config.ts';
 import type { Product } from '../src/domain/product.ts';
 
 export const INTERNAL_TOKEN = 'test-internal-token';
@@ -16,20 +17,20 @@ export const internalHeaders = { 'x-internal-token': INTERNAL_TOKEN };
 export interface TestService {
   app: ServiceApp;
   tokens: TestTokens;
-  config: ProductConfig;
+  config: Config;
   close(): Promise<void>;
 }
 
 /** product-service on a database of its own, migrated and seeded with the demo catalog. */
 export async function startTestService(prefix: string): Promise<TestService> {
   const database = await createTestDatabase(prefix);
-  const config = loadProductConfig({
+  const config = loadConfig({
     MYSQL_URL: TEST_MYSQL_URL,
     DB_NAME: database.name,
     INTERNAL_TOKEN,
+    SEED_DEMO: 'true',
   });
-  await setupDatabase(config);
-  await seedDemoData(config);
+  await prepare(config, silentLogger);
   const tokens = await createTestTokens();
   const { app } = await buildApp(config, { verifier: tokens.verifier, logger: false });
   return {

@@ -8,7 +8,7 @@ import {
 } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
-import type { UserConfig } from './config.ts';
+import type { Config } from './config.ts';
 import type { DB } from './data/schema.ts';
 import { seedDemoUsers } from './demo/demo.seed.ts';
 import { AttemptThrottle } from './domain/attempt-throttle.ts';
@@ -30,13 +30,8 @@ export interface AppDeps {
 
 const FIFTEEN_MINUTES_MS = 15 * 60_000;
 
-/** Creates the service's schema when missing and applies pending migrations. */
-export async function setupDatabase(config: UserConfig): Promise<void> {
-  await prepareDatabase({ url: config.MYSQL_URL, database: config.DB_NAME }, migrations);
-}
-
 /** Everything before buildApp at start: the database, its migrations, the demo accounts. */
-export async function prepare(config: UserConfig, logger: Logger): Promise<void> {
+export async function prepare(config: Config, logger: Logger): Promise<void> {
   await prepareDatabase<DB>(
     { url: config.MYSQL_URL, database: config.DB_NAME },
     migrations,
@@ -44,6 +39,7 @@ export async function prepare(config: UserConfig, logger: Logger): Promise<void>
       ? (db) => seedDemoUsers(db, createPasswordHasher({ cost: config.SCRYPT_COST }), logger)
       : undefined,
   );
+  logger.info({ database: config.DB_NAME }, 'database ready');
 }
 
 /**
@@ -52,7 +48,7 @@ export async function prepare(config: UserConfig, logger: Logger): Promise<void>
  * The refresh-token sweep is returned too, so tests can run one on demand.
  */
 export async function buildApp(
-  config: UserConfig,
+  config: Config,
   deps: AppDeps = {},
 ): Promise<{ app: ServiceApp; tokenSweep: RefreshTokenSweep }> {
   const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });

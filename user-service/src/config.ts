@@ -29,10 +29,10 @@ export const ConfigSchema = Type.Object({
   SEED_DEMO: Type.Boolean({ default: false }),
 });
 
-export type UserConfig = Static<typeof ConfigSchema>;
+export type Config = Static<typeof ConfigSchema>;
 
 /** The service's configuration from `env` (process.env by default); throws naming bad variables. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): UserConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const config = loadFromEnv(ConfigSchema, env);
   if ((config.SCRYPT_COST & (config.SCRYPT_COST - 1)) !== 0) {
     throw new ConfigError(['SCRYPT_COST: must be a power of two']);

@@ -9,12 +9,12 @@ import {
   uniqueName,
 } from '@marketplace/testing';
 import { buildApp, prepare, type AppDeps } from '../src/app.ts';
-import { loadConfig, type UserConfig } from '../src/config.ts';
+import { loadConfig, type Config } from '../src/config.ts';
 import type { RefreshTokenSweep } from '../src/domain/refresh-token-sweep.ts';
 
 export interface Harness {
   app: ServiceApp;
-  config: UserConfig;
+  config: Config;
   tokenSweep: RefreshTokenSweep;
   broker: BrokerConnection;
   exchange: string;

@@ -11,7 +11,7 @@ export { metricsPlugin, type MetricsOptions } from './plugins/metrics.ts';
 export { PluginOptionError } from './plugins/options.ts';
 export { loadConfig, ConfigError } from './config.ts';
 export { AppError, toProblem, problemType, type AppErrorExtra, type FieldError } from './errors.ts';
-export { runService, exitOnStartupError, type RunOptions } from './server.ts';
+export { startService, type ServerConfig, type StartOptions } from './server.ts';
 export {
   serverConfig,
   databaseConfig,

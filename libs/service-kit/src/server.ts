@@ -1,49 +1,76 @@
+import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { loggerOptions } from './logger.ts';
+import { ConfigError } from './config.ts';
 
-export interface RunOptions {
-  port: number;
-  host?: string;
-  /** How long in-flight work may take to finish before the process exits anyway. */
-  shutdownTimeoutMs?: number;
+/** The variables startService reads; every service's config has them (serverConfig). */
+export interface ServerConfig {
+  PORT: number;
+  HOST: string;
+  LOG_LEVEL: string;
 }
 
-/**
- * Listens, and closes the app cleanly on SIGTERM/SIGINT: stop accepting, drain, run onClose
- * hooks (consumers, relays, pools), then exit.
- */
-export async function runService(app: FastifyInstance, options: RunOptions): Promise<void> {
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      app.log.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, options.shutdownTimeoutMs ?? 10_000);
-    timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'error while closing');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+export interface StartOptions<C extends ServerConfig> {
+  /** The service's name: the log `service` field and the prefix of a start-up error. */
+  name: string;
+  loadConfig: () => C;
+  /** The start steps before the app exists: create and migrate the database, seed demo data. */
+  prepare?: (config: C, logger: Logger) => Promise<void>;
+  buildApp: (config: C) => Promise<{ app: FastifyInstance }>;
+  /** How long closing may take on a signal before the process exits anyway. */
+  shutdownDelayMs?: number;
+}
+
+/** A bad environment is the operator's to fix: one plain line, no stack. */
+function loadOrExit<C extends ServerConfig>(name: string, load: () => C): C {
   try {
-    await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+    return load();
   } catch (error) {
-    app.log.fatal({ err: error }, 'could not listen');
-    await app.close().catch(() => undefined);
-    process.exit(1);
+    const message =
+      error instanceof ConfigError
+        ? `invalid configuration: ${error.problems.join('; ')}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    process.stderr.write(`${name}: cannot start: ${message}\n`);
+    return process.exit(1);
   }
 }
 
-/** For a server.ts: print a config error plainly (no stack) and exit non-zero. */
-export function exitOnStartupError(service: string, error: unknown): never {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${service}: cannot start: ${message}\n`);
-  process.exit(1);
+/**
+ * A service's whole start: config, start steps, app, listen; then on SIGTERM/SIGINT (or an
+ * uncaught error) close the app (drain, run onClose hooks) within the delay, and exit.
+ */
+export async function startService<C extends ServerConfig>(
+  options: StartOptions<C>,
+): Promise<FastifyInstance> {
+  const config = loadOrExit(options.name, options.loadConfig);
+  const logger = pino(loggerOptions(options.name, config.LOG_LEVEL));
+  let app: FastifyInstance;
+  try {
+    await options.prepare?.(config, logger);
+    ({ app } = await options.buildApp(config));
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start');
+    return process.exit(1);
+  }
+  const graceful = closeWithGrace(
+    { delay: options.shutdownDelayMs ?? 10_000, logger: app.log },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'uncaught error; shutting down');
+      else app.log.info({ signal }, 'shutting down');
+      await app.close();
+      app.log.info('closed');
+    },
+  );
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    graceful.uninstall();
+    app.log.fatal({ err: error }, 'could not listen');
+    await app.close().catch(() => undefined);
+    return process.exit(1);
+  }
+  return app;
 }
