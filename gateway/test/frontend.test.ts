@@ -60,6 +60,7 @@ describe('gateway: the frontend', () => {
     const response = await app.inject({ method: method as 'GET', url });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json<{ code: string }>().code).toBe('not-found');
   });
 
   it('when a path tries to leave the build folder, then no outside file is served', async () => {

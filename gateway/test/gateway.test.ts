@@ -80,6 +80,7 @@ describe('gateway: routing, authentication, request ids', () => {
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json<{ status: number }>().status).toBe(404);
+    expect(response.json<{ code: string }>().code).toBe('not-found');
   });
 
   it('when a raw path climbs out with dot segments, then 404 and nothing is forwarded', async () => {
@@ -117,6 +118,7 @@ describe('gateway: routing, authentication, request ids', () => {
     expect(response.statusCode).toBe(401);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.headers['www-authenticate']).toContain('Bearer');
+    expect(response.json<{ code: string }>().code).toBe('unauthorized');
   });
 
   it('when a bad token is sent, then 401 even on a public route', async () => {
@@ -128,6 +130,7 @@ describe('gateway: routing, authentication, request ids', () => {
       });
       expect(response.statusCode).toBe(401);
       expect(response.json<{ type: string }>().type).toContain('invalid-token');
+      expect(response.json<{ code: string }>().code).toBe('invalid-token');
     }
   });
 
@@ -223,6 +226,7 @@ describe('gateway: upstream failures', () => {
     expect(response.headers['retry-after']).toBe('5');
     expect(response.json<{ detail: string }>().detail).toContain('order');
     expect(response.body).not.toContain('ECONNREFUSED');
+    expect(response.json<{ code: string }>().code).toBe('service-unavailable');
     expect((await app.inject({ method: 'GET', url: '/api/products' })).statusCode).toBe(200);
   });
 
@@ -230,6 +234,7 @@ describe('gateway: upstream failures', () => {
     const response = await app.inject({ method: 'GET', url: '/api/products/slow' });
     expect(response.statusCode).toBe(504);
     expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json<{ code: string }>().code).toBe('upstream-timeout');
   });
 
   it('when the JWKS cannot be fetched, then /ready is 503', async () => {

@@ -37,6 +37,7 @@ describe('gateway: limits', () => {
         expect(response.headers['content-type']).toContain('application/problem+json');
         expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
         expect(response.json<{ status: number }>().status).toBe(429);
+        expect(response.json<{ code: string }>().code).toBe('rate-limited');
       }
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
@@ -73,6 +74,7 @@ describe('gateway: limits', () => {
     });
     expect(response.statusCode).toBe(413);
     expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json<{ code: string }>().code).toBe('payload-too-large');
   });
 
   it('when the SPA or health are asked for often, then they are not rate-limited', async () => {

@@ -64,6 +64,7 @@ describe('gateway: Server-Sent Events', () => {
     const bad = await fetch(`${base}/api/notifications/stream?access_token=nope`);
     expect(bad.status).toBe(401);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await bad.json()) as { code: string }).code).toBe('invalid-token');
   });
 
   it('when the gateway closes, then open streams end instead of holding it up', async () => {

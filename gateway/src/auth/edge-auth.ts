@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { readUser, type AccessTokenVerifier } from '@marketplace/jwt';
-import { AppError } from '@marketplace/service-kit';
 import { isPublic, pathOf, STREAM_PATH } from '../proxy/route-table.ts';
+import { GatewayErrors } from '../errors.ts';
 
 /**
  * Authentication at the edge: a present token must be valid (even on a public route), and every
@@ -13,8 +13,6 @@ export function edgeAuthentication(verifier: AccessTokenVerifier) {
     const options = path === STREAM_PATH ? { queryParam: 'access_token' } : undefined;
     const user = await readUser(verifier, request, options);
     if (user || isPublic(request.method, path)) return;
-    throw AppError.unauthorized('unauthorized', 'Authentication is required.', {
-      headers: { 'www-authenticate': 'Bearer' },
-    });
+    throw GatewayErrors.unauthorized();
   };
 }

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
-import { AppError } from '@marketplace/service-kit';
 import { isUnsafePath, pathOf, type ServiceName } from './route-table.ts';
 import { sendUpstreamError } from './upstream-errors.ts';
+import { GatewayErrors } from '../errors.ts';
 
 type Headers = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[1];
 
@@ -44,8 +44,7 @@ export function forwardTo(service: ServiceName, baseUrl: string) {
   const base = baseUrl.replace(/\/+$/, '');
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const path = pathOf(request.url);
-    if (isUnsafePath(path))
-      throw AppError.notFound('not-found', `No route ${request.method} ${path}.`);
+    if (isUnsafePath(path)) throw GatewayErrors.routeNotFound(request.method, path);
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     return reply.from(`${base}${path}`, {
       // Bytes as received: the gateway does not parse or re-encode bodies.

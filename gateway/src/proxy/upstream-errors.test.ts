@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpstreamError } from './upstream-errors.ts';
 
+const CODES: Record<number, string> = {
+  502: 'bad-gateway',
+  503: 'service-unavailable',
+  504: 'upstream-timeout',
+};
 const wrapped = (code: string) => Object.assign(new Error('wrapped'), { cause: { code } });
 
 describe('classifyUpstreamError', () => {
@@ -13,12 +18,14 @@ describe('classifyUpstreamError', () => {
     ['UND_ERR_SOCKET', 502],
     ['ECONNRESET', 502],
   ])('when the cause is %s, then the client gets %i', (code, status) => {
-    expect(classifyUpstreamError(wrapped(code), 'order').status).toBe(status);
+    const failure = classifyUpstreamError(wrapped(code), 'order');
+    expect(failure.status).toBe(status);
+    expect(failure.code).toBe(CODES[status]);
   });
 
   it('when the service is unreachable, then the detail names it and leaks nothing', () => {
     const failure = classifyUpstreamError(wrapped('ECONNREFUSED'), 'order');
-    expect(failure.detail).toContain('order');
-    expect(failure.detail).not.toContain('ECONNREFUSED');
+    expect(failure.message).toContain('order');
+    expect(failure.message).not.toContain('ECONNREFUSED');
   });
 });

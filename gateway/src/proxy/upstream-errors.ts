@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
-import { toProblem } from '@marketplace/service-kit';
+import type { AppError } from '@marketplace/service-kit';
+import { GatewayErrors } from '../errors.ts';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -17,12 +18,6 @@ const TIMED_OUT = new Set([
   'FST_REPLY_FROM_TIMEOUT',
 ]);
 
-export interface UpstreamFailure {
-  status: 502 | 503 | 504;
-  code: string;
-  detail: string;
-}
-
 /** Error codes along the `cause` chain (reply-from wraps undici's error). */
 function codes(error: unknown): string[] {
   const found: string[] = [];
@@ -36,39 +31,18 @@ function codes(error: unknown): string[] {
 }
 
 /** What to tell a client when a service could not be asked, or did not answer in time. */
-export function classifyUpstreamError(error: unknown, service: string): UpstreamFailure {
+export function classifyUpstreamError(error: unknown, service: string): AppError {
   const chain = codes(error);
-  if (chain.some((code) => UNREACHABLE.has(code))) {
-    return {
-      status: 503,
-      code: 'service-unavailable',
-      detail: `The ${service} service is unavailable right now; try again shortly.`,
-    };
-  }
-  if (chain.some((code) => TIMED_OUT.has(code))) {
-    return {
-      status: 504,
-      code: 'upstream-timeout',
-      detail: `The ${service} service did not answer in time.`,
-    };
-  }
-  return {
-    status: 502,
-    code: 'bad-gateway',
-    detail: `The ${service} service failed to answer properly.`,
-  };
+  if (chain.some((code) => UNREACHABLE.has(code))) return GatewayErrors.serviceUnavailable(service);
+  if (chain.some((code) => TIMED_OUT.has(code))) return GatewayErrors.upstreamTimeout(service);
+  return GatewayErrors.badGateway(service);
 }
 
+/** Answers through the kit's error handler, as any other error (reply-from has logged it). */
 export function sendUpstreamError(
   reply: FastifyReply,
   error: unknown,
   service: string,
 ): FastifyReply {
-  // reply-from has logged the error itself.
-  const failure = classifyUpstreamError(error, service);
-  if (failure.status === 503) reply.header('retry-after', '5');
-  return reply
-    .code(failure.status)
-    .type('application/problem+json')
-    .send(toProblem(failure.status, failure.code, failure.detail, reply.request.id));
+  return reply.send(classifyUpstreamError(error, service));
 }

@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import rateLimit from '@fastify/rate-limit';
 import type { AccessTokenVerifier } from '@marketplace/jwt';
-import { AppError } from '@marketplace/service-kit';
 import { edgeAuthentication } from '../auth/edge-auth.ts';
 import { forwardTo } from '../proxy/forward.ts';
 import { ROUTE_TABLE, STREAM_PATH, type ServiceName } from '../proxy/route-table.ts';
+import { GatewayErrors } from '../errors.ts';
 
 export interface ApiOptions {
   upstreams: Record<ServiceName, string>;
@@ -31,8 +31,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiOption
       max: options.ratePerMinute,
       timeWindow: 60_000,
       keyGenerator: (request) => request.ip,
-      errorResponseBuilder: (_request, context) =>
-        AppError.tooManyRequests('rate-limited', `Too many requests; retry in ${context.after}.`),
+      errorResponseBuilder: (_request, context) => GatewayErrors.rateLimited(context.after),
     });
     // After the rate limit (onRequest), before any body is read.
     api.addHook('preParsing', edgeAuthentication(options.verifier));

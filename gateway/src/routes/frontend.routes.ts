@@ -2,8 +2,8 @@ import { stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { AppError } from '@marketplace/service-kit';
 import { pathOf } from '../proxy/route-table.ts';
+import { GatewayErrors } from '../errors.ts';
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Marketplace</title></head>
@@ -54,8 +54,7 @@ export async function registerFrontendRoutes(app: FastifyInstance, distDir: stri
 
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = pathOf(request.url);
-    if (RESERVED.test(path))
-      throw AppError.notFound('not-found', `No route ${request.method} ${path}.`);
+    if (RESERVED.test(path)) throw GatewayErrors.routeNotFound(request.method, path);
     if (!(await isFile(join(root, 'index.html')))) {
       return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     }
@@ -66,7 +65,7 @@ export async function registerFrontendRoutes(app: FastifyInstance, distDir: stri
       const hashed = file.startsWith(`assets${sep}`);
       return reply.sendFile(file, hashed ? { maxAge: '1y', immutable: true } : {});
     }
-    if (FILE_LIKE.test(path)) throw AppError.notFound('not-found', `No file ${path}.`);
+    if (FILE_LIKE.test(path)) throw GatewayErrors.fileNotFound(path);
     return sendIndex(reply);
   });
 }
