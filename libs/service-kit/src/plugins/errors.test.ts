@@ -35,7 +35,7 @@ describe('errorsPlugin', () => {
     await app.close();
   });
 
-  it("when Fastify refuses a request itself, then the problem's code is its error in kebab case", async () => {
+  it('when Fastify refuses a request itself, then the problem carries the catalogue code for it', async () => {
     const app = Fastify();
     await app.register(errorsPlugin);
     app.post('/things', async () => ({}));
@@ -46,7 +46,23 @@ describe('errorsPlugin', () => {
       payload: 'x',
     });
     expect(res.statusCode).toBe(415);
-    expect(res.json()).toMatchObject({ status: 415, code: 'ctp-invalid-media-type' });
+    expect(res.json()).toMatchObject({ status: 415, code: 'unsupported-media-type' });
+    const broken = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ status: 400, code: 'invalid-json' });
+    const large = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ a: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(large.statusCode).toBe(413);
+    expect(large.json()).toMatchObject({ status: 413, code: 'payload-too-large' });
     await app.close();
   });
 });

@@ -26,12 +26,28 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
-/** Fastify's own client errors (FST_ERR_CTP_INVALID_MEDIA_TYPE...) as kebab-case codes. */
+/**
+ * Fastify's own refusals under the codes of the kit's catalogue; one it does not list keeps its
+ * Fastify name in kebab case (FST_ERR_FOO_BAR -> foo-bar).
+ */
+const FASTIFY_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty-body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-content-length',
+};
+
 function fastifyCode(error: FastifyError): string {
-  return (error.code ?? 'bad-request')
-    .replace(/^FST_ERR_/, '')
-    .toLowerCase()
-    .replace(/_/g, '-');
+  const code = error.code ?? '';
+  if (FASTIFY_CODES[code]) return FASTIFY_CODES[code];
+  if (error instanceof SyntaxError) return 'invalid-json';
+  return code
+    ? code
+        .replace(/^FST_ERR_/, '')
+        .toLowerCase()
+        .replace(/_/g, '-')
+    : 'bad-request';
 }
 
 function installErrorHandler(app: FastifyInstance): void {
