@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { paginate, type KeysetPage, type PageKey } from '@marketplace/db';
 import type { Notification, NotificationDraft } from '../domain/notification.model.ts';
 import type { DB, NotificationsTable } from './schema.ts';
 
@@ -7,19 +8,27 @@ export interface ListQuery {
   userId: string;
   unreadOnly: boolean;
   limit: number;
-  /** Keyset position: items strictly older than (createdAt, id). */
-  after: { createdAt: Date; id: string } | null;
+  /** The previous page's `nextCursor`. */
+  cursor?: string | undefined;
 }
 
 export interface NotificationRepository {
   insertMany(trx: Transaction<DB>, drafts: NotificationDraft[]): Promise<Notification[]>;
-  list(query: ListQuery): Promise<Notification[]>;
+  /** Newest first; throws InvalidCursorError for a cursor it did not give out. */
+  list(query: ListQuery): Promise<KeysetPage<Notification>>;
   /** Marks one of the user's notifications read (keeping an earlier read time); null if not theirs. */
   markRead(userId: string, id: string, at: Date): Promise<Notification | null>;
   markAllRead(userId: string, at: Date): Promise<number>;
 }
 
-function toNotification(row: Selectable<NotificationsTable>): Notification {
+type NotificationRow = Selectable<NotificationsTable>;
+
+const NEWEST_FIRST: readonly PageKey<DB, 'notifications', NotificationRow>[] = [
+  { column: 'created_at', direction: 'desc', type: 'date' },
+  { column: 'id', direction: 'desc', type: 'string' },
+];
+
+function toNotification(row: NotificationRow): Notification {
   return {
     id: row.id,
     userId: row.user_id,
@@ -62,23 +71,11 @@ export function createNotificationRepository(db: Kysely<DB>): NotificationReposi
       return notifications;
     },
 
-    async list({ userId, unreadOnly, limit, after }) {
+    async list({ userId, unreadOnly, limit, cursor }) {
       let query = db.selectFrom('notifications').selectAll().where('user_id', '=', userId);
       if (unreadOnly) query = query.where('read_at', 'is', null);
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', after.createdAt),
-            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-          ]),
-        );
-      }
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map(toNotification);
+      const page = await paginate(query, { keys: NEWEST_FIRST, limit, cursor });
+      return { ...page, items: page.items.map(toNotification) };
     },
 
     async markRead(userId, id, at) {

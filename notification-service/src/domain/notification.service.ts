@@ -1,4 +1,5 @@
-import { decodeCursor, encodeCursor, type PageOf } from '@marketplace/contracts';
+import type { PageOf } from '@marketplace/contracts';
+import { InvalidCursorError } from '@marketplace/db';
 import { AppError } from '@marketplace/service-kit';
 import type { NotificationRepository } from '../data/notification.repository.ts';
 import { toView, type NotificationView } from './notification.model.ts';
@@ -14,21 +15,19 @@ export class NotificationService {
   constructor(private readonly repository: NotificationRepository) {}
 
   async list(userId: string, options: ListOptions): Promise<PageOf<NotificationView>> {
-    const after = options.cursor ? parseCursor(options.cursor) : null;
-    // One extra row tells whether another page follows.
-    const rows = await this.repository.list({
-      userId,
-      unreadOnly: options.unread === true,
-      limit: options.limit + 1,
-      after,
-    });
-    const page = rows.slice(0, options.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      rows.length > options.limit && last
-        ? encodeCursor([last.createdAt.toISOString(), last.id])
-        : null;
-    return { items: page.map(toView), nextCursor };
+    try {
+      const page = await this.repository.list({
+        userId,
+        unreadOnly: options.unread === true,
+        limit: options.limit,
+        // An empty cursor asks for the first page, as it always has here.
+        cursor: options.cursor || undefined,
+      });
+      return { items: page.items.map(toView), nextCursor: page.nextCursor };
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw invalidCursor();
+      throw error;
+    }
   }
 
   async markRead(userId: string, id: string): Promise<NotificationView> {
@@ -43,14 +42,8 @@ export class NotificationService {
   }
 }
 
-function parseCursor(cursor: string): { createdAt: Date; id: string } {
-  const key = decodeCursor(cursor, 2);
-  const [createdAt, id] = key ?? [];
-  const date = typeof createdAt === 'string' ? new Date(createdAt) : null;
-  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string') {
-    throw AppError.badRequest('invalid-cursor', 'The cursor is not one this list gave out.', {
-      errors: [{ field: 'querystring.cursor', message: 'is not a valid cursor' }],
-    });
-  }
-  return { createdAt: date, id };
+function invalidCursor(): AppError {
+  return AppError.badRequest('invalid-cursor', 'The cursor is not one this list gave out.', {
+    errors: [{ field: 'querystring.cursor', message: 'is not a valid cursor' }],
+  });
 }

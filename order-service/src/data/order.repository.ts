@@ -1,14 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { OrderStatus, Role } from '@marketplace/contracts';
+import { paginate, type KeysetPage, type PageKey } from '@marketplace/db';
 import type { HistoryEntry, Order, OrderItem, ShippingAddress } from '../domain/order.model.ts';
 import type { DB, OrdersTable } from './schema.ts';
 
 type OrderRow = Selectable<OrdersTable>;
-
-export interface PageAfter {
-  createdAt: Date;
-  id: string;
-}
 
 export interface ListFilter {
   buyerId?: string;
@@ -129,31 +125,24 @@ export async function updateStatus(
   return result.numUpdatedRows === 1n;
 }
 
-/** Newest first, keyset on (created_at, id). */
+const NEWEST_FIRST: readonly PageKey<DB, 'orders', OrderRow>[] = [
+  { column: 'created_at', direction: 'desc', type: 'date' },
+  { column: 'id', direction: 'desc', type: 'string' },
+];
+
+/** Newest first, keyset on (created_at, id); throws InvalidCursorError for a bad cursor. */
 export async function listOrders(
   db: Kysely<DB>,
   filter: ListFilter,
   limit: number,
-  after: PageAfter | null,
-): Promise<Order[]> {
+  cursor: string | undefined,
+): Promise<KeysetPage<Order>> {
   let query = db.selectFrom('orders').selectAll();
   if (filter.buyerId !== undefined) query = query.where('buyer_id', '=', filter.buyerId);
   if (filter.sellerId !== undefined) query = query.where('seller_id', '=', filter.sellerId);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-      ]),
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-  return withItems(db, rows);
+  const page = await paginate(query, { keys: NEWEST_FIRST, limit, cursor });
+  return { ...page, items: await withItems(db, page.items) };
 }
 
 export async function listHistory(db: Kysely<DB>, orderId: string): Promise<HistoryEntry[]> {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { decodeCursor, encodeCursor, type OrderStatus, type PageOf } from '@marketplace/contracts';
-import { inTransaction } from '@marketplace/db';
+import type { OrderStatus, PageOf } from '@marketplace/contracts';
+import { inTransaction, InvalidCursorError } from '@marketplace/db';
 import { enqueueEvent } from '@marketplace/events';
 import { AppError } from '@marketplace/service-kit';
 import {
@@ -11,7 +11,6 @@ import {
   lockOrder,
   updateStatus,
   type ListFilter,
-  type PageAfter,
 } from '../data/order.repository.ts';
 import type { DB } from '../data/schema.ts';
 import type { Actor, HistoryEntry, Order } from './order.model.ts';
@@ -108,13 +107,12 @@ export class OrderService {
   }
 
   private async list(filter: ListFilter, page: PageRequest): Promise<PageOf<Order>> {
-    const after = page.cursor === undefined ? null : parseCursor(page.cursor);
-    const rows = await listOrders(this.deps.db, filter, page.limit + 1, after);
-    const items = rows.slice(0, page.limit);
-    const last = items[items.length - 1];
-    const nextCursor =
-      rows.length > page.limit && last ? encodeCursor([last.createdAt, last.id]) : null;
-    return { items, nextCursor };
+    try {
+      return await listOrders(this.deps.db, filter, page.limit, page.cursor);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw invalidCursor();
+      throw error;
+    }
   }
 }
 
@@ -137,14 +135,8 @@ function assertTransition(
   }
 }
 
-function parseCursor(cursor: string): PageAfter {
-  const key = decodeCursor(cursor, 2);
-  const [createdAt, id] = key ?? [];
-  const date = typeof createdAt === 'string' ? new Date(createdAt) : null;
-  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string') {
-    throw AppError.badRequest('invalid-cursor', 'The cursor is invalid.', {
-      errors: [{ field: 'querystring.cursor', message: 'is not a cursor this API gave out' }],
-    });
-  }
-  return { createdAt: date, id };
+function invalidCursor(): AppError {
+  return AppError.badRequest('invalid-cursor', 'The cursor is invalid.', {
+    errors: [{ field: 'querystring.cursor', message: 'is not a cursor this API gave out' }],
+  });
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Role } from '@marketplace/contracts';
+import { paginate, type KeysetPage, type PageKey } from '@marketplace/db';
 import type {
   Address,
   AdminChanges,
@@ -90,30 +91,26 @@ export async function updateUser(
 
 export interface UserListQuery {
   limit: number;
-  role?: Role;
-  /** The last row of the previous page. */
-  after?: { createdAt: Date; id: string };
+  role?: Role | undefined;
+  /** The previous page's `nextCursor`. */
+  cursor?: string | undefined;
 }
 
-/** Newest first, keyset-paginated on (created_at, id); returns up to `limit` rows. */
-export async function listUsers(db: Kysely<DB>, query: UserListQuery): Promise<User[]> {
+const NEWEST_FIRST: readonly PageKey<DB, 'users', UserRow>[] = [
+  { column: 'created_at', direction: 'desc', type: 'date' },
+  { column: 'id', direction: 'desc', type: 'string' },
+];
+
+/** Newest first, keyset-paginated on (created_at, id); throws InvalidCursorError for a bad cursor. */
+export async function listUsers(db: Kysely<DB>, query: UserListQuery): Promise<KeysetPage<User>> {
   let select = db.selectFrom('users').selectAll();
   if (query.role) select = select.where('role', '=', query.role);
-  const after = query.after;
-  if (after) {
-    select = select.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-      ]),
-    );
-  }
-  const rows = await select
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit)
-    .execute();
-  return rows.map((row) => withoutSecret(toUser(row)));
+  const page = await paginate(select, {
+    keys: NEWEST_FIRST,
+    limit: query.limit,
+    cursor: query.cursor,
+  });
+  return { ...page, items: page.items.map((row) => withoutSecret(toUser(row))) };
 }
 
 /** Which of these ids or e-mails are taken already (for the idempotent demo seed). */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { decodeCursor, encodeCursor, type PageOf, type Role } from '@marketplace/contracts';
-import { inTransaction } from '@marketplace/db';
+import type { PageOf, Role } from '@marketplace/contracts';
+import { inTransaction, InvalidCursorError } from '@marketplace/db';
 import { revokeAllOfUser } from '../data/refresh-token.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { findUserById, listUsers, updateUser } from '../data/user.repository.ts';
@@ -45,19 +45,13 @@ export class UserService {
   }
 
   async list(request: UserListRequest): Promise<PageOf<PublicUser>> {
-    const after = request.cursor === undefined ? undefined : parseCursor(request.cursor);
-    const rows = await listUsers(this.db, {
-      limit: request.limit + 1,
-      ...(request.role ? { role: request.role } : {}),
-      ...(after ? { after } : {}),
-    });
-    const items = rows.slice(0, request.limit);
-    const last = items[items.length - 1];
-    const nextCursor =
-      rows.length > request.limit && last
-        ? encodeCursor([last.createdAt.getTime(), last.id])
-        : null;
-    return { items: items.map(toPublicUser), nextCursor };
+    try {
+      const page = await listUsers(this.db, request);
+      return { items: page.items.map(toPublicUser), nextCursor: page.nextCursor };
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw UserErrors.invalidCursor();
+      throw error;
+    }
   }
 
   /** An admin changes a user's role or blocks them; blocking also ends their sessions. */
@@ -78,13 +72,4 @@ export class UserService {
     });
     return toPublicUser(user);
   }
-}
-
-function parseCursor(cursor: string): { createdAt: Date; id: string } {
-  const key = decodeCursor(cursor, 2);
-  const [time, id] = key ?? [];
-  if (typeof time !== 'number' || typeof id !== 'string' || !Number.isFinite(time)) {
-    throw UserErrors.invalidCursor();
-  }
-  return { createdAt: new Date(time), id };
 }
