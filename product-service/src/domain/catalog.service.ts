@@ -1,15 +1,11 @@
 import { PAGE_LIMIT_DEFAULT, type PageOf } from '@marketplace/contracts';
 import type { CategoryRepository } from '../data/category.repository.ts';
-import type {
-  ProductSearchRepository,
-  SearchHit,
-  SearchPage,
-} from '../data/product-search.repository.ts';
+import { InvalidCursorError } from '@marketplace/db';
+import type { ProductSearchRepository, SearchPage } from '../data/product-search.repository.ts';
 import type { ProductRepository } from '../data/product.repository.ts';
 import { buildCategoryTree, categoryWithDescendants } from './category-tree.ts';
 import { ProductErrors } from './errors.ts';
-import type { Actor, CategoryNode, Product, ProductSort } from './product.ts';
-import { decodeSortKey, encodeSortKey, type ListingSort, type SortKey } from './search-cursor.ts';
+import type { Actor, CategoryNode, ListingSort, Product, ProductSort } from './product.ts';
 import { searchTerms } from './search-terms.ts';
 
 export interface ProductQuery {
@@ -30,29 +26,29 @@ function listingSort(sort: ProductSort | undefined, hasWords: boolean): ListingS
   return sort ?? 'relevance';
 }
 
-function keyOf(hit: SearchHit, sort: ListingSort): SortKey {
-  const { id, createdAt, priceMinor } = hit.product;
-  switch (sort) {
-    case 'newest':
-      return { sort, createdAt: new Date(createdAt), id };
-    case 'price_asc':
-    case 'price_desc':
-      return { sort, priceMinor, id };
-    case 'relevance':
-      return { sort, score: hit.score, id };
-  }
-}
-
 /** The validated sort, position and size of the page asked for. */
-function pageRequest(query: ProductQuery, hasWords: boolean): SearchPage {
+function pageRequest(
+  query: ProductQuery,
+  hasWords: boolean,
+  search: ProductSearchRepository,
+): SearchPage {
   const sort = listingSort(query.sort, hasWords);
-  const after = query.cursor ? decodeSortKey(query.cursor, sort) : null;
-  if (query.cursor && !after) throw ProductErrors.invalidCursor();
+  // An empty cursor means the first page. Checked here, before any lookup, so that a bad cursor
+  // is a 400 even when the category turns out unknown.
+  const cursor = query.cursor || undefined;
+  if (cursor !== undefined) {
+    try {
+      search.checkCursor(sort, cursor);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw ProductErrors.invalidCursor();
+      throw error;
+    }
+  }
   const { minPrice, maxPrice } = query;
   if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice) {
     throw ProductErrors.invalidPriceRange();
   }
-  return { sort, after, limit: query.limit ?? PAGE_LIMIT_DEFAULT };
+  return { sort, cursor, limit: query.limit ?? PAGE_LIMIT_DEFAULT };
 }
 
 /** Browsing the catalog: listings, search, one product, the category tree. */
@@ -65,21 +61,11 @@ export class CatalogService {
 
   async list(query: ProductQuery): Promise<PageOf<Product>> {
     const terms = searchTerms(query.q);
-    const page = pageRequest(query, terms.length > 0);
+    const page = pageRequest(query, terms.length > 0, this.search);
     const categoryIds = await this.categoryFilter(query.category);
     if (categoryIds === null) return { items: [], nextCursor: null };
     const { sellerId, minPrice, maxPrice, inStock } = query;
-    // One row past the page tells whether another page exists.
-    const hits = await this.search.search(
-      { terms, categoryIds, sellerId, minPrice, maxPrice, inStock },
-      { ...page, limit: page.limit + 1 },
-    );
-    const items = hits.slice(0, page.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map((hit) => hit.product),
-      nextCursor: hits.length > page.limit && last ? encodeSortKey(keyOf(last, page.sort)) : null,
-    };
+    return this.search.search({ terms, categoryIds, sellerId, minPrice, maxPrice, inStock }, page);
   }
 
   /**

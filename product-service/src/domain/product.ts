@@ -42,6 +42,9 @@ export interface Actor {
 
 export type ProductSort = 'relevance' | 'newest' | 'price_asc' | 'price_desc';
 
+/** The sorts a listing is actually ordered by (relevance needs search words). */
+export type ListingSort = ProductSort;
+
 export interface Category {
   id: string;
   parentId: string | null;

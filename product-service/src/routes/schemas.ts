@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Page } from '@marketplace/contracts';
+import { Page, PageQuerySchema } from '@marketplace/contracts';
 
 export const UUID_PATTERN =
   '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -76,8 +76,8 @@ export const ProductListQuery = Type.Object({
   maxPrice: Type.Optional(Type.Integer({ minimum: 0 })),
   inStock: Type.Optional(Type.Boolean()),
   sort: Type.Optional(Type.Enum(['relevance', 'newest', 'price_asc', 'price_desc'])),
-  limit: Type.Integer({ minimum: 1, maximum: PAGE_LIMIT_MAX, default: PAGE_LIMIT_DEFAULT }),
-  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: PageQuerySchema.properties.limit,
+  cursor: PageQuerySchema.properties.cursor,
 });
 
 /** Shared (registered on the app) because it refers to itself: a category holds categories. */
