@@ -36,7 +36,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     ],
   });
   const broker = createBroker(config.RABBITMQ_URL, app.log, 'order-service');
-  const relay = new OutboxRelay({ db, broker, logger: app.log, exchange: config.EVENTS_EXCHANGE });
+  const relay = new OutboxRelay({
+    db,
+    broker,
+    logger: app.log,
+    exchange: config.EVENTS_EXCHANGE,
+    registry: app.metrics,
+  });
   const catalog = createProductClient({
     baseUrl: config.PRODUCT_SERVICE_URL,
     internalToken: config.INTERNAL_TOKEN,
@@ -47,6 +53,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     catalog,
     logger: app.log,
     intervalMs: config.RELEASE_RETRY_INTERVAL_MS,
+    registry: app.metrics,
   });
   const sweep = new IdempotencySweep({
     db,
@@ -54,6 +61,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     keyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
     abandonAfterMs: config.ABANDONED_CHECKOUT_AFTER_MINUTES * 60_000,
     intervalMs: config.SWEEP_INTERVAL_MS,
+    registry: app.metrics,
   });
   const eventsCommitted = () => relay.nudge();
   const verifier = deps.verifier ?? verifierFromConfig(config);

@@ -75,6 +75,7 @@ export async function buildApp(
     broker,
     logger: app.log,
     exchange: config.EVENTS_EXCHANGE,
+    registry: app.metrics,
   });
 
   const issuer = createTokenIssuer({
@@ -109,6 +110,7 @@ export async function buildApp(
     logger: app.log,
     intervalMs: config.TOKEN_SWEEP_INTERVAL_MS,
     retentionDays: config.REFRESH_TOKEN_RETENTION_DAYS,
+    registry: app.metrics,
   });
 
   relay.start();

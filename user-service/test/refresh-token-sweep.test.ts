@@ -177,4 +177,14 @@ describe('user-service: the refresh token sweep timer', () => {
     });
     expect(await table.exists(live.refreshToken)).toBe(true);
   });
+
+  it('when the background tasks have run, then /metrics counts their runs by task', async () => {
+    const runs = (text: string, task: string) =>
+      new RegExp(`^periodic_task_runs_total\\{[^}]*task="${task}"[^}]*\\} [1-9]`, 'm').test(text);
+    const text = await waitFor(async () => {
+      const body = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+      return runs(body, 'refresh-token-sweep') && runs(body, 'outbox-relay') ? body : undefined;
+    });
+    expect(text).toContain('# TYPE periodic_task_failures_total counter');
+  });
 });
