@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import {
   ConsumerStatus,
   type AsyncMessage,
@@ -7,26 +7,24 @@ import {
   type Publisher,
 } from 'rabbitmq-client';
 import { EVENTS_EXCHANGE, type DomainEvent } from '@marketplace/contracts';
-import { isDuplicateKey } from '@marketplace/db';
+import { isDuplicateKey, sqlMigration } from '@marketplace/db';
 import { parseEvent } from './envelope.ts';
 import { consumerQueues, exchangeDeclarations } from './topology.ts';
 import type { Logger } from './logger.ts';
 
 /** The consumer's dedupe table, in the consuming service's database. Add it to its migrations. */
-export const processedEventsMigration: Migration = {
-  async up(db) {
-    await sql`
+export const processedEventsMigration = sqlMigration({
+  up: [
+    `
       CREATE TABLE processed_events (
         consumer VARCHAR(100) NOT NULL,
         event_id CHAR(36) NOT NULL,
         processed_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         PRIMARY KEY (consumer, event_id)
-      ) ENGINE=InnoDB`.execute(db);
-  },
-  async down(db) {
-    await sql`DROP TABLE processed_events`.execute(db);
-  },
-};
+      ) ENGINE=InnoDB`,
+  ],
+  down: ['DROP TABLE processed_events'],
+});
 
 /**
  * Writes an event's effect in `trx`. It may return a function to run once that transaction has

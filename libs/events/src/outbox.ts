@@ -1,11 +1,12 @@
-import { sql, type Kysely, type Migration, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { EventData, EventEnvelope, EventType } from '@marketplace/contracts';
+import { sqlMigration } from '@marketplace/db';
 import { createEnvelope } from './envelope.ts';
 
 /** The outbox table, in the producing service's own database. Add it to its migrations. */
-export const outboxMigration: Migration = {
-  async up(db) {
-    await sql`
+export const outboxMigration = sqlMigration({
+  up: [
+    `
       CREATE TABLE outbox_events (
         id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
         event_id CHAR(36) NOT NULL,
@@ -16,12 +17,10 @@ export const outboxMigration: Migration = {
         attempts INT UNSIGNED NOT NULL DEFAULT 0,
         UNIQUE KEY outbox_event_id (event_id),
         KEY outbox_pending (published_at, id)
-      ) ENGINE=InnoDB`.execute(db);
-  },
-  async down(db) {
-    await sql`DROP TABLE outbox_events`.execute(db);
-  },
-};
+      ) ENGINE=InnoDB`,
+  ],
+  down: ['DROP TABLE outbox_events'],
+});
 
 /**
  * Records an event in the same transaction as the change that caused it; the relay publishes it
