@@ -1,10 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
-import {
-  loadConfig as loadFromEnv,
-  serverConfig,
-  tokenVerifyConfig,
-} from '@marketplace/service-kit';
+import { configLoader, serverConfig, tokenVerifyConfig } from '@marketplace/service-kit';
 
 const httpUrl = (fallback: string) => Type.String({ pattern: '^https?://', default: fallback });
 
@@ -32,7 +28,5 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>;
 
-/** The gateway's configuration from `env` (process.env by default); throws naming bad variables. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return loadFromEnv(ConfigSchema, env);
-}
+/** The service's configuration from `env` (process.env by default); throws naming bad variables. */
+export const loadConfig = configLoader(ConfigSchema);

@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import {
   brokerConfig,
   databaseConfig,
-  loadConfig as loadFromEnv,
+  configLoader,
   serverConfig,
   tokenVerifyConfig,
 } from '@marketplace/service-kit';
@@ -18,6 +18,4 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 /** The service's configuration from `env` (process.env by default); throws naming bad variables. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return loadFromEnv(ConfigSchema, env);
-}
+export const loadConfig = configLoader(ConfigSchema);

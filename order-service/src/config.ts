@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import {
   brokerConfig,
   databaseConfig,
-  loadConfig as loadFromEnv,
+  configLoader,
   serverConfig,
   tokenVerifyConfig,
 } from '@marketplace/service-kit';
@@ -32,6 +32,5 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>;
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return loadFromEnv(ConfigSchema, env);
-}
+/** The service's configuration from `env` (process.env by default); throws naming bad variables. */
+export const loadConfig = configLoader(ConfigSchema);

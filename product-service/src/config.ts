@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import {
   databaseConfig,
-  loadConfig as loadFromEnv,
+  configLoader,
   serverConfig,
   tokenVerifyConfig,
 } from '@marketplace/service-kit';
@@ -17,6 +17,4 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 /** The service's configuration from `env` (process.env by default); throws naming bad variables. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return loadFromEnv(ConfigSchema, env);
-}
+export const loadConfig = configLoader(ConfigSchema);

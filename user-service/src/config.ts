@@ -1,9 +1,8 @@
 import { Type, type Static } from 'typebox';
 import {
   brokerConfig,
-  ConfigError,
   databaseConfig,
-  loadConfig as loadFromEnv,
+  configLoader,
   serverConfig,
   tokenClaimsConfig,
 } from '@marketplace/service-kit';
@@ -32,10 +31,8 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 /** The service's configuration from `env` (process.env by default); throws naming bad variables. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const config = loadFromEnv(ConfigSchema, env);
-  if ((config.SCRYPT_COST & (config.SCRYPT_COST - 1)) !== 0) {
-    throw new ConfigError(['SCRYPT_COST: must be a power of two']);
-  }
-  return config;
-}
+export const loadConfig = configLoader(ConfigSchema, (config) =>
+  (config.SCRYPT_COST & (config.SCRYPT_COST - 1)) === 0
+    ? []
+    : ['SCRYPT_COST: must be a power of two'],
+);

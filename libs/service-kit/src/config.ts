@@ -32,3 +32,19 @@ export function loadConfig<T extends TObject>(
   });
   throw new ConfigError(problems);
 }
+
+/**
+ * A service's `loadConfig(env = process.env)`: the schema's variables, then `check` for rules a
+ * schema cannot say (it returns the problems, each naming its variable).
+ */
+export function configLoader<T extends TObject>(
+  schema: T,
+  check?: (config: Static<T>) => string[],
+): (env?: Record<string, string | undefined>) => Static<T> {
+  return (env = process.env) => {
+    const config = loadConfig(schema, env);
+    const problems = check?.(config) ?? [];
+    if (problems.length > 0) throw new ConfigError(problems);
+    return config;
+  };
+}

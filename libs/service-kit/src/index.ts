@@ -9,7 +9,7 @@ export { healthPlugin, type HealthOptions } from './plugins/health.ts';
 export { docsPlugin, type DocsOptions } from './plugins/docs.ts';
 export { metricsPlugin, type MetricsOptions } from './plugins/metrics.ts';
 export { PluginOptionError } from './plugins/options.ts';
-export { loadConfig, ConfigError } from './config.ts';
+export { loadConfig, configLoader, ConfigError } from './config.ts';
 export { AppError, toProblem, problemType, type AppErrorExtra, type FieldError } from './errors.ts';
 export { startService, type ServerConfig, type StartOptions } from './server.ts';
 export {
