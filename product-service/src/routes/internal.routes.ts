@@ -1,40 +1,15 @@
-import { Type } from 'typebox';
+import {
+  ProblemRef,
+  ProductLookupBodySchema,
+  ProductLookupResponseSchema,
+  ReleaseResponseSchema,
+  ReservationBodySchema,
+  ReservationParamsSchema,
+  ReservationResponseSchema,
+} from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import type { StockService } from '../domain/stock.service.ts';
 import { requireInternalToken } from './internal-token.ts';
-import { ProblemRef, Uuid } from './schemas.ts';
-
-const ExternalId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
-
-const LookupBody = Type.Object({ ids: Type.Array(Uuid, { maxItems: 100 }) });
-
-const LookupResponse = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      sellerId: Type.String(),
-      title: Type.String(),
-      priceMinor: Type.Integer(),
-      currency: Type.String(),
-      stock: Type.Integer(),
-      status: Type.Enum(['active', 'archived']),
-    }),
-  ),
-});
-
-const ReservationBody = Type.Object({
-  checkoutId: ExternalId,
-  orders: Type.Array(
-    Type.Object({
-      orderId: ExternalId,
-      items: Type.Array(
-        Type.Object({ productId: Uuid, quantity: Type.Integer({ minimum: 1, maximum: 10_000 }) }),
-        { minItems: 1, maxItems: 100 },
-      ),
-    }),
-    { minItems: 1, maxItems: 50 },
-  ),
-});
 
 export interface InternalRoutesDeps {
   stock: StockService;
@@ -55,8 +30,8 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
       schema: {
         tags,
         summary: 'Products by id, for pricing a checkout',
-        body: LookupBody,
-        response: { 200: LookupResponse, 400: ProblemRef, 401: ProblemRef },
+        body: ProductLookupBodySchema,
+        response: { 200: ProductLookupResponseSchema, 400: ProblemRef, 401: ProblemRef },
       },
     },
     async (request) => ({ items: await stock.lookup(request.body.ids) }),
@@ -69,9 +44,9 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
       schema: {
         tags,
         summary: 'Reserve stock for the orders of a checkout, all or nothing, idempotent per order',
-        body: ReservationBody,
+        body: ReservationBodySchema,
         response: {
-          200: Type.Object({ reserved: Type.Literal(true) }),
+          200: ReservationResponseSchema,
           400: ProblemRef,
           401: ProblemRef,
           409: ProblemRef,
@@ -91,9 +66,9 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
       schema: {
         tags,
         summary: "Put an order's reserved stock back (idempotent)",
-        params: Type.Object({ orderId: ExternalId }),
+        params: ReservationParamsSchema,
         response: {
-          200: Type.Object({ released: Type.Boolean() }),
+          200: ReleaseResponseSchema,
           400: ProblemRef,
           401: ProblemRef,
         },
