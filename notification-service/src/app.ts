@@ -5,7 +5,6 @@ import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
-import { createNotificationRepository } from './data/notification.repository.ts';
 import type { DB } from './data/schema.ts';
 import { NotificationService } from './domain/notification.service.ts';
 import { createNotificationConsumer } from './events/notification.consumer.ts';
@@ -50,7 +49,6 @@ export async function buildApp(
   const broker = createBroker(config.RABBITMQ_URL, app.log, 'notification-service');
   const verifier = deps.verifier ?? verifierFromConfig(config);
 
-  const repository = createNotificationRepository(db);
   const hub = new NotificationHub();
   const consumer = createNotificationConsumer({
     broker,
@@ -58,11 +56,10 @@ export async function buildApp(
     logger: app.log,
     exchange: config.EVENTS_EXCHANGE,
     queue: config.EVENTS_QUEUE,
-    repository,
     hub,
   });
 
-  registerNotificationRoutes(app, verifier, new NotificationService(repository));
+  registerNotificationRoutes(app, verifier, new NotificationService(db));
   registerStreamRoutes(app, verifier, hub, deps.heartbeatMs);
 
   // Started once the app is ready: by then prepare has migrated the database.

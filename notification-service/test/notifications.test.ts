@@ -18,6 +18,10 @@ interface PageJson {
   items: NotificationJson[];
   nextCursor: string | null;
 }
+interface ProblemJson {
+  code: string;
+  errors?: { field: string }[];
+}
 
 describe('notification-service: notifications from events', () => {
   let h: Harness;
@@ -192,6 +196,7 @@ describe('notification-service: notifications from events', () => {
       });
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json<ProblemJson>().code).toBe('not-found');
       const unread = await list(buyerId, '?unread=true');
       expect(unread.items.map((n) => n.id)).toContain(all[0]?.id);
     });
@@ -227,21 +232,23 @@ describe('notification-service: notifications from events', () => {
       const response = await h.app.inject({ method: 'GET', url: '/api/notifications' });
       expect(response.statusCode).toBe(401);
       expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json<ProblemJson>().code).toBe('unauthorized');
     });
 
     it.each([
-      ['?cursor=nonsense', 'querystring.cursor'],
-      ['?limit=101', 'querystring.limit'],
-      ['?unread=maybe', 'querystring.unread'],
-    ])('when the query is %s, then 400 names %s', async (query, field) => {
+      ['?cursor=nonsense', 'querystring.cursor', 'invalid-cursor'],
+      ['?limit=101', 'querystring.limit', 'validation-error'],
+      ['?unread=maybe', 'querystring.unread', 'validation-error'],
+    ])('when the query is %s, then 400 names %s (%s)', async (query, field, code) => {
       const response = await h.app.inject({
         method: 'GET',
         url: `/api/notifications${query}`,
         headers: { authorization: await h.tokens.bearer(randomUUID(), 'buyer') },
       });
       expect(response.statusCode).toBe(400);
-      const problem = response.json<{ errors: { field: string }[] }>();
-      expect(problem.errors.map((e) => e.field)).toContain(field);
+      const problem = response.json<ProblemJson>();
+      expect(problem.code).toBe(code);
+      expect(problem.errors?.map((e) => e.field)).toContain(field);
     });
 
     it('when the id is not a UUID, then marking it read is 400 naming the id', async () => {
@@ -251,7 +258,18 @@ describe('notification-service: notifications from events', () => {
         headers: { authorization: await h.tokens.bearer(randomUUID(), 'buyer') },
       });
       expect(response.statusCode).toBe(400);
-      expect(response.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('params.id');
+      expect(response.json<ProblemJson>().code).toBe('validation-error');
+      expect(response.json<ProblemJson>().errors?.[0]?.field).toBe('params.id');
+    });
+
+    it('when the id is unknown, then marking it read is 404', async () => {
+      const response = await h.app.inject({
+        method: 'POST',
+        url: `/api/notifications/${randomUUID()}/read`,
+        headers: { authorization: await h.tokens.bearer(randomUUID(), 'buyer') },
+      });
+      expect(response.statusCode).toBe(404);
+      expect(response.json<ProblemJson>().code).toBe('not-found');
     });
   });
 });

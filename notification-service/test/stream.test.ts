@@ -128,8 +128,10 @@ describe('notification-service: live stream (SSE)', () => {
     const none = await fetch(`${base}/api/notifications/stream`);
     expect(none.status).toBe(401);
     expect(none.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await none.json()) as { code: string }).code).toBe('unauthorized');
     const bad = await fetch(`${base}/api/notifications/stream?access_token=garbage`);
     expect(bad.status).toBe(401);
+    expect(((await bad.json()) as { code: string }).code).toBe('invalid-token');
   });
 
   it('when the app closes, then open streams are ended', async () => {

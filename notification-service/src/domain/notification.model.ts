@@ -1,3 +1,5 @@
+import type { Notification } from '@marketplace/contracts';
+
 /** What a rule decides to tell a user; the repository gives it an id and a time. */
 export interface NotificationDraft {
   userId: string;
@@ -7,7 +9,8 @@ export interface NotificationDraft {
   data: Record<string, unknown>;
 }
 
-export interface Notification extends NotificationDraft {
+/** A notification as stored: whose it is, and its times as dates. */
+export interface StoredNotification extends NotificationDraft {
   id: string;
   readAt: Date | null;
   createdAt: Date;
@@ -23,18 +26,8 @@ export type NotificationType =
   | 'order.delivered'
   | 'order.cancelled';
 
-/** The public JSON shape of a notification. */
-export interface NotificationView {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown>;
-  readAt: string | null;
-  createdAt: string;
-}
-
-export function toView(notification: Notification): NotificationView {
+/** The public JSON shape (`Notification` of the contracts): no owner, ISO times. */
+export function toPublicNotification(notification: StoredNotification): Notification {
   return {
     id: notification.id,
     type: notification.type,

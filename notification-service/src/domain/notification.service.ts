@@ -1,49 +1,42 @@
-import type { PageOf } from '@marketplace/contracts';
+import type { Kysely } from 'kysely';
+import type { Notification, NotificationListQuery, NotificationPage } from '@marketplace/contracts';
 import { InvalidCursorError } from '@marketplace/db';
-import { AppError } from '@marketplace/service-kit';
-import type { NotificationRepository } from '../data/notification.repository.ts';
-import { toView, type NotificationView } from './notification.model.ts';
-
-export interface ListOptions {
-  unread?: boolean;
-  limit: number;
-  cursor?: string;
-}
+import {
+  listNotifications,
+  markAllNotificationsRead,
+  markNotificationRead,
+} from '../data/notification.repository.ts';
+import type { DB } from '../data/schema.ts';
+import { NotificationErrors } from './errors.ts';
+import { toPublicNotification } from './notification.model.ts';
 
 /** The caller's own notifications: reading the list and marking them read. */
 export class NotificationService {
-  constructor(private readonly repository: NotificationRepository) {}
+  constructor(private readonly db: Kysely<DB>) {}
 
-  async list(userId: string, options: ListOptions): Promise<PageOf<NotificationView>> {
+  async list(userId: string, query: NotificationListQuery): Promise<NotificationPage> {
     try {
-      const page = await this.repository.list({
+      const page = await listNotifications(this.db, {
         userId,
-        unreadOnly: options.unread === true,
-        limit: options.limit,
+        unreadOnly: query.unread === true,
+        limit: query.limit,
         // An empty cursor asks for the first page, as it always has here.
-        cursor: options.cursor || undefined,
+        cursor: query.cursor || undefined,
       });
-      return { items: page.items.map(toView), nextCursor: page.nextCursor };
+      return { items: page.items.map(toPublicNotification), nextCursor: page.nextCursor };
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw invalidCursor();
+      if (error instanceof InvalidCursorError) throw NotificationErrors.invalidCursor();
       throw error;
     }
   }
 
-  async markRead(userId: string, id: string): Promise<NotificationView> {
-    const notification = await this.repository.markRead(userId, id, new Date());
-    // Someone else's notification is reported exactly like a missing one.
-    if (!notification) throw AppError.notFound('not-found', 'No such notification.');
-    return toView(notification);
+  async markRead(userId: string, id: string): Promise<Notification> {
+    const notification = await markNotificationRead(this.db, userId, id, new Date());
+    if (!notification) throw NotificationErrors.notificationNotFound();
+    return toPublicNotification(notification);
   }
 
   async markAllRead(userId: string): Promise<void> {
-    await this.repository.markAllRead(userId, new Date());
+    await markAllNotificationsRead(this.db, userId, new Date());
   }
-}
-
-function invalidCursor(): AppError {
-  return AppError.badRequest('invalid-cursor', 'The cursor is not one this list gave out.', {
-    errors: [{ field: 'querystring.cursor', message: 'is not a valid cursor' }],
-  });
 }

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { EventConsumer, type BrokerConnection, type Logger } from '@marketplace/events';
 import type { EventType } from '@marketplace/contracts';
-import type { NotificationRepository } from '../data/notification.repository.ts';
+import { insertNotifications } from '../data/notification.repository.ts';
 import type { DB } from '../data/schema.ts';
-import { toView } from '../domain/notification.model.ts';
+import { toPublicNotification } from '../domain/notification.model.ts';
 import { notificationsFor } from '../domain/notification.rules.ts';
 import type { NotificationHub } from '../live/notification.hub.ts';
 
@@ -19,7 +19,6 @@ export interface NotificationConsumerOptions {
   logger: Logger;
   exchange: string;
   queue: string;
-  repository: NotificationRepository;
   hub: NotificationHub;
 }
 
@@ -30,7 +29,7 @@ export interface NotificationConsumerOptions {
 export function createNotificationConsumer(
   options: NotificationConsumerOptions,
 ): EventConsumer<DB> {
-  const { repository, hub } = options;
+  const { hub } = options;
   return new EventConsumer<DB>({
     broker: options.broker,
     db: options.db,
@@ -39,9 +38,10 @@ export function createNotificationConsumer(
     queue: options.queue,
     bindings: CONSUMED_EVENTS,
     handler: async (event, trx) => {
-      const stored = await repository.insertMany(trx, notificationsFor(event));
+      const stored = await insertNotifications(trx, notificationsFor(event));
       return () => {
-        for (const notification of stored) hub.publish(notification.userId, toView(notification));
+        for (const notification of stored)
+          hub.publish(notification.userId, toPublicNotification(notification));
       };
     },
   });

@@ -1,7 +1,7 @@
-import type { NotificationView } from '../domain/notification.model.ts';
+import type { Notification } from '@marketplace/contracts';
 
 export interface Subscriber {
-  send(notification: NotificationView): void;
+  send(notification: Notification): void;
   /** Called when the hub shuts down, so the connection can end. */
   close(): void;
 }
@@ -29,7 +29,7 @@ export class NotificationHub {
     };
   }
 
-  publish(userId: string, notification: NotificationView): void {
+  publish(userId: string, notification: Notification): void {
     for (const subscriber of this.subscribers.get(userId) ?? []) subscriber.send(notification);
   }
 

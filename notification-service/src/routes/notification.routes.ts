@@ -1,14 +1,14 @@
 import { Type } from 'typebox';
-import type { ServiceApp } from '@marketplace/service-kit';
-import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
-import type { NotificationService } from '../domain/notification.service.ts';
 import {
-  IdParamsSchema,
-  ListQuerySchema,
+  NotificationIdParamsSchema,
+  NotificationListQuerySchema,
   NotificationPageSchema,
   NotificationSchema,
   ProblemRef,
-} from './notification.schemas.ts';
+} from '@marketplace/contracts';
+import type { ServiceApp } from '@marketplace/service-kit';
+import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import type { NotificationService } from '../domain/notification.service.ts';
 
 const security = [{ bearer: [] }];
 
@@ -27,7 +27,7 @@ export function registerNotificationRoutes(
         summary: "The caller's notifications, newest first",
         tags: ['notifications'],
         security,
-        querystring: ListQuerySchema,
+        querystring: NotificationListQuerySchema,
         response: { 200: NotificationPageSchema, 400: ProblemRef, 401: ProblemRef },
       },
     },
@@ -42,7 +42,7 @@ export function registerNotificationRoutes(
         summary: 'Marks one of the caller’s notifications read',
         tags: ['notifications'],
         security,
-        params: IdParamsSchema,
+        params: NotificationIdParamsSchema,
         response: { 200: NotificationSchema, 400: ProblemRef, 401: ProblemRef, 404: ProblemRef },
       },
     },

@@ -1,10 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import {
+  NotificationStreamQuerySchema,
+  NotificationStreamSchema,
+  ProblemRef,
+  type Notification,
+} from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
-import type { NotificationView } from '../domain/notification.model.ts';
 import type { NotificationHub } from '../live/notification.hub.ts';
-import { ProblemRef, StreamQuerySchema } from './notification.schemas.ts';
 
 /** Comment lines at this interval keep proxies and browsers from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
@@ -29,9 +32,9 @@ export function registerStreamRoutes(
           '`?access_token=`, since EventSource cannot send headers.',
         tags: ['notifications'],
         security: [{ bearer: [] }],
-        querystring: StreamQuerySchema,
+        querystring: NotificationStreamQuerySchema,
         response: {
-          200: { content: { 'text/event-stream': { schema: Type.String() } } },
+          200: { content: { 'text/event-stream': { schema: NotificationStreamSchema } } },
           401: ProblemRef,
         },
       },
@@ -61,7 +64,7 @@ function openStream(
   });
   raw.write(`retry: ${RETRY_MS}\n: connected\n\n`);
 
-  const send = (notification: NotificationView): void => {
+  const send = (notification: Notification): void => {
     raw.write(`id: ${notification.id}\ndata: ${JSON.stringify(notification)}\n\n`);
   };
   const unsubscribe = hub.subscribe(userId, { send, close: () => raw.end() });

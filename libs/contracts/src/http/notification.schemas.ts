@@ -1,2 +1,41 @@
-// Filled in by the move of the service's route schemas into contracts.
-export {};
+import { Type, type Static } from 'typebox';
+import { Page, PageQuerySchema } from '../pagination.ts';
+import { DateTime, Nullable } from './common.schemas.ts';
+
+// Ids are checked by the `uuid` format here, as this API always has (not common's pattern `Uuid`).
+const NotificationId = Type.String({ format: 'uuid' });
+
+/** One in-app notification, as the list, the read routes and the live stream send it. */
+export const NotificationSchema = Type.Object({
+  id: NotificationId,
+  type: Type.String({ description: 'welcome, order.placed, order.received, order.<status>' }),
+  title: Type.String(),
+  body: Type.String(),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  readAt: Nullable(DateTime),
+  createdAt: DateTime,
+});
+export type Notification = Static<typeof NotificationSchema>;
+
+export const NotificationListQuerySchema = Type.Object({
+  unread: Type.Optional(Type.Boolean({ description: 'true: only unread ones' })),
+  limit: PageQuerySchema.properties.limit,
+  cursor: PageQuerySchema.properties.cursor,
+});
+export type NotificationListQuery = Static<typeof NotificationListQuerySchema>;
+
+export const NotificationPageSchema = Page(NotificationSchema);
+export type NotificationPage = Static<typeof NotificationPageSchema>;
+
+export const NotificationIdParamsSchema = Type.Object({ id: NotificationId });
+export type NotificationIdParams = Static<typeof NotificationIdParamsSchema>;
+
+export const NotificationStreamQuerySchema = Type.Object({
+  access_token: Type.Optional(
+    Type.String({ description: 'For EventSource, which cannot send an Authorization header' }),
+  ),
+});
+export type NotificationStreamQuery = Static<typeof NotificationStreamQuerySchema>;
+
+/** The stream's body: Server-Sent Events whose `data:` lines are `Notification` JSON. */
+export const NotificationStreamSchema = Type.String();
