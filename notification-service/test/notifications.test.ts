@@ -44,6 +44,16 @@ describe('notification-service: notifications from events', () => {
     return response.json<PageJson>();
   }
 
+  async function unreadCount(userId: string): Promise<number> {
+    const response = await h.app.inject({
+      method: 'GET',
+      url: '/api/notifications/unread-count',
+      headers: { authorization: await h.tokens.bearer(userId, 'buyer') },
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json<{ count: number }>().count;
+  }
+
   /** Polls the list until `count` notifications of `userId` are there. */
   function waitForCount(userId: string, count: number): Promise<NotificationJson[]> {
     return waitFor(
@@ -213,6 +223,37 @@ describe('notification-service: notifications from events', () => {
     });
   });
 
+  describe('counting the unread ones', () => {
+    it('when a user has no notifications, then the unread count is 0', async () => {
+      expect(await unreadCount(randomUUID())).toBe(0);
+    });
+
+    it("when notifications arrive, then only the caller's unread ones are counted, and reading lowers the count", async () => {
+      const [me, other] = [randomUUID(), randomUUID()];
+      for (let i = 0; i < 3; i++) await h.publish('order.created', order(me, other));
+      const mine = await waitForCount(me, 3);
+      await waitForCount(other, 3);
+      expect(await unreadCount(me)).toBe(3);
+
+      const read = await h.app.inject({
+        method: 'POST',
+        url: `/api/notifications/${mine[0]?.id}/read`,
+        headers: { authorization: await h.tokens.bearer(me, 'buyer') },
+      });
+      expect(read.statusCode).toBe(200);
+      expect(await unreadCount(me)).toBe(2);
+
+      const readAll = await h.app.inject({
+        method: 'POST',
+        url: '/api/notifications/read-all',
+        headers: { authorization: await h.tokens.bearer(me, 'buyer') },
+      });
+      expect(readAll.statusCode).toBe(204);
+      expect(await unreadCount(me)).toBe(0);
+      expect(await unreadCount(other)).toBe(3);
+    });
+  });
+
   it('when the OpenAPI document is asked for, then it lists the notification routes', async () => {
     const response = await h.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
@@ -222,6 +263,7 @@ describe('notification-service: notifications from events', () => {
         '/api/notifications',
         '/api/notifications/{id}/read',
         '/api/notifications/read-all',
+        '/api/notifications/unread-count',
         '/api/notifications/stream',
       ]),
     );
@@ -270,6 +312,15 @@ describe('notification-service: notifications from events', () => {
       });
       expect(response.statusCode).toBe(404);
       expect(response.json<ProblemJson>().code).toBe('not-found');
+    });
+
+    it('when no token is sent, then the unread count is 401', async () => {
+      const response = await h.app.inject({
+        method: 'GET',
+        url: '/api/notifications/unread-count',
+      });
+      expect(response.statusCode).toBe(401);
+      expect(response.json<ProblemJson>().code).toBe('unauthorized');
     });
   });
 });

@@ -75,6 +75,17 @@ export async function listNotifications(
   return { ...page, items: page.items.map(fromRow) };
 }
 
+/** How many of the user's notifications are unread: counted on the (user_id, read_at) index alone. */
+export async function countUnreadNotifications(db: Kysely<DB>, userId: string): Promise<number> {
+  const { count } = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
 /** Marks one of the user's notifications read (keeping an earlier read time); null if not theirs. */
 export async function markNotificationRead(
   db: Kysely<DB>,

@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { Notification, NotificationListQuery, NotificationPage } from '@marketplace/contracts';
+import type {
+  Notification,
+  NotificationListQuery,
+  NotificationPage,
+  UnreadCount,
+} from '@marketplace/contracts';
 import { InvalidCursorError } from '@marketplace/db';
 import {
+  countUnreadNotifications,
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
@@ -10,7 +16,7 @@ import type { DB } from '../data/schema.ts';
 import { NotificationErrors } from './errors.ts';
 import { toPublicNotification } from './notification.model.ts';
 
-/** The caller's own notifications: reading the list and marking them read. */
+/** The caller's own notifications: reading the list, counting the unread, marking them read. */
 export class NotificationService {
   constructor(private readonly db: Kysely<DB>) {}
 
@@ -28,6 +34,10 @@ export class NotificationService {
       if (error instanceof InvalidCursorError) throw NotificationErrors.invalidCursor();
       throw error;
     }
+  }
+
+  async unreadCount(userId: string): Promise<UnreadCount> {
+    return { count: await countUnreadNotifications(this.db, userId) };
   }
 
   async markRead(userId: string, id: string): Promise<Notification> {

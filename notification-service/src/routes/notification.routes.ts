@@ -5,6 +5,7 @@ import {
   NotificationPageSchema,
   NotificationSchema,
   ProblemRef,
+  UnreadCountSchema,
 } from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
@@ -32,6 +33,21 @@ export function registerNotificationRoutes(
       },
     },
     async (request) => notifications.list(currentUser(request).userId, request.query),
+  );
+
+  // Declared before the `/:id` routes, so no pattern reads `unread-count` as an id.
+  app.get(
+    '/api/notifications/unread-count',
+    {
+      preHandler,
+      schema: {
+        summary: 'How many of the caller’s notifications are unread',
+        tags: ['notifications'],
+        security,
+        response: { 200: UnreadCountSchema, 401: ProblemRef },
+      },
+    },
+    async (request) => notifications.unreadCount(currentUser(request).userId),
   );
 
   app.post(

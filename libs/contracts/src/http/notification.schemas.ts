@@ -30,6 +30,14 @@ export type NotificationPage = Static<typeof NotificationPageSchema>;
 export const NotificationIdParamsSchema = Type.Object({ id: NotificationId });
 export type NotificationIdParams = Static<typeof NotificationIdParamsSchema>;
 
+export const UnreadCountSchema = Type.Object({
+  count: Type.Integer({
+    minimum: 0,
+    description: "How many of the caller's notifications are unread",
+  }),
+});
+export type UnreadCount = Static<typeof UnreadCountSchema>;
+
 export const NotificationStreamQuerySchema = Type.Object({
   access_token: Type.Optional(
     Type.String({ description: 'For EventSource, which cannot send an Authorization header' }),
