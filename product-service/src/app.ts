@@ -1,14 +1,11 @@
+import { CategorySchema } from '@marketplace/contracts';
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import type { Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
-import { CategoryRepository } from './data/category.repository.ts';
-import { ProductSearchRepository } from './data/product-search.repository.ts';
-import { ProductRepository } from './data/product.repository.ts';
-import type { ProductDb } from './data/schema.ts';
-import { StockRepository } from './data/stock.repository.ts';
+import type { DB } from './data/schema.ts';
 import { seedCategories, seedDemoCatalog } from './demo/seed.ts';
 import { CatalogService } from './domain/catalog.service.ts';
 import { ProductService } from './domain/product.service.ts';
@@ -16,9 +13,8 @@ import { StockService } from './domain/stock.service.ts';
 import { registerCategoryRoutes } from './routes/category.routes.ts';
 import { registerInternalRoutes } from './routes/internal.routes.ts';
 import { registerProductRoutes } from './routes/product.routes.ts';
-import { CategorySchema } from './routes/schemas.ts';
 
-export interface ProductAppDeps {
+export interface AppDeps {
   /** Tests pass `createTestTokens().verifier`; otherwise user-service's JWKS is used. */
   verifier?: AccessTokenVerifier;
   logger?: boolean;
@@ -29,7 +25,7 @@ export interface ProductAppDeps {
  * tree, and the demo catalog when SEED_DEMO (fixed ids, existing rows kept).
  */
 export async function prepare(config: Config, logger: Logger): Promise<void> {
-  await prepareDatabase<ProductDb>(
+  await prepareDatabase<DB>(
     { url: config.MYSQL_URL, database: config.DB_NAME },
     migrations,
     async (db) => {
@@ -41,11 +37,8 @@ export async function prepare(config: Config, logger: Logger): Promise<void> {
   logger.info({ database: config.DB_NAME }, 'database ready');
 }
 
-export async function buildApp(
-  config: Config,
-  deps: { verifier?: AccessTokenVerifier; logger?: boolean } = {},
-): Promise<{ app: ServiceApp }> {
-  const db = createDb<ProductDb>({ url: config.MYSQL_URL, database: config.DB_NAME });
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ app: ServiceApp }> {
+  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
   const verifier = deps.verifier ?? verifierFromConfig(config);
   const app = await createServiceApp({
     name: 'product-service',
@@ -59,17 +52,11 @@ export async function buildApp(
   });
   app.addSchema(CategorySchema);
 
-  const products = new ProductRepository(db);
-  const categories = new CategoryRepository(db);
-  const catalog = new CatalogService(products, new ProductSearchRepository(db), categories);
-  registerProductRoutes(app, {
-    catalog,
-    products: new ProductService(products, categories),
-    verifier,
-  });
+  const catalog = new CatalogService(db);
+  registerProductRoutes(app, { catalog, products: new ProductService(db), verifier });
   registerCategoryRoutes(app, catalog);
   registerInternalRoutes(app, {
-    stock: new StockService(products, new StockRepository(db)),
+    stock: new StockService(db),
     internalToken: config.INTERNAL_TOKEN,
   });
   return { app };

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SELLERS } from '@marketplace/contracts';
+import { DEMO_SELLERS, type Category, type Product } from '@marketplace/contracts';
 import { createDb } from '@marketplace/db';
 import { silentLogger } from '@marketplace/testing';
 import { prepare } from '../src/app.ts';
-import type { ProductDb } from '../src/data/schema.ts';
+import type { DB } from '../src/data/schema.ts';
 import { DEMO_CATEGORIES, DEMO_PRODUCTS } from '../src/demo/catalog.ts';
-import type { CategoryNode, Product } from '../src/domain/product.ts';
 import {
   categoryId,
   createProduct,
@@ -236,7 +235,7 @@ describe('product-service: catalog browsing and search', () => {
   it('when the categories are asked for, then they come as a tree', async () => {
     const response = await query('/api/categories');
     expect(response.statusCode).toBe(200);
-    const tree = response.json<CategoryNode[]>();
+    const tree = response.json<Category[]>();
     expect(tree.map((c) => c.slug)).toEqual(['electronics', 'home-kitchen', 'books', 'outdoor']);
     const electronics = tree.find((c) => c.slug === 'electronics');
     expect(electronics?.children.map((c) => c.slug)).toEqual(['audio', 'computers']);
@@ -252,7 +251,7 @@ describe('product-service: catalog browsing and search', () => {
     await prepare(service.config, silentLogger);
     const all = await walkAllPages(service, { limit: 100 });
     expect(all.length).toBe(DEMO_PRODUCTS.length + 4);
-    const tree = (await query('/api/categories')).json<CategoryNode[]>();
+    const tree = (await query('/api/categories')).json<Category[]>();
     expect(tree.flatMap((c) => [c, ...c.children]).length).toBe(DEMO_CATEGORIES.length);
     const publicDir = new URL('../../frontend/public/', import.meta.url);
     for (const product of DEMO_PRODUCTS) {
@@ -272,7 +271,7 @@ describe('product-service: catalog browsing and search', () => {
   it('when a database seeded before seller names is seeded again, then empty names are filled and set ones kept', async () => {
     const [northwind, bluebird] = DEMO_SELLERS;
     const renamed = DEMO_PRODUCTS.find((p) => p.sellerId === bluebird.id);
-    const db = createDb<ProductDb>({
+    const db = createDb<DB>({
       url: service.config.MYSQL_URL,
       database: service.config.DB_NAME,
       poolSize: 1,

@@ -1,3 +1,4 @@
+import type { Product, ProductBody, ProductPage } from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import {
   createTestDatabase,
@@ -9,7 +10,6 @@ import {
 import { DEMO_CATEGORIES } from '../src/demo/catalog.ts';
 import { buildApp, prepare } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
-import type { Product } from '../src/domain/product.ts';
 
 export const INTERNAL_TOKEN = 'test-internal-token';
 export const internalHeaders = { 'x-internal-token': INTERNAL_TOKEN };
@@ -50,17 +50,7 @@ export function categoryId(slug: string): string {
   return category.id;
 }
 
-export interface NewProduct {
-  title: string;
-  description: string;
-  priceMinor: number;
-  currency: string;
-  stock: number;
-  categoryId: string;
-  images: string[];
-}
-
-export function productBody(overrides: Partial<NewProduct> = {}): NewProduct {
+export function productBody(overrides: Partial<ProductBody> = {}): ProductBody {
   return {
     title: 'Test Lantern',
     description: 'A lantern made for tests.',
@@ -77,7 +67,7 @@ export function productBody(overrides: Partial<NewProduct> = {}): NewProduct {
 export async function createProduct(
   service: TestService,
   sellerId: string,
-  overrides: Partial<NewProduct> = {},
+  overrides: Partial<ProductBody> = {},
   sellerName?: string,
 ): Promise<Product> {
   const response = await service.app.inject({
@@ -92,16 +82,11 @@ export async function createProduct(
   return response.json<Product>();
 }
 
-export interface Page {
-  items: Product[];
-  nextCursor: string | null;
-}
-
 /** GET /api/products with `query`; fails the test on anything but 200. */
 export async function listProducts(
   service: TestService,
   query: Record<string, string | number | boolean>,
-): Promise<Page> {
+): Promise<ProductPage> {
   const response = await service.app.inject({
     method: 'GET',
     url: '/api/products',
@@ -110,7 +95,7 @@ export async function listProducts(
   if (response.statusCode !== 200) {
     throw new Error(`list failed: ${response.statusCode} ${response.body}`);
   }
-  return response.json<Page>();
+  return response.json<ProductPage>();
 }
 
 /** Every page of a listing, following nextCursor to the end. */
@@ -121,7 +106,7 @@ export async function walkAllPages(
   const items: Product[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 100; pages++) {
-    const page: Page = await listProducts(service, cursor ? { ...query, cursor } : query);
+    const page: ProductPage = await listProducts(service, cursor ? { ...query, cursor } : query);
     items.push(...page.items);
     cursor = page.nextCursor;
     if (!cursor) return items;

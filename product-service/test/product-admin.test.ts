@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '@marketplace/contracts';
-import type { Product } from '../src/domain/product.ts';
+import type { Product, Role } from '@marketplace/contracts';
 import {
   categoryId,
   createProduct,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product } from '../src/domain/product.ts';
+import type { Product } from '@marketplace/contracts';
 import { createProduct, internalHeaders, startTestService, type TestService } from './helpers.ts';
 
 interface ProblemBody {

@@ -1,32 +1,28 @@
 import type { Kysely } from 'kysely';
-import type { Category } from '../domain/product.ts';
-import type { ProductDb } from './schema.ts';
+import type { CategoryRecord } from '../domain/product.model.ts';
+import type { DB } from './schema.ts';
 
-export class CategoryRepository {
-  constructor(private readonly db: Kysely<ProductDb>) {}
+export async function listCategories(db: Kysely<DB>): Promise<CategoryRecord[]> {
+  const rows = await db
+    .selectFrom('categories')
+    .select(['id', 'parent_id', 'slug', 'name', 'position'])
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    parentId: row.parent_id,
+    slug: row.slug,
+    name: row.name,
+    position: row.position,
+  }));
+}
 
-  async findAll(): Promise<Category[]> {
-    const rows = await this.db
-      .selectFrom('categories')
-      .select(['id', 'parent_id', 'slug', 'name', 'position'])
-      .orderBy('position')
-      .orderBy('id')
-      .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      parentId: row.parent_id,
-      slug: row.slug,
-      name: row.name,
-      position: row.position,
-    }));
-  }
-
-  async exists(id: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('categories')
-      .select('id')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
+export async function categoryExists(db: Kysely<DB>, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('categories')
+    .select('id')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorValue } from '@marketplace/db';
 import { sql } from 'kysely';
-import type { ListingSort } from '../domain/product.ts';
+import type { ListingSort } from '../domain/product.model.ts';
 import { checkListingCursor, listingKeys } from './listing-keys.ts';
 
 const id = '0b9a4c1e-2f3d-4a5b-8c6d-7e8f9a0b1c2d';

@@ -1,12 +1,12 @@
 import { sql, type Expression, type Selectable } from 'kysely';
 import { decodeCursor, type PageKey } from '@marketplace/db';
-import type { ListingSort } from '../domain/product.ts';
-import type { ProductDb, ProductsTable } from './schema.ts';
+import type { ListingSort } from '../domain/product.model.ts';
+import type { DB, ProductsTable } from './schema.ts';
 
 /** A row of a listing: the product and its FULLTEXT score (0 without search words). */
 export type ListingRow = Selectable<ProductsTable> & { score: number };
 
-type ListingKey = PageKey<ProductDb, 'products', ListingRow>;
+type ListingKey = PageKey<DB, 'products', ListingRow>;
 
 const UUID = /^[0-9a-f-]{36}$/;
 const isNonNegative = (value: number) => value >= 0;

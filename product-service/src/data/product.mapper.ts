@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Product } from '../domain/product.ts';
+import type { Product } from '@marketplace/contracts';
 import type { ProductsTable } from './schema.ts';
 
 function parseImages(text: string): string[] {

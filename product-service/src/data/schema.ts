@@ -1,3 +1,5 @@
+import type { ProductStatus } from '@marketplace/contracts';
+
 /** The Kysely view of the `marketplace_products` schema (see migrations/index.ts). */
 export interface CategoriesTable {
   id: string;
@@ -6,8 +8,6 @@ export interface CategoriesTable {
   name: string;
   position: number;
 }
-
-export type ProductStatus = 'active' | 'archived';
 
 export interface ProductsTable {
   id: string;
@@ -41,7 +41,7 @@ export interface StockReservationItemsTable {
   quantity: number;
 }
 
-export interface ProductDb {
+export interface DB {
   categories: CategoriesTable;
   products: ProductsTable;
   stock_reservations: StockReservationsTable;

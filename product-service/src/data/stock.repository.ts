@@ -1,23 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { inTransaction } from '@marketplace/db';
-import type { ProductDb } from './schema.ts';
-
-export interface ReservationLine {
-  productId: string;
-  quantity: number;
-}
-
-export interface OrderReservation {
-  orderId: string;
-  items: readonly ReservationLine[];
-}
-
-export interface Shortage {
-  productId: string;
-  reason: 'unknown' | 'archived' | 'insufficient';
-  requested: number;
-  available: number;
-}
+import type { OrderReservation, Shortage } from '../domain/stock.model.ts';
+import type { DB } from './schema.ts';
 
 /** Thrown inside the transaction to roll it back; never leaves this module. */
 class ShortageSignal extends Error {
@@ -26,7 +10,7 @@ class ShortageSignal extends Error {
   }
 }
 
-type Trx = Transaction<ProductDb>;
+type Trx = Transaction<DB>;
 
 function totalsByProduct(orders: readonly OrderReservation[]): Map<string, number> {
   const totals = new Map<string, number>();
@@ -39,145 +23,154 @@ function totalsByProduct(orders: readonly OrderReservation[]): Map<string, numbe
   return new Map([...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export class StockRepository {
-  constructor(private readonly db: Kysely<ProductDb>) {}
-
-  /**
-   * Reserves every order not reserved before, all or nothing; returns the shortages that
-   * stopped it (nothing changed then), or an empty list.
-   */
-  async reserve(checkoutId: string, orders: readonly OrderReservation[]): Promise<Shortage[]> {
-    try {
-      await inTransaction(this.db, async (trx) => {
-        const now = new Date();
-        const fresh = await this.claimOrders(trx, checkoutId, orders, now);
-        const totals = totalsByProduct(fresh);
-        const failed: string[] = [];
-        for (const [productId, quantity] of totals) {
-          if (!(await this.take(trx, productId, quantity, now))) failed.push(productId);
-        }
-        if (failed.length > 0) throw new ShortageSignal(await this.explain(trx, failed, totals));
-        const items = fresh.flatMap((order) =>
-          order.items.map((line) => ({
-            order_id: order.orderId,
-            product_id: line.productId,
-            quantity: line.quantity,
-          })),
-        );
-        if (items.length > 0)
-          await trx.insertInto('stock_reservation_items').values(items).execute();
-      });
-      return [];
-    } catch (error) {
-      if (error instanceof ShortageSignal) return error.shortages;
-      throw error;
-    }
-  }
-
-  /** Puts a reserved order's stock back once; false when there is nothing (more) to release. */
-  async release(orderId: string): Promise<boolean> {
-    return inTransaction(this.db, async (trx) => {
-      const reservation = await trx
-        .selectFrom('stock_reservations')
-        .select('status')
-        .where('order_id', '=', orderId)
-        .forUpdate()
-        .executeTakeFirst();
+/**
+ * Reserves every order not reserved before, all or nothing; returns the shortages that
+ * stopped it (nothing changed then), or an empty list.
+ */
+export async function reserveStock(
+  db: Kysely<DB>,
+  checkoutId: string,
+  orders: readonly OrderReservation[],
+): Promise<Shortage[]> {
+  try {
+    await inTransaction(db, async (trx) => {
       const now = new Date();
-      if (!reservation) {
-        // A release can overtake its reservation (the reserve call timed out on the caller's
-        // side but still commits here). The tombstone makes that late reserve a no-op instead
-        // of stock held forever: a known order id is never reserved again.
-        await trx
-          .insertInto('stock_reservations')
-          .ignore()
-          .values({
-            order_id: orderId,
-            checkout_id: '',
-            status: 'released',
-            created_at: now,
-            released_at: now,
-          })
-          .execute();
-        return false;
+      const fresh = await claimOrders(trx, checkoutId, orders, now);
+      const totals = totalsByProduct(fresh);
+      const failed: string[] = [];
+      for (const [productId, quantity] of totals) {
+        if (!(await take(trx, productId, quantity, now))) failed.push(productId);
       }
-      if (reservation.status !== 'reserved') return false;
-      const items = await trx
-        .selectFrom('stock_reservation_items')
-        .select(['product_id', 'quantity'])
-        .where('order_id', '=', orderId)
-        .orderBy('product_id')
-        .execute();
-      for (const item of items) {
-        await trx
-          .updateTable('products')
-          .set((eb) => ({ stock: eb('stock', '+', item.quantity), updated_at: now }))
-          .where('id', '=', item.product_id)
-          .execute();
-      }
-      await trx
-        .updateTable('stock_reservations')
-        .set({ status: 'released', released_at: now })
-        .where('order_id', '=', orderId)
-        .execute();
-      return true;
-    });
-  }
-
-  /** Records the orders; those already recorded (reserved before) are left out of the result. */
-  private async claimOrders(
-    trx: Trx,
-    checkoutId: string,
-    orders: readonly OrderReservation[],
-    now: Date,
-  ): Promise<OrderReservation[]> {
-    const fresh: OrderReservation[] = [];
-    for (const order of orders) {
-      const result = await trx
-        .insertInto('stock_reservations')
-        .ignore()
-        .values({
+      if (failed.length > 0) throw new ShortageSignal(await explain(trx, failed, totals));
+      const items = fresh.flatMap((order) =>
+        order.items.map((line) => ({
           order_id: order.orderId,
-          checkout_id: checkoutId,
-          status: 'reserved',
-          created_at: now,
-        })
-        .executeTakeFirst();
-      if (result.numInsertedOrUpdatedRows === 1n) fresh.push(order);
-    }
-    return fresh;
-  }
-
-  /** The conditional decrement: it cannot drive stock below zero nor touch an archived product. */
-  private async take(trx: Trx, productId: string, quantity: number, now: Date): Promise<boolean> {
-    const result = await trx
-      .updateTable('products')
-      .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
-      .where('id', '=', productId)
-      .where('stock', '>=', quantity)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
-  }
-
-  private async explain(
-    trx: Trx,
-    productIds: string[],
-    totals: ReadonlyMap<string, number>,
-  ): Promise<Shortage[]> {
-    const rows = await trx
-      .selectFrom('products')
-      .select(['id', 'stock', 'status'])
-      .where('id', 'in', productIds)
-      .execute();
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return productIds.map((productId) => {
-      const row = byId.get(productId);
-      const requested = totals.get(productId) ?? 0;
-      if (!row) return { productId, reason: 'unknown', requested, available: 0 };
-      if (row.status !== 'active')
-        return { productId, reason: 'archived', requested, available: 0 };
-      return { productId, reason: 'insufficient', requested, available: row.stock };
+          product_id: line.productId,
+          quantity: line.quantity,
+        })),
+      );
+      if (items.length > 0) await trx.insertInto('stock_reservation_items').values(items).execute();
     });
+    return [];
+  } catch (error) {
+    if (error instanceof ShortageSignal) return error.shortages;
+    throw error;
   }
+}
+
+/** Puts a reserved order's stock back once; false when there is nothing (more) to release. */
+export async function releaseStock(db: Kysely<DB>, orderId: string): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const reservation = await trx
+      .selectFrom('stock_reservations')
+      .select('status')
+      .where('order_id', '=', orderId)
+      .forUpdate()
+      .executeTakeFirst();
+    const now = new Date();
+    if (!reservation) {
+      await leaveTombstone(trx, orderId, now);
+      return false;
+    }
+    if (reservation.status !== 'reserved') return false;
+    await putBack(trx, orderId, now);
+    await trx
+      .updateTable('stock_reservations')
+      .set({ status: 'released', released_at: now })
+      .where('order_id', '=', orderId)
+      .execute();
+    return true;
+  });
+}
+
+/**
+ * A release can overtake its reservation (the reserve call timed out on the caller's side but
+ * still commits here). The tombstone makes that late reserve a no-op instead of stock held
+ * forever: a known order id is never reserved again.
+ */
+async function leaveTombstone(trx: Trx, orderId: string, now: Date): Promise<void> {
+  await trx
+    .insertInto('stock_reservations')
+    .ignore()
+    .values({
+      order_id: orderId,
+      checkout_id: '',
+      status: 'released',
+      created_at: now,
+      released_at: now,
+    })
+    .execute();
+}
+
+/** Adds an order's reserved quantities back to its products' stock. */
+async function putBack(trx: Trx, orderId: string, now: Date): Promise<void> {
+  const items = await trx
+    .selectFrom('stock_reservation_items')
+    .select(['product_id', 'quantity'])
+    .where('order_id', '=', orderId)
+    .orderBy('product_id')
+    .execute();
+  for (const item of items) {
+    await trx
+      .updateTable('products')
+      .set((eb) => ({ stock: eb('stock', '+', item.quantity), updated_at: now }))
+      .where('id', '=', item.product_id)
+      .execute();
+  }
+}
+
+/** Records the orders; those already recorded (reserved before) are left out of the result. */
+async function claimOrders(
+  trx: Trx,
+  checkoutId: string,
+  orders: readonly OrderReservation[],
+  now: Date,
+): Promise<OrderReservation[]> {
+  const fresh: OrderReservation[] = [];
+  for (const order of orders) {
+    const result = await trx
+      .insertInto('stock_reservations')
+      .ignore()
+      .values({
+        order_id: order.orderId,
+        checkout_id: checkoutId,
+        status: 'reserved',
+        created_at: now,
+      })
+      .executeTakeFirst();
+    if (result.numInsertedOrUpdatedRows === 1n) fresh.push(order);
+  }
+  return fresh;
+}
+
+/** The conditional decrement: it cannot drive stock below zero nor touch an archived product. */
+async function take(trx: Trx, productId: string, quantity: number, now: Date): Promise<boolean> {
+  const result = await trx
+    .updateTable('products')
+    .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
+    .where('id', '=', productId)
+    .where('stock', '>=', quantity)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+async function explain(
+  trx: Trx,
+  productIds: string[],
+  totals: ReadonlyMap<string, number>,
+): Promise<Shortage[]> {
+  const rows = await trx
+    .selectFrom('products')
+    .select(['id', 'stock', 'status'])
+    .where('id', 'in', productIds)
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return productIds.map((productId) => {
+    const row = byId.get(productId);
+    const requested = totals.get(productId) ?? 0;
+    if (!row) return { productId, reason: 'unknown', requested, available: 0 };
+    if (row.status !== 'active') return { productId, reason: 'archived', requested, available: 0 };
+    return { productId, reason: 'insufficient', requested, available: row.stock };
+  });
 }

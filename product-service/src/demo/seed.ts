@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DEMO_SELLERS } from '@marketplace/contracts';
-import type { ProductDb } from '../data/schema.ts';
+import type { DB } from '../data/schema.ts';
 import { DEMO_CATEGORIES, DEMO_PRODUCTS, demoCategoryParentId } from './catalog.ts';
 
 // Listed newest first, an hour and a half apart, before anything a user adds.
@@ -11,7 +11,7 @@ const SPACING_MS = 90 * 60 * 1000;
  * The category tree is reference data every installation needs (a product must have a category,
  * and there is no category API yet), so it is inserted at every start, demo or not. Idempotent.
  */
-export async function seedCategories(db: Kysely<ProductDb>): Promise<void> {
+export async function seedCategories(db: Kysely<DB>): Promise<void> {
   await db
     .insertInto('categories')
     .ignore()
@@ -31,7 +31,7 @@ export async function seedCategories(db: Kysely<ProductDb>): Promise<void> {
  * Inserts the demo products. Idempotent: rows are keyed by fixed ids and rows already present are
  * kept as they are (their stock may have moved since), except that a missing seller name is filled.
  */
-export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
+export async function seedDemoCatalog(db: Kysely<DB>): Promise<void> {
   await seedCategories(db);
   await db
     .insertInto('products')
@@ -61,7 +61,7 @@ export async function seedDemoCatalog(db: Kysely<ProductDb>): Promise<void> {
 }
 
 /** Databases seeded before products had seller names get them; a name already set is kept. */
-async function fillDemoSellerNames(db: Kysely<ProductDb>): Promise<void> {
+async function fillDemoSellerNames(db: Kysely<DB>): Promise<void> {
   for (const seller of DEMO_SELLERS) {
     await db
       .updateTable('products')

@@ -1,24 +1,21 @@
-import { PAGE_LIMIT_DEFAULT, type PageOf } from '@marketplace/contracts';
-import type { CategoryRepository } from '../data/category.repository.ts';
+import type { Kysely } from 'kysely';
+import type {
+  Category,
+  PageOf,
+  Product,
+  ProductListQuery,
+  ProductSort,
+} from '@marketplace/contracts';
 import { InvalidCursorError } from '@marketplace/db';
-import type { ProductSearchRepository, SearchPage } from '../data/product-search.repository.ts';
-import type { ProductRepository } from '../data/product.repository.ts';
+import { listCategories } from '../data/category.repository.ts';
+import { checkListingCursor } from '../data/listing-keys.ts';
+import { searchProducts, type SearchPage } from '../data/product-search.repository.ts';
+import { findProductById } from '../data/product.repository.ts';
+import type { DB } from '../data/schema.ts';
 import { buildCategoryTree, categoryWithDescendants } from './category-tree.ts';
 import { ProductErrors } from './errors.ts';
-import type { Actor, CategoryNode, ListingSort, Product, ProductSort } from './product.ts';
+import type { Actor, ListingSort } from './product.model.ts';
 import { searchTerms } from './search-terms.ts';
-
-export interface ProductQuery {
-  q?: string;
-  category?: string;
-  sellerId?: string;
-  minPrice?: number;
-  maxPrice?: number;
-  inStock?: boolean;
-  sort?: ProductSort;
-  limit?: number;
-  cursor?: string;
-}
 
 /** Relevance needs words to rank by; without them a listing is newest first. */
 function listingSort(sort: ProductSort | undefined, hasWords: boolean): ListingSort {
@@ -27,18 +24,14 @@ function listingSort(sort: ProductSort | undefined, hasWords: boolean): ListingS
 }
 
 /** The validated sort, position and size of the page asked for. */
-function pageRequest(
-  query: ProductQuery,
-  hasWords: boolean,
-  search: ProductSearchRepository,
-): SearchPage {
+function pageRequest(query: ProductListQuery, hasWords: boolean): SearchPage {
   const sort = listingSort(query.sort, hasWords);
   // An empty cursor means the first page. Checked here, before any lookup, so that a bad cursor
   // is a 400 even when the category turns out unknown.
   const cursor = query.cursor || undefined;
   if (cursor !== undefined) {
     try {
-      search.checkCursor(sort, cursor);
+      checkListingCursor(sort, cursor);
     } catch (error) {
       if (error instanceof InvalidCursorError) throw ProductErrors.invalidCursor();
       throw error;
@@ -48,24 +41,21 @@ function pageRequest(
   if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice) {
     throw ProductErrors.invalidPriceRange();
   }
-  return { sort, cursor, limit: query.limit ?? PAGE_LIMIT_DEFAULT };
+  return { sort, cursor, limit: query.limit };
 }
 
 /** Browsing the catalog: listings, search, one product, the category tree. */
 export class CatalogService {
-  constructor(
-    private readonly products: ProductRepository,
-    private readonly search: ProductSearchRepository,
-    private readonly categories: CategoryRepository,
-  ) {}
+  constructor(private readonly db: Kysely<DB>) {}
 
-  async list(query: ProductQuery): Promise<PageOf<Product>> {
+  async list(query: ProductListQuery): Promise<PageOf<Product>> {
     const terms = searchTerms(query.q);
-    const page = pageRequest(query, terms.length > 0, this.search);
+    const page = pageRequest(query, terms.length > 0);
     const categoryIds = await this.categoryFilter(query.category);
     if (categoryIds === null) return { items: [], nextCursor: null };
     const { sellerId, minPrice, maxPrice, inStock } = query;
-    return this.search.search({ terms, categoryIds, sellerId, minPrice, maxPrice, inStock }, page);
+    const filter = { terms, categoryIds, sellerId, minPrice, maxPrice, inStock };
+    return searchProducts(this.db, filter, page);
   }
 
   /**
@@ -73,7 +63,7 @@ export class CatalogService {
    * `viewer` is resolved only then, so a public read never depends on the caller's token.
    */
   async get(id: string, viewer: () => Promise<Actor | undefined>): Promise<Product> {
-    const product = await this.products.findById(id);
+    const product = await findProductById(this.db, id);
     if (!product) throw ProductErrors.productNotFound();
     if (product.status === 'active') return product;
     const actor = await viewer();
@@ -81,13 +71,13 @@ export class CatalogService {
     throw ProductErrors.productNotFound();
   }
 
-  async categoryTree(): Promise<CategoryNode[]> {
-    return buildCategoryTree(await this.categories.findAll());
+  async categoryTree(): Promise<Category[]> {
+    return buildCategoryTree(await listCategories(this.db));
   }
 
   /** The category and its descendants; undefined for no filter, null for an unknown slug. */
   private async categoryFilter(slug: string | undefined): Promise<string[] | null | undefined> {
     if (!slug) return undefined;
-    return categoryWithDescendants(await this.categories.findAll(), slug);
+    return categoryWithDescendants(await listCategories(this.db), slug);
   }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildCategoryTree, categoryWithDescendants } from './category-tree.ts';
-import type { Category } from './product.ts';
+import type { CategoryRecord } from './product.model.ts';
 
-const categories: Category[] = [
+const categories: CategoryRecord[] = [
   { id: 'c', parentId: 'a', slug: 'computers', name: 'Computers', position: 2 },
   { id: 'a', parentId: null, slug: 'electronics', name: 'Electronics', position: 1 },
   { id: 'b', parentId: 'a', slug: 'audio', name: 'Audio', position: 1 },

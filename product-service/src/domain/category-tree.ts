@@ -1,11 +1,12 @@
-import type { Category, CategoryNode } from './product.ts';
+import type { Category } from '@marketplace/contracts';
+import type { CategoryRecord } from './product.model.ts';
 
-function byPosition(a: Category, b: Category): number {
+function byPosition(a: CategoryRecord, b: CategoryRecord): number {
   return a.position - b.position || a.name.localeCompare(b.name);
 }
 
-function childrenOf(categories: readonly Category[]): Map<string | null, Category[]> {
-  const children = new Map<string | null, Category[]>();
+function childrenOf(categories: readonly CategoryRecord[]): Map<string | null, CategoryRecord[]> {
+  const children = new Map<string | null, CategoryRecord[]>();
   for (const category of categories) {
     const siblings = children.get(category.parentId) ?? [];
     siblings.push(category);
@@ -15,9 +16,9 @@ function childrenOf(categories: readonly Category[]): Map<string | null, Categor
 }
 
 /** The categories as a forest, each level ordered by position, then name. */
-export function buildCategoryTree(categories: readonly Category[]): CategoryNode[] {
+export function buildCategoryTree(categories: readonly CategoryRecord[]): Category[] {
   const children = childrenOf(categories);
-  const build = (parentId: string | null, seen: Set<string>): CategoryNode[] =>
+  const build = (parentId: string | null, seen: Set<string>): Category[] =>
     (children.get(parentId) ?? [])
       .filter((category) => !seen.has(category.id))
       .sort(byPosition)
@@ -32,7 +33,7 @@ export function buildCategoryTree(categories: readonly Category[]): CategoryNode
 
 /** The ids of the category named `slug` and of all its descendants; null for an unknown slug. */
 export function categoryWithDescendants(
-  categories: readonly Category[],
+  categories: readonly CategoryRecord[],
   slug: string,
 ): string[] | null {
   const root = categories.find((category) => category.slug === slug);

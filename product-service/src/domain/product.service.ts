@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { CategoryRepository } from '../data/category.repository.ts';
-import type { ProductRepository } from '../data/product.repository.ts';
+import type { Kysely } from 'kysely';
+import type { Product, ProductBody, ProductPatchBody } from '@marketplace/contracts';
+import { categoryExists } from '../data/category.repository.ts';
+import {
+  findProductById,
+  insertProduct,
+  renameSeller,
+  updateProduct,
+} from '../data/product.repository.ts';
+import type { DB } from '../data/schema.ts';
 import { ProductErrors } from './errors.ts';
-import type { Actor, Product, ProductInput, ProductPatch } from './product.ts';
+import type { Actor } from './product.model.ts';
 
 /** The width of the `seller_name` column. */
 const SELLER_NAME_MAX = 120;
@@ -15,16 +23,13 @@ function nameOf(actor: Actor): string | undefined {
 
 /** Sellers (and admins) managing listings. */
 export class ProductService {
-  constructor(
-    private readonly products: ProductRepository,
-    private readonly categories: CategoryRepository,
-  ) {}
+  constructor(private readonly db: Kysely<DB>) {}
 
-  async create(actor: Actor, input: ProductInput): Promise<Product> {
+  async create(actor: Actor, input: ProductBody): Promise<Product> {
     await this.assertCategory(input.categoryId);
     const id = randomUUID();
     const sellerName = nameOf(actor);
-    await this.products.insert({
+    await insertProduct(this.db, {
       ...input,
       title: input.title.trim(),
       description: input.description.trim(),
@@ -33,14 +38,15 @@ export class ProductService {
       sellerName: sellerName ?? '',
       now: new Date(),
     });
-    if (sellerName) await this.products.renameSeller(actor.userId, sellerName);
+    if (sellerName) await renameSeller(this.db, actor.userId, sellerName);
     return this.reload(id);
   }
 
-  async update(actor: Actor, id: string, patch: ProductPatch): Promise<Product> {
+  async update(actor: Actor, id: string, patch: ProductPatchBody): Promise<Product> {
     const product = await this.editable(actor, id);
     if (patch.categoryId !== undefined) await this.assertCategory(patch.categoryId);
-    await this.products.update(
+    await updateProduct(
+      this.db,
       id,
       {
         ...patch,
@@ -51,7 +57,7 @@ export class ProductService {
     );
     // Only the seller's own token names the seller: an admin's edit must not put its name there.
     const sellerName = actor.userId === product.sellerId ? nameOf(actor) : undefined;
-    if (sellerName) await this.products.renameSeller(actor.userId, sellerName);
+    if (sellerName) await renameSeller(this.db, actor.userId, sellerName);
     return this.reload(id);
   }
 
@@ -59,13 +65,13 @@ export class ProductService {
   async archive(actor: Actor, id: string): Promise<void> {
     const product = await this.editable(actor, id);
     if (product.status !== 'archived') {
-      await this.products.update(id, { status: 'archived' }, new Date());
+      await updateProduct(this.db, id, { status: 'archived' }, new Date());
     }
   }
 
   /** The product if `actor` may change it; someone else's archived product does not exist for them. */
   private async editable(actor: Actor, id: string): Promise<Product> {
-    const product = await this.products.findById(id);
+    const product = await findProductById(this.db, id);
     if (!product) throw ProductErrors.productNotFound();
     if (actor.role === 'admin' || actor.userId === product.sellerId) return product;
     throw product.status === 'active'
@@ -74,11 +80,11 @@ export class ProductService {
   }
 
   private async assertCategory(categoryId: string): Promise<void> {
-    if (!(await this.categories.exists(categoryId))) throw ProductErrors.unknownCategory();
+    if (!(await categoryExists(this.db, categoryId))) throw ProductErrors.unknownCategory();
   }
 
   private async reload(id: string): Promise<Product> {
-    const product = await this.products.findById(id);
+    const product = await findProductById(this.db, id);
     if (!product) throw ProductErrors.productNotFound();
     return product;
   }

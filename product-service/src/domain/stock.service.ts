@@ -1,12 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { CatalogProduct, ReservationBody } from '@marketplace/contracts';
 import type { FieldError } from '@marketplace/service-kit';
-import type { ProductLookup, ProductRepository } from '../data/product.repository.ts';
-import type { OrderReservation, Shortage, StockRepository } from '../data/stock.repository.ts';
+import { lookupProducts } from '../data/product.repository.ts';
+import type { DB } from '../data/schema.ts';
+import { releaseStock, reserveStock } from '../data/stock.repository.ts';
 import { ProductErrors } from './errors.ts';
-
-export interface ReservationRequest {
-  checkoutId: string;
-  orders: readonly OrderReservation[];
-}
+import type { OrderReservation, Shortage } from './stock.model.ts';
 
 /** One line per product in each order, orders in id order (the order their rows are written). */
 export function normalizeOrders(orders: readonly OrderReservation[]): OrderReservation[] {
@@ -53,22 +52,20 @@ function shortageError(shortages: readonly Shortage[]) {
 
 /** Stock for order-service: lookups, and reservations that never oversell. */
 export class StockService {
-  constructor(
-    private readonly products: ProductRepository,
-    private readonly stock: StockRepository,
-  ) {}
+  constructor(private readonly db: Kysely<DB>) {}
 
-  async lookup(ids: readonly string[]): Promise<ProductLookup[]> {
-    return this.products.lookup([...new Set(ids)]);
+  async lookup(ids: readonly string[]): Promise<CatalogProduct[]> {
+    return lookupProducts(this.db, [...new Set(ids)]);
   }
 
   /** All or nothing; an order reserved before is not reserved again. */
-  async reserve(request: ReservationRequest): Promise<void> {
-    const shortages = await this.stock.reserve(request.checkoutId, normalizeOrders(request.orders));
+  async reserve(request: ReservationBody): Promise<void> {
+    const orders = normalizeOrders(request.orders);
+    const shortages = await reserveStock(this.db, request.checkoutId, orders);
     if (shortages.length > 0) throw shortageError(shortages);
   }
 
   async release(orderId: string): Promise<boolean> {
-    return this.stock.release(orderId);
+    return releaseStock(this.db, orderId);
   }
 }

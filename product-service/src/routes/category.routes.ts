@@ -1,6 +1,6 @@
+import { CategoryTreeSchema } from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import type { CatalogService } from '../domain/catalog.service.ts';
-import { CategoryTreeSchema } from './schemas.ts';
 
 export function registerCategoryRoutes(app: ServiceApp, catalog: CatalogService): void {
   app.get(

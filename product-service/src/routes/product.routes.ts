@@ -1,16 +1,16 @@
 import type { ServiceApp } from '@marketplace/service-kit';
 import { authenticate, currentUser, readUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import {
+  IdParamsSchema,
+  ProblemRef,
+  ProductBodySchema,
+  ProductListQuerySchema,
+  ProductPageSchema,
+  ProductPatchBodySchema,
+  ProductSchema,
+} from '@marketplace/contracts';
 import type { CatalogService } from '../domain/catalog.service.ts';
 import type { ProductService } from '../domain/product.service.ts';
-import {
-  IdParams,
-  ProblemRef,
-  ProductBody,
-  ProductListQuery,
-  ProductPageSchema,
-  ProductPatchBody,
-  ProductSchema,
-} from './schemas.ts';
 
 export interface ProductRoutesDeps {
   catalog: CatalogService;
@@ -31,7 +31,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       schema: {
         tags,
         summary: 'Browse and search the catalog (active products only)',
-        querystring: ProductListQuery,
+        querystring: ProductListQuerySchema,
         response: { 200: ProductPageSchema, 400: ProblemRef },
       },
     },
@@ -44,7 +44,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       schema: {
         tags,
         summary: 'One product; an archived one only for its seller or an admin',
-        params: IdParams,
+        params: IdParamsSchema,
         response: { 200: ProductSchema, 400: ProblemRef, 404: ProblemRef },
       },
     },
@@ -60,7 +60,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         tags,
         security,
         summary: 'List a new product (seller or admin)',
-        body: ProductBody,
+        body: ProductBodySchema,
         response: {
           201: ProductSchema,
           400: ProblemRef,
@@ -82,8 +82,8 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         tags,
         security,
         summary: "Change one's own product (an admin any)",
-        params: IdParams,
-        body: ProductPatchBody,
+        params: IdParamsSchema,
+        body: ProductPatchBodySchema,
         response: {
           200: ProductSchema,
           400: ProblemRef,
@@ -105,7 +105,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         tags,
         security,
         summary: "Archive one's own product (an admin any)",
-        params: IdParams,
+        params: IdParamsSchema,
         response: { 204: { type: 'null' }, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef },
       },
     },
