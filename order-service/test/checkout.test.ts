@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@marketplace/testing';
-import type { CheckoutResult, Order } from '../src/domain/order.model.ts';
+import type { CheckoutResult, Order } from '@marketplace/contracts';
 import { orderIdFor } from '../src/domain/order-ids.ts';
 import { address, Harness, type Product, type User } from './harness.ts';
 

@@ -27,10 +27,11 @@ import {
 } from '@marketplace/product-service/app';
 import { loadConfig as loadProductConfig } from '@marketplace/product-service/config';
 import { buildApp, prepare } from '../src/app.ts';
-import { createProductClient, type ProductCatalog } from '../src/clients/product.client.ts';
+import { createProductClient } from '../src/clients/product.client.ts';
 import { loadConfig } from '../src/config.ts';
 import type { DB } from '../src/data/schema.ts';
 import { fingerprint } from '../src/domain/fingerprint.ts';
+import type { ProductCatalog } from '../src/domain/product-catalog.port.ts';
 
 const INTERNAL_TOKEN = 'order-tests-internal-token';
 

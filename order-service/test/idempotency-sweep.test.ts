@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, waitFor } from '@marketplace/testing';
-import type { ProductCatalog } from '../src/clients/product.client.ts';
+import type { CheckoutResult } from '@marketplace/contracts';
 import { abandonedClaims, findKey } from '../src/data/idempotency.repository.ts';
 import { CheckoutService } from '../src/domain/checkout.service.ts';
 import { fingerprint } from '../src/domain/fingerprint.ts';
 import { claimKey } from '../src/domain/idempotency.ts';
 import { giveBackAbandoned, IdempotencySweep } from '../src/domain/idempotency-sweep.service.ts';
-import type { CheckoutResult } from '../src/domain/order.model.ts';
 import { orderIdFor } from '../src/domain/order-ids.ts';
+import type { ProductCatalog } from '../src/domain/product-catalog.port.ts';
 import { StockReleases } from '../src/domain/release.service.ts';
 import { address, Harness, type Product, type User } from './harness.ts';
 

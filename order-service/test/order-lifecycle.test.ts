@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@marketplace/testing';
-import type { PageOf } from '@marketplace/contracts';
-import type { CheckoutResult, HistoryEntry, Order } from '../src/domain/order.model.ts';
+import type { CheckoutResult, HistoryEntry, Order, PageOf } from '@marketplace/contracts';
 import { address, Harness, type User } from './harness.ts';
 
 describe('orders after checkout', () => {

@@ -1,60 +1,18 @@
-import { Type, type Static } from 'typebox';
+import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-
-const CatalogProduct = Type.Object({
-  id: Type.String(),
-  sellerId: Type.String(),
-  title: Type.String(),
-  priceMinor: Type.Integer({ minimum: 0 }),
-  currency: Type.String(),
-  stock: Type.Integer(),
-  status: Type.String(),
-});
-export type CatalogProduct = Static<typeof CatalogProduct>;
-
-const LookupResponse = Type.Object({ items: Type.Array(CatalogProduct) });
-const ProblemErrors = Type.Object({
-  type: Type.String(),
-  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-});
-
-export interface ReservationRequest {
-  checkoutId: string;
-  orders: { orderId: string; items: { productId: string; quantity: number }[] }[];
-}
-
-/** product-service could not be reached, timed out, or answered something it should not. */
-export class CatalogUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CatalogUnavailableError';
-  }
-}
-
-export interface Shortage {
-  productId: string;
-  message: string;
-}
-
-/**
- * product-service refused the whole reservation (nothing is held): too little stock, or a
- * product archived since the lookup.
- */
-export class ReservationRefusedError extends Error {
-  constructor(
-    readonly reason: 'insufficient-stock' | 'product-unavailable',
-    readonly shortages: Shortage[],
-  ) {
-    super(`reservation refused: ${reason}`);
-    this.name = 'ReservationRefusedError';
-  }
-}
-
-export interface ProductCatalog {
-  lookup(ids: string[], requestId: string): Promise<CatalogProduct[]>;
-  reserve(request: ReservationRequest, requestId: string): Promise<void>;
-  release(orderId: string, requestId: string | null): Promise<void>;
-}
+import {
+  ProblemSchema,
+  ProductLookupResponseSchema,
+  ReleaseResponseSchema,
+  ReservationResponseSchema,
+  type Problem,
+  type ProductLookupBody,
+} from '@marketplace/contracts';
+import {
+  CatalogUnavailableError,
+  ReservationRefusedError,
+  type ProductCatalog,
+} from '../domain/product-catalog.port.ts';
 
 export interface ProductClientOptions {
   baseUrl: string;
@@ -83,14 +41,22 @@ export function createProductClient(options: ProductClientOptions): ProductCatal
     }
   }
 
-  async function json(response: Response, path: string): Promise<unknown> {
+  /** The answer's body if it has the contract's shape; anything else means the call failed. */
+  async function read<T extends TSchema>(schema: T, response: Response, path: string) {
+    let body: unknown;
     try {
-      return await response.json();
+      body = await response.json();
     } catch (error) {
       throw new CatalogUnavailableError(`product-service sent no JSON on ${path}`, {
         cause: error,
       });
     }
+    if (!Value.Check(schema, body)) {
+      throw new CatalogUnavailableError(
+        `product-service sent an unexpected ${response.status} body on ${path}`,
+      );
+    }
+    return body;
   }
 
   function unexpected(response: Response, path: string): CatalogUnavailableError {
@@ -100,40 +66,49 @@ export function createProductClient(options: ProductClientOptions): ProductCatal
   return {
     async lookup(ids, requestId) {
       const path = '/internal/products/lookup';
-      const response = await post(path, { ids }, requestId);
+      const body: ProductLookupBody = { ids };
+      const response = await post(path, body, requestId);
       if (response.status !== 200) throw unexpected(response, path);
-      const body = await json(response, path);
-      if (!Value.Check(LookupResponse, body)) {
-        throw new CatalogUnavailableError(`product-service sent an unexpected body on ${path}`);
-      }
-      return body.items;
+      return (await read(ProductLookupResponseSchema, response, path)).items;
     },
 
-    async reserve(request, requestId) {
+    async reserve(reservation, requestId) {
       const path = '/internal/stock/reservations';
-      const response = await post(path, request, requestId);
-      if (response.status === 200) return;
-      if (response.status === 409) throw refusal(await json(response, path));
-      throw unexpected(response, path);
+      const response = await post(path, reservation, requestId);
+      if (response.status === 200) {
+        await read(ReservationResponseSchema, response, path);
+        return;
+      }
+      if (response.status !== 409) throw unexpected(response, path);
+      throw refusal(await read(ProblemSchema, response, path), path);
     },
 
     async release(orderId, requestId) {
       const path = `/internal/stock/reservations/${encodeURIComponent(orderId)}/release`;
       const response = await post(path, {}, requestId);
       if (response.status !== 200) throw unexpected(response, path);
+      await read(ReleaseResponseSchema, response, path);
     },
   };
 }
 
-/** product-service names each short product as `items.<productId>`. */
-function refusal(body: unknown): ReservationRefusedError {
-  if (!Value.Check(ProblemErrors, body))
-    return new ReservationRefusedError('insufficient-stock', []);
-  const reason = body.type.endsWith('/product-unavailable')
-    ? 'product-unavailable'
-    : 'insufficient-stock';
-  const shortages = (body.errors ?? [])
-    .filter((e) => e.field.startsWith('items.'))
-    .map((e) => ({ productId: e.field.slice('items.'.length), message: e.message }));
-  return new ReservationRefusedError(reason, shortages);
+/**
+ * A 409 refuses the whole reservation; its `code` says why, and product-service names each
+ * product at fault as `items.<productId>`. A code not in the contract is not a refusal we can
+ * explain, so the outcome counts as unknown.
+ */
+function refusal(problem: Problem, path: string): Error {
+  switch (problem.code) {
+    case 'insufficient-stock':
+    case 'product-unavailable': {
+      const shortages = (problem.errors ?? [])
+        .filter((e) => e.field.startsWith('items.'))
+        .map((e) => ({ productId: e.field.slice('items.'.length), message: e.message }));
+      return new ReservationRefusedError(problem.code, shortages);
+    }
+    default:
+      return new CatalogUnavailableError(
+        `product-service refused with an unknown code ${problem.code} on ${path}`,
+      );
+  }
 }

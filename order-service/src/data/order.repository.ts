@@ -1,7 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { OrderStatus, Role } from '@marketplace/contracts';
+import type {
+  HistoryEntry,
+  Order,
+  OrderItem,
+  OrderStatus,
+  Role,
+  ShippingAddress,
+} from '@marketplace/contracts';
 import { paginate, type KeysetPage, type PageKey } from '@marketplace/db';
-import type { HistoryEntry, Order, OrderItem, ShippingAddress } from '../domain/order.model.ts';
 import type { DB, OrdersTable } from './schema.ts';
 
 type OrderRow = Selectable<OrdersTable>;

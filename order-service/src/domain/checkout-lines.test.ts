@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@marketplace/service-kit';
-import { ReservationRefusedError, type CatalogProduct } from '../clients/product.client.ts';
+import type { CatalogProduct } from '@marketplace/contracts';
+import { ReservationRefusedError } from './product-catalog.port.ts';
 import { assertDistinctProducts, draftOrders, reservationRefused } from './checkout-lines.ts';
 
 const checkoutId = '6f1c2b8e-3d4a-4c5b-9e6f-7a8b9c0d1e2f';
 const address = { name: 'N', line1: 'L', city: 'C', postalCode: 'P', country: 'DE' };
-const product = (id: string, sellerId: string, over: Partial<CatalogProduct> = {}) => ({
+const product = (
+  id: string,
+  sellerId: string,
+  over: Partial<CatalogProduct> = {},
+): CatalogProduct => ({
   id,
   sellerId,
   title: `T ${id}`,

@@ -1,12 +1,8 @@
-import { AppError, type FieldError } from '@marketplace/service-kit';
-import type { CatalogProduct, ReservationRefusedError } from '../clients/product.client.ts';
+import type { CatalogProduct, CheckoutItem, Order, ShippingAddress } from '@marketplace/contracts';
+import type { AppError, FieldError } from '@marketplace/service-kit';
+import { OrderErrors } from './errors.ts';
 import { orderIdFor } from './order-ids.ts';
-import type { Order, ShippingAddress } from './order.model.ts';
-
-export interface CheckoutItem {
-  productId: string;
-  quantity: number;
-}
+import type { ReservationRefusedError } from './product-catalog.port.ts';
 
 /** Products a buyer can order; anything else (archived, drafts) is not for sale. */
 const ORDERABLE_STATUS = 'active';
@@ -27,9 +23,7 @@ export function assertDistinctProducts(items: CheckoutItem[]): void {
         message: `repeats items.${first}.productId; put the whole quantity on one line`,
       });
   });
-  if (errors.length > 0) {
-    throw AppError.badRequest('validation-error', 'The body is invalid.', { errors });
-  }
+  if (errors.length > 0) throw OrderErrors.repeatedProducts(errors);
 }
 
 export interface OrderDraftInput {
@@ -86,11 +80,7 @@ function resolveProducts(items: CheckoutItem[], products: CatalogProduct[]) {
     });
     return [];
   });
-  if (errors.length > 0) {
-    throw AppError.unprocessable('product-unavailable', 'Some products cannot be ordered.', {
-      errors,
-    });
-  }
+  if (errors.length > 0) throw OrderErrors.productUnavailable(errors);
   return lines;
 }
 
@@ -99,15 +89,12 @@ function singleCurrency(group: { index: number; product: CatalogProduct }[]): st
   const currency = group[0]?.product.currency ?? '';
   const odd = group.filter((l) => l.product.currency !== currency);
   if (odd.length > 0) {
-    throw AppError.unprocessable(
-      'mixed-currency',
-      `Products of one seller must share a currency (${currency}).`,
-      {
-        errors: odd.map((l) => ({
-          field: `items.${l.index}.productId`,
-          message: `is priced in ${l.product.currency}, not ${currency}`,
-        })),
-      },
+    throw OrderErrors.mixedCurrency(
+      currency,
+      odd.map((l) => ({
+        field: `items.${l.index}.productId`,
+        message: `is priced in ${l.product.currency}, not ${currency}`,
+      })),
     );
   }
   return currency;
@@ -125,12 +112,6 @@ export function reservationRefused(
     return { field: `${line}.${insufficient ? 'quantity' : 'productId'}`, message: s.message };
   });
   return insufficient
-    ? AppError.conflict(
-        'insufficient-stock',
-        'Not enough stock for some items; nothing was reserved.',
-        { errors },
-      )
-    : AppError.unprocessable('product-unavailable', 'Some products cannot be ordered.', {
-        errors,
-      });
+    ? OrderErrors.insufficientStock(errors)
+    : OrderErrors.productUnavailable(errors);
 }

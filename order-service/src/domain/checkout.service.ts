@@ -1,12 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { CheckoutBody, CheckoutResult, Order, ReservationBody } from '@marketplace/contracts';
 import { inTransaction, isDuplicateKey } from '@marketplace/db';
-import { enqueueEvent, type Logger } from '@marketplace/events';
-import { AppError } from '@marketplace/service-kit';
-import {
-  CatalogUnavailableError,
-  ReservationRefusedError,
-  type ProductCatalog,
-} from '../clients/product.client.ts';
+import type { Logger } from '@marketplace/events';
 import {
   completeKey,
   deleteClaim,
@@ -15,21 +10,23 @@ import {
 } from '../data/idempotency.repository.ts';
 import { checkoutHasOrders, insertHistory, insertOrders } from '../data/order.repository.ts';
 import type { DB } from '../data/schema.ts';
-import {
-  assertDistinctProducts,
-  draftOrders,
-  reservationRefused,
-  type CheckoutItem,
-} from './checkout-lines.ts';
+import { enqueueOrdersCreated } from '../events/order.events.ts';
+import { assertDistinctProducts, draftOrders, reservationRefused } from './checkout-lines.ts';
+import { OrderErrors } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
-import { claimKey, keyInFlightError, STALE_KEY_AFTER_MS, type OwnedKey } from './idempotency.ts';
-import type { Actor, CheckoutResult, Order, ShippingAddress } from './order.model.ts';
+import { claimKey, STALE_KEY_AFTER_MS, type OwnedKey } from './idempotency.ts';
+import type { Actor } from './order.model.ts';
+import {
+  CatalogUnavailableError,
+  ReservationRefusedError,
+  type ProductCatalog,
+} from './product-catalog.port.ts';
 import type { StockReleases } from './release.service.ts';
 
 export interface CheckoutRequest {
   buyer: Actor;
   idempotencyKey: string;
-  body: { items: CheckoutItem[]; shippingAddress: ShippingAddress };
+  body: CheckoutBody;
   requestId: string;
 }
 
@@ -52,13 +49,6 @@ export interface CheckoutDeps {
 
 /** Another request took this key over while we worked; it will finish the same checkout. */
 class LostClaimError extends Error {}
-
-function catalogUnavailable(): AppError {
-  return AppError.unavailable(
-    'catalog-unavailable',
-    'The catalog cannot be reached right now; nothing was ordered. Retry shortly.',
-  );
-}
 
 export class CheckoutService {
   constructor(private readonly deps: CheckoutDeps) {}
@@ -100,16 +90,16 @@ export class CheckoutService {
       if (!(await recordOrderIds(this.deps.db, owner, mayHold))) throw new LostClaimError();
     } catch (error) {
       // Lost before we reserved anything: whoever took or swept the key answers for it.
-      if (error instanceof LostClaimError) throw keyInFlightError();
+      if (error instanceof LostClaimError) throw OrderErrors.idempotencyKeyInFlight();
       await this.forgetKey(owner, request.requestId, error);
-      throw error instanceof CatalogUnavailableError ? catalogUnavailable() : error;
+      throw error instanceof CatalogUnavailableError ? OrderErrors.catalogUnavailable() : error;
     }
     await this.reserve(owner, orders, request);
     return this.commit(owner, orders, request);
   }
 
   private async reserve(owner: OwnedKey, orders: Order[], request: CheckoutRequest) {
-    const reservation = {
+    const reservation: ReservationBody = {
       checkoutId: owner.checkoutId,
       orders: orders.map((o) => ({
         orderId: o.id,
@@ -126,7 +116,7 @@ export class CheckoutService {
       }
       // The reservation may or may not have happened: give back whatever it might hold.
       await this.abandon(owner, held(owner, orders), request.requestId, error);
-      throw error instanceof CatalogUnavailableError ? catalogUnavailable() : error;
+      throw error instanceof CatalogUnavailableError ? OrderErrors.catalogUnavailable() : error;
     }
   }
 
@@ -143,18 +133,16 @@ export class CheckoutService {
           trx,
           orders.map((o) => createdEntry(o, request.buyer)),
         );
-        for (const o of orders) {
-          await enqueueEvent(trx, 'order.created', createdData(o), request.requestId);
-        }
+        await enqueueOrdersCreated(trx, orders, request.requestId);
         if (!(await completeKey(trx, owner, { status: 201, body: result }))) {
           throw new LostClaimError();
         }
       });
     } catch (error) {
-      if (isDuplicateKey(error)) throw keyInFlightError();
+      if (isDuplicateKey(error)) throw OrderErrors.idempotencyKeyInFlight();
       if (error instanceof LostClaimError) {
         await this.settleLostClaim(owner, held(owner, orders), request.requestId);
-        throw keyInFlightError();
+        throw OrderErrors.idempotencyKeyInFlight();
       }
       await this.abandon(owner, held(owner, orders), request.requestId, error);
       throw error;
@@ -240,17 +228,5 @@ function createdEntry(order: Order, buyer: Actor) {
     actorId: buyer.userId,
     actorRole: buyer.role,
     at: new Date(order.createdAt),
-  };
-}
-
-function createdData(order: Order) {
-  return {
-    orderId: order.id,
-    checkoutId: order.checkoutId,
-    buyerId: order.buyerId,
-    sellerId: order.sellerId,
-    items: order.items,
-    totalMinor: order.totalMinor,
-    currency: order.currency,
   };
 }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { AppError } from '@marketplace/service-kit';
 import { findKey, insertClaim, takeOver } from '../data/idempotency.repository.ts';
 import type { DB } from '../data/schema.ts';
+import { OrderErrors } from './errors.ts';
 
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const MAX_KEY_LENGTH = 255;
 /** How long a key may stay in flight before another request with it may take it over. */
 export const STALE_KEY_AFTER_MS = 60_000;
@@ -27,37 +26,11 @@ export interface Replay {
 }
 
 export function requireIdempotencyKey(value: string | string[] | undefined): string {
-  const field = [{ field: 'headers.idempotency-key', message: 'is required' }];
-  if (value === undefined || value === '') {
-    throw AppError.badRequest(
-      'idempotency-key-required',
-      `The ${IDEMPOTENCY_HEADER} header is required.`,
-      { errors: field },
-    );
-  }
+  if (value === undefined || value === '') throw OrderErrors.idempotencyKeyRequired();
   if (Array.isArray(value) || value.length > MAX_KEY_LENGTH) {
-    throw AppError.badRequest(
-      'invalid-idempotency-key',
-      `The ${IDEMPOTENCY_HEADER} header must be one value of 1 to ${MAX_KEY_LENGTH} characters.`,
-      {
-        errors: [
-          {
-            field: 'headers.idempotency-key',
-            message: `must be 1 to ${MAX_KEY_LENGTH} characters`,
-          },
-        ],
-      },
-    );
+    throw OrderErrors.invalidIdempotencyKey(MAX_KEY_LENGTH);
   }
   return value;
-}
-
-export function keyInFlightError(): AppError {
-  return AppError.conflict(
-    'idempotency-key-in-flight',
-    'A request with this Idempotency-Key is still being processed; retry shortly.',
-    { headers: { 'retry-after': '1' } },
-  );
 }
 
 /**
@@ -82,18 +55,15 @@ export async function claimKey(
     const row = await findKey(db, request.userId, request.key);
     if (!row) continue;
     if (row.fingerprint !== request.fingerprint) {
-      throw AppError.unprocessable(
-        'idempotency-key-reused',
-        `This ${IDEMPOTENCY_HEADER} was already used with a different request body.`,
-        { errors: [{ field: 'headers.idempotency-key', message: 'was used with another body' }] },
-      );
+      throw OrderErrors.idempotencyKeyReused();
     }
     if (row.status === 'completed') {
       return { kind: 'replay', body: JSON.parse(row.response_body ?? 'null') };
     }
-    if (now.getTime() - row.locked_at.getTime() < staleAfterMs) throw keyInFlightError();
+    if (now.getTime() - row.locked_at.getTime() < staleAfterMs)
+      throw OrderErrors.idempotencyKeyInFlight();
     const heldOrderIds = await takeOver(db, row, lockId, now);
-    if (!heldOrderIds) throw keyInFlightError();
+    if (!heldOrderIds) throw OrderErrors.idempotencyKeyInFlight();
     return {
       kind: 'owned',
       userId: request.userId,
@@ -103,5 +73,5 @@ export async function claimKey(
       heldOrderIds,
     };
   }
-  throw keyInFlightError();
+  throw OrderErrors.idempotencyKeyInFlight();
 }

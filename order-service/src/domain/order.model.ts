@@ -1,50 +1,9 @@
-import type { OrderStatus, Role } from '@marketplace/contracts';
+import type { Role } from '@marketplace/contracts';
 
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  postalCode: string;
-  country: string;
-}
+// Orders, their items, addresses and history are the contract's types (@marketplace/contracts).
 
-export interface OrderItem {
-  productId: string;
-  title: string;
-  priceMinor: number;
-  quantity: number;
-}
-
-export interface Order {
-  id: string;
-  checkoutId: string;
-  buyerId: string;
-  sellerId: string;
-  status: OrderStatus;
-  items: OrderItem[];
-  totalMinor: number;
-  currency: string;
-  shippingAddress: ShippingAddress;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface HistoryEntry {
-  from: OrderStatus | null;
-  to: OrderStatus;
-  note: string | null;
-  actorId: string;
-  actorRole: Role;
-  at: string;
-}
-
+/** Who is acting: the verified caller of a request. */
 export interface Actor {
   userId: string;
   role: Role;
-}
-
-export interface CheckoutResult {
-  checkoutId: string;
-  orders: Order[];
 }

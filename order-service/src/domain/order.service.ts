@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { OrderStatus, PageOf } from '@marketplace/contracts';
+import type {
+  HistoryEntry,
+  Order,
+  OrderPage,
+  OrderStatus,
+  PageQuery,
+} from '@marketplace/contracts';
 import { inTransaction, InvalidCursorError } from '@marketplace/db';
-import { enqueueEvent } from '@marketplace/events';
-import { AppError } from '@marketplace/service-kit';
 import {
   findOrder,
   insertHistory,
@@ -13,7 +17,9 @@ import {
   type ListFilter,
 } from '../data/order.repository.ts';
 import type { DB } from '../data/schema.ts';
-import type { Actor, HistoryEntry, Order } from './order.model.ts';
+import { enqueueStatusChanged } from '../events/order.events.ts';
+import { OrderErrors } from './errors.ts';
+import type { Actor } from './order.model.ts';
 import type { StockReleases } from './release.service.ts';
 import { checkTransition, partiesOf } from './status-rules.ts';
 
@@ -21,11 +27,6 @@ export interface OrderServiceDeps {
   db: Kysely<DB>;
   releases: StockReleases;
   eventsCommitted: () => void;
-}
-
-export interface PageRequest {
-  limit: number;
-  cursor?: string | undefined;
 }
 
 export interface StatusChangeRequest {
@@ -40,19 +41,19 @@ export class OrderService {
   constructor(private readonly deps: OrderServiceDeps) {}
 
   /** Orders the caller bought, newest first. */
-  listForBuyer(actor: Actor, page: PageRequest): Promise<PageOf<Order>> {
+  listForBuyer(actor: Actor, page: PageQuery): Promise<OrderPage> {
     return this.list({ buyerId: actor.userId }, page);
   }
 
   /** Orders placed with the calling seller, newest first. */
-  listForSeller(actor: Actor, status: OrderStatus | undefined, page: PageRequest) {
+  listForSeller(actor: Actor, status: OrderStatus | undefined, page: PageQuery) {
     return this.list({ sellerId: actor.userId, ...(status ? { status } : {}) }, page);
   }
 
   async get(actor: Actor, orderId: string): Promise<Order> {
     const order = await findOrder(this.deps.db, orderId);
     // Someone else's order is answered exactly like a missing one.
-    if (!order || partiesOf(actor, order).size === 0) throw orderNotFound();
+    if (!order || partiesOf(actor, order).size === 0) throw OrderErrors.orderNotFound();
     return order;
   }
 
@@ -65,14 +66,14 @@ export class OrderService {
     const { actor, orderId, to, note } = request;
     const order = await inTransaction(this.deps.db, async (trx) => {
       const current = await lockOrder(trx, orderId);
-      if (!current) throw orderNotFound();
+      if (!current) throw OrderErrors.orderNotFound();
       const parties = partiesOf(actor, current);
-      if (parties.size === 0) throw orderNotFound();
+      if (parties.size === 0) throw OrderErrors.orderNotFound();
       assertTransition(current.status, to, checkTransition(current.status, to, parties));
       const at = new Date();
       // The row is locked, so this only fails if the lock were lost; never let two changes win.
       if (!(await updateStatus(trx, orderId, current.status, to, at))) {
-        throw AppError.conflict('concurrent-change', 'The order changed meanwhile; reload it.');
+        throw OrderErrors.concurrentChange();
       }
       await insertHistory(trx, [
         {
@@ -85,17 +86,9 @@ export class OrderService {
           at,
         },
       ]);
-      await enqueueEvent(
+      await enqueueStatusChanged(
         trx,
-        'order.status_changed',
-        {
-          orderId,
-          buyerId: current.buyerId,
-          sellerId: current.sellerId,
-          from: current.status,
-          to,
-          note,
-        },
+        { order: current, from: current.status, to, note },
         request.requestId,
       );
       if (to === 'cancelled') await this.deps.releases.schedule(trx, [orderId], at);
@@ -106,18 +99,14 @@ export class OrderService {
     return order;
   }
 
-  private async list(filter: ListFilter, page: PageRequest): Promise<PageOf<Order>> {
+  private async list(filter: ListFilter, page: PageQuery): Promise<OrderPage> {
     try {
       return await listOrders(this.deps.db, filter, page.limit, page.cursor);
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw invalidCursor();
+      if (error instanceof InvalidCursorError) throw OrderErrors.invalidCursor();
       throw error;
     }
   }
-}
-
-function orderNotFound(): AppError {
-  return AppError.notFound('order-not-found', 'No such order.');
 }
 
 function assertTransition(
@@ -129,14 +118,8 @@ function assertTransition(
     case 'allowed':
       return;
     case 'forbidden':
-      throw AppError.forbidden('forbidden', `You may not move this order from ${from} to ${to}.`);
+      throw OrderErrors.transitionForbidden(from, to);
     case 'invalid':
-      throw AppError.conflict('invalid-transition', `An order cannot go from ${from} to ${to}.`);
+      throw OrderErrors.invalidTransition(from, to);
   }
-}
-
-function invalidCursor(): AppError {
-  return AppError.badRequest('invalid-cursor', 'The cursor is invalid.', {
-    errors: [{ field: 'querystring.cursor', message: 'is not a cursor this API gave out' }],
-  });
 }

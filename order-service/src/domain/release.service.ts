@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@marketplace/events';
 import { PeriodicTask, type Registry } from '@marketplace/tasks';
-import type { ProductCatalog } from '../clients/product.client.ts';
+import type { ProductCatalog } from './product-catalog.port.ts';
 import {
   completeRelease,
   dueReleases,

@@ -1,20 +1,20 @@
-import { Type } from 'typebox';
-import type { ServiceApp } from '@marketplace/service-kit';
-import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
-import type { CheckoutService } from '../domain/checkout.service.ts';
-import { requireIdempotencyKey } from '../domain/idempotency.ts';
-import type { OrderService } from '../domain/order.service.ts';
 import {
   CheckoutBodySchema,
-  CheckoutResponseSchema,
-  HistorySchema,
+  CheckoutResultSchema,
+  OrderHistorySchema,
   OrderPageSchema,
   OrderParamsSchema,
   OrderSchema,
-  PageQuery,
+  PageQuerySchema,
+  ProblemRef,
   SellerOrdersQuerySchema,
   StatusChangeBodySchema,
-} from './order.schemas.ts';
+} from '@marketplace/contracts';
+import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import type { ServiceApp } from '@marketplace/service-kit';
+import type { CheckoutService } from '../domain/checkout.service.ts';
+import { requireIdempotencyKey } from '../domain/idempotency.ts';
+import type { OrderService } from '../domain/order.service.ts';
 
 export interface OrderRoutesDeps {
   verifier: AccessTokenVerifier;
@@ -23,8 +23,7 @@ export interface OrderRoutesDeps {
 }
 
 const tags = ['orders'];
-const Problem = Type.Ref('Problem');
-const readErrors = { 400: Problem, 401: Problem, 404: Problem };
+const readErrors = { 400: ProblemRef, 401: ProblemRef, 404: ProblemRef };
 const security = [{ bearer: [] }];
 
 export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): void {
@@ -41,12 +40,12 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
         summary: 'Check out: one order per seller (header Idempotency-Key required)',
         body: CheckoutBodySchema,
         response: {
-          201: CheckoutResponseSchema,
-          400: Problem,
-          401: Problem,
-          409: Problem,
-          422: Problem,
-          503: Problem,
+          201: CheckoutResultSchema,
+          400: ProblemRef,
+          401: ProblemRef,
+          409: ProblemRef,
+          422: ProblemRef,
+          503: ProblemRef,
         },
       },
     },
@@ -69,7 +68,7 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
       schema: {
         tags,
         security,
-        querystring: PageQuery,
+        querystring: PageQuerySchema,
         response: { 200: OrderPageSchema, ...readErrors },
       },
     },
@@ -98,7 +97,7 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
         tags,
         security,
         params: OrderParamsSchema,
-        response: { 200: HistorySchema, ...readErrors },
+        response: { 200: OrderHistorySchema, ...readErrors },
       },
     },
     async (request) => ({
@@ -115,7 +114,7 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
         security,
         params: OrderParamsSchema,
         body: StatusChangeBodySchema,
-        response: { 200: OrderSchema, ...readErrors, 403: Problem, 409: Problem },
+        response: { 200: OrderSchema, ...readErrors, 403: ProblemRef, 409: ProblemRef },
       },
     },
     async (request) =>
@@ -136,7 +135,7 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
         tags,
         security,
         querystring: SellerOrdersQuerySchema,
-        response: { 200: OrderPageSchema, ...readErrors, 403: Problem },
+        response: { 200: OrderPageSchema, ...readErrors, 403: ProblemRef },
       },
     },
     async (request) => {

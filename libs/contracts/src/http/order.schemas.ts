@@ -1,2 +1,97 @@
-// Filled in by the move of the service's route schemas into contracts.
-export {};
+import { Type, type Static } from 'typebox';
+import { OrderStatusSchema } from '../events.ts';
+import { Page, PageQuerySchema } from '../pagination.ts';
+import { RoleSchema } from '../roles.ts';
+import { DateTime, Nullable, Text } from './common.schemas.ts';
+
+/** order-service's public API: checkout, orders, their status and its history. */
+
+export const ShippingAddressSchema = Type.Object({
+  name: Text(200),
+  line1: Text(200),
+  line2: Type.Optional(Type.String({ maxLength: 200 })),
+  city: Text(100),
+  postalCode: Text(20),
+  country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case' }),
+});
+export type ShippingAddress = Static<typeof ShippingAddressSchema>;
+
+export const CheckoutItemSchema = Type.Object({
+  productId: Type.String({ format: 'uuid' }),
+  quantity: Type.Integer({ minimum: 1, maximum: 100 }),
+});
+export type CheckoutItem = Static<typeof CheckoutItemSchema>;
+
+export const CheckoutBodySchema = Type.Object({
+  items: Type.Array(CheckoutItemSchema, {
+    minItems: 1,
+    maxItems: 50,
+    description: 'Each product at most once.',
+  }),
+  shippingAddress: ShippingAddressSchema,
+});
+export type CheckoutBody = Static<typeof CheckoutBodySchema>;
+
+/** A line as ordered: title and price are snapshotted at checkout. */
+export const OrderItemSchema = Type.Object({
+  productId: Type.String(),
+  title: Type.String(),
+  priceMinor: Type.Integer(),
+  quantity: Type.Integer(),
+});
+export type OrderItem = Static<typeof OrderItemSchema>;
+
+export const OrderSchema = Type.Object({
+  id: Type.String(),
+  checkoutId: Type.String(),
+  buyerId: Type.String(),
+  sellerId: Type.String(),
+  status: OrderStatusSchema,
+  items: Type.Array(OrderItemSchema),
+  totalMinor: Type.Integer(),
+  currency: Type.String(),
+  shippingAddress: ShippingAddressSchema,
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+export type Order = Static<typeof OrderSchema>;
+
+/** One order per seller of the checkout. */
+export const CheckoutResultSchema = Type.Object({
+  checkoutId: Type.String(),
+  orders: Type.Array(OrderSchema),
+});
+export type CheckoutResult = Static<typeof CheckoutResultSchema>;
+
+export const OrderPageSchema = Page(OrderSchema);
+export type OrderPage = Static<typeof OrderPageSchema>;
+
+// Not a Uuid: an id of another shape is simply not found (404), not a bad request.
+export const OrderParamsSchema = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export type OrderParams = Static<typeof OrderParamsSchema>;
+
+export const SellerOrdersQuerySchema = Type.Object({
+  ...PageQuerySchema.properties,
+  status: Type.Optional(OrderStatusSchema),
+});
+export type SellerOrdersQuery = Static<typeof SellerOrdersQuerySchema>;
+
+export const StatusChangeBodySchema = Type.Object({
+  status: OrderStatusSchema,
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+});
+export type StatusChangeBody = Static<typeof StatusChangeBodySchema>;
+
+export const HistoryEntrySchema = Type.Object({
+  from: Nullable(OrderStatusSchema),
+  to: OrderStatusSchema,
+  note: Nullable(Type.String()),
+  actorId: Type.String(),
+  actorRole: RoleSchema,
+  at: DateTime,
+});
+export type HistoryEntry = Static<typeof HistoryEntrySchema>;
+
+/** Oldest first; the first entry is the checkout (`from: null`). */
+export const OrderHistorySchema = Type.Object({ items: Type.Array(HistoryEntrySchema) });
+export type OrderHistory = Static<typeof OrderHistorySchema>;
