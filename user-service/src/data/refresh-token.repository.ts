@@ -25,30 +25,15 @@ export async function insertRefreshToken(db: Kysely<DB>, token: NewRefreshToken)
     .execute();
 }
 
-/** Locks the row until the transaction ends, so two exchanges of one token serialize. */
-export async function findRefreshTokenForUpdate(
-  db: Kysely<DB>,
-  tokenHash: string,
-): Promise<RefreshTokenRow | null> {
-  const row = await db
-    .selectFrom('refresh_tokens')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .forUpdate()
-    .executeTakeFirst();
-  return row ?? null;
-}
-
+/** With `forUpdate`, the row stays locked until the transaction ends, so two exchanges serialize. */
 export async function findRefreshToken(
   db: Kysely<DB>,
   tokenHash: string,
+  options: { forUpdate?: boolean } = {},
 ): Promise<RefreshTokenRow | null> {
-  const row = await db
-    .selectFrom('refresh_tokens')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  return row ?? null;
+  let query = db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash);
+  if (options.forUpdate) query = query.forUpdate();
+  return (await query.executeTakeFirst()) ?? null;
 }
 
 export async function markSpent(db: Kysely<DB>, tokenHash: string): Promise<void> {
@@ -59,20 +44,25 @@ export async function markSpent(db: Kysely<DB>, tokenHash: string): Promise<void
     .execute();
 }
 
+/** Revokes the tokens of a family (one session) not revoked yet. */
 export async function revokeFamily(db: Kysely<DB>, familyId: string): Promise<void> {
-  await db
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
-    .where('family_id', '=', familyId)
-    .where('revoked_at', 'is', null)
-    .execute();
+  await revokeWhere(db, 'family_id', familyId);
 }
 
+/** Revokes every token of the user not revoked yet (every session). */
 export async function revokeAllOfUser(db: Kysely<DB>, userId: string): Promise<void> {
+  await revokeWhere(db, 'user_id', userId);
+}
+
+async function revokeWhere(
+  db: Kysely<DB>,
+  column: 'family_id' | 'user_id',
+  value: string,
+): Promise<void> {
   await db
     .updateTable('refresh_tokens')
     .set({ revoked_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
-    .where('user_id', '=', userId)
+    .where(column, '=', value)
     .where('revoked_at', 'is', null)
     .execute();
 }

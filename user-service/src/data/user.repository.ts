@@ -1,13 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Role } from '@marketplace/contracts';
+import type { Address, AdminUserPatch, ProfilePatch, UserListQuery } from '@marketplace/contracts';
 import { paginate, type KeysetPage, type PageKey } from '@marketplace/db';
-import type {
-  Address,
-  AdminChanges,
-  ProfileChanges,
-  User,
-  UserWithSecret,
-} from '../domain/user.model.ts';
+import type { User, UserWithSecret } from '../domain/user.model.ts';
 import type { DB, UsersTable } from './schema.ts';
 
 type UserRow = Selectable<UsersTable>;
@@ -75,7 +69,7 @@ export async function insertUser(db: Kysely<DB>, user: User, passwordHash: strin
 export async function updateUser(
   db: Kysely<DB>,
   id: string,
-  changes: ProfileChanges & AdminChanges & { passwordHash?: string },
+  changes: ProfilePatch & AdminUserPatch & { passwordHash?: string },
 ): Promise<void> {
   const set: Updateable<UsersTable> = { updated_at: new Date() };
   if (changes.name !== undefined) set.name = changes.name;
@@ -87,13 +81,6 @@ export async function updateUser(
   if (changes.blocked !== undefined) set.blocked = changes.blocked ? 1 : 0;
   if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
   await db.updateTable('users').set(set).where('id', '=', id).execute();
-}
-
-export interface UserListQuery {
-  limit: number;
-  role?: Role | undefined;
-  /** The previous page's `nextCursor`. */
-  cursor?: string | undefined;
 }
 
 const NEWEST_FIRST: readonly PageKey<DB, 'users', UserRow>[] = [

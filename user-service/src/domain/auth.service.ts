@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type {
+  AuthSession,
+  LoginBody,
+  PasswordChangeBody,
+  RegisterBody,
+} from '@marketplace/contracts';
 import { inTransaction, isDuplicateKey } from '@marketplace/db';
 import {
   findRefreshToken,
-  findRefreshTokenForUpdate,
   markSpent,
   revokeAllOfUser,
   revokeFamily,
@@ -15,7 +20,8 @@ import type { AttemptThrottle } from './attempt-throttle.ts';
 import { UserErrors } from './errors.ts';
 import type { PasswordHasher } from './password.ts';
 import { hashRefreshToken, type SessionIssuer } from './session.ts';
-import { normalizeEmail, type AuthSession, type User, type UserWithSecret } from './user.model.ts';
+import { normalizeEmail, type User } from './user.model.ts';
+import { activeUser } from './user.service.ts';
 
 export interface AuthDeps {
   db: Kysely<DB>;
@@ -29,20 +35,13 @@ export interface AuthDeps {
   eventsCommitted: () => void;
 }
 
-export interface Registration {
-  email: string;
-  password: string;
-  name: string;
-  role?: 'buyer' | 'seller';
-}
-
 type RefreshOutcome =
   { kind: 'ok'; session: AuthSession } | { kind: 'invalid' | 'reused' | 'blocked' };
 
 export class AuthService {
   constructor(private readonly deps: AuthDeps) {}
 
-  async register(input: Registration, requestId: string): Promise<AuthSession> {
+  async register(input: RegisterBody, requestId: string): Promise<AuthSession> {
     const { db, hasher, sessions } = this.deps;
     const email = normalizeEmail(input.email);
     // Cheap early answer; the unique key below is what really guarantees it.
@@ -78,7 +77,7 @@ export class AuthService {
    * account is told so (403) only once the password proved the caller owns it, which reveals
    * nothing to someone guessing.
    */
-  async login(input: { email: string; password: string }): Promise<AuthSession> {
+  async login(input: LoginBody): Promise<AuthSession> {
     const { db, hasher, loginThrottle } = this.deps;
     const email = normalizeEmail(input.email);
     const wait = loginThrottle.hit(email);
@@ -113,7 +112,7 @@ export class AuthService {
   }
 
   private async rotate(trx: Kysely<DB>, tokenHash: string): Promise<RefreshOutcome> {
-    const token = await findRefreshTokenForUpdate(trx, tokenHash);
+    const token = await findRefreshToken(trx, tokenHash, { forUpdate: true });
     if (!token || token.revoked_at) return { kind: 'invalid' };
     if (token.spent_at) {
       await revokeFamily(trx, token.family_id);
@@ -138,11 +137,9 @@ export class AuthService {
   }
 
   /** Changes the password, ends every session of the user, and opens a new one for the caller. */
-  async changePassword(
-    user: UserWithSecret,
-    input: { currentPassword: string; newPassword: string },
-  ): Promise<AuthSession> {
+  async changePassword(userId: string, input: PasswordChangeBody): Promise<AuthSession> {
     const { db, hasher, passwordThrottle } = this.deps;
+    const user = await activeUser(db, userId);
     const wait = passwordThrottle.hit(user.id);
     if (wait !== null) throw UserErrors.tooManyAttempts(wait);
     if (!(await hasher.verify(input.currentPassword, user.passwordHash))) {

@@ -1,9 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { AuthSession } from '@marketplace/contracts';
 import type { TokenIssuer } from '@marketplace/jwt';
 import { insertRefreshToken } from '../data/refresh-token.repository.ts';
 import type { DB } from '../data/schema.ts';
-import { toPublicUser, type AuthSession, type User } from './user.model.ts';
+import { toPublicUser, type User } from './user.model.ts';
 
 const DAY_MS = 86_400_000;
 

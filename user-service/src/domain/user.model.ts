@@ -1,14 +1,6 @@
-import type { Role } from '@marketplace/contracts';
+import type { Address, Role, User as PublicUser } from '@marketplace/contracts';
 
-/** A postal address kept on the profile, shaped like an order's shipping address minus the name. */
-export interface Address {
-  line1: string;
-  line2?: string;
-  city: string;
-  postalCode: string;
-  country: string;
-}
-
+/** An account as the domain holds it; answers show it as the contract's `User` (PublicUser). */
 export interface User {
   id: string;
   email: string;
@@ -25,18 +17,9 @@ export interface UserWithSecret extends User {
   passwordHash: string;
 }
 
-/** The user as every API answer shows it: never the password hash. */
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  phone: string | null;
-  address: Address | null;
-  blocked: boolean;
-  createdAt: string;
-}
+export type { PublicUser };
 
+/** The user as every API answer shows it: never the password hash. */
 export function toPublicUser(user: User): PublicUser {
   return {
     id: user.id,
@@ -53,23 +36,4 @@ export function toPublicUser(user: User): PublicUser {
 /** E-mails compare case-insensitively: they are stored and looked up in this form. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-export interface ProfileChanges {
-  name?: string;
-  phone?: string | null;
-  address?: Address | null;
-}
-
-export interface AdminChanges {
-  role?: Role;
-  blocked?: boolean;
-}
-
-export interface AuthSession {
-  user: PublicUser;
-  accessToken: string;
-  refreshToken: string;
-  /** Seconds until the access token expires. */
-  expiresIn: number;
 }

@@ -1,15 +1,17 @@
 import { Type } from 'typebox';
+import {
+  JwksSchema,
+  LoginBodySchema,
+  LoginResponseSchema,
+  ProblemRef,
+  RefreshBodySchema,
+  RefreshResponseSchema,
+  RegisterBodySchema,
+  RegisterResponseSchema,
+} from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import type { AuthService } from '../domain/auth.service.ts';
 import type { SigningKeys } from '../domain/signing-keys.ts';
-import {
-  AuthResponseSchema,
-  JwksSchema,
-  LoginBodySchema,
-  ProblemRef,
-  RefreshBodySchema,
-  RegisterBodySchema,
-} from './schemas.ts';
 
 const tags = ['auth'];
 
@@ -21,7 +23,7 @@ export function registerAuthRoutes(app: ServiceApp, auth: AuthService, keys: Sig
         summary: 'Creates a buyer or seller account and opens a session',
         tags,
         body: RegisterBodySchema,
-        response: { 201: AuthResponseSchema, 400: ProblemRef, 409: ProblemRef },
+        response: { 201: RegisterResponseSchema, 400: ProblemRef, 409: ProblemRef },
       },
     },
     async (request, reply) => reply.code(201).send(await auth.register(request.body, request.id)),
@@ -36,7 +38,7 @@ export function registerAuthRoutes(app: ServiceApp, auth: AuthService, keys: Sig
         tags,
         body: LoginBodySchema,
         response: {
-          200: AuthResponseSchema,
+          200: LoginResponseSchema,
           400: ProblemRef,
           401: ProblemRef,
           403: ProblemRef,
@@ -55,7 +57,12 @@ export function registerAuthRoutes(app: ServiceApp, auth: AuthService, keys: Sig
         description: 'Presenting a spent refresh token revokes every token of its session.',
         tags,
         body: RefreshBodySchema,
-        response: { 200: AuthResponseSchema, 400: ProblemRef, 401: ProblemRef, 403: ProblemRef },
+        response: {
+          200: RefreshResponseSchema,
+          400: ProblemRef,
+          401: ProblemRef,
+          403: ProblemRef,
+        },
       },
     },
     async (request) => auth.refresh(request.body.refreshToken),

@@ -1,18 +1,18 @@
-import type { ServiceApp } from '@marketplace/service-kit';
-import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
-import type { AuthService } from '../domain/auth.service.ts';
-import type { UserService } from '../domain/user.service.ts';
 import {
-  AdminPatchSchema,
-  AuthResponseSchema,
-  IdParamsSchema,
-  PasswordChangeSchema,
+  AdminUserPatchSchema,
+  PasswordChangeBodySchema,
+  PasswordChangeResponseSchema,
   ProblemRef,
   ProfilePatchSchema,
+  UserIdParamsSchema,
   UserListQuerySchema,
   UserPageSchema,
   UserSchema,
-} from './schemas.ts';
+} from '@marketplace/contracts';
+import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import type { ServiceApp } from '@marketplace/service-kit';
+import type { AuthService } from '../domain/auth.service.ts';
+import type { UserService } from '../domain/user.service.ts';
 
 const security = [{ bearer: [] }];
 
@@ -69,9 +69,9 @@ export function registerUserRoutes(
         description: 'Ends every session of the account and answers with a new one for the caller.',
         tags,
         security,
-        body: PasswordChangeSchema,
+        body: PasswordChangeBodySchema,
         response: {
-          200: AuthResponseSchema,
+          200: PasswordChangeResponseSchema,
           400: ProblemRef,
           401: ProblemRef,
           403: ProblemRef,
@@ -79,10 +79,7 @@ export function registerUserRoutes(
         },
       },
     },
-    async (request) => {
-      const user = await users.self(currentUser(request).userId);
-      return auth.changePassword(user, request.body);
-    },
+    async (request) => auth.changePassword(currentUser(request).userId, request.body),
   );
 
   registerAdminRoutes(app, verifier, users);
@@ -120,8 +117,8 @@ function registerAdminRoutes(
         description: 'A blocked user cannot log in or refresh; their sessions end.',
         tags,
         security,
-        params: IdParamsSchema,
-        body: AdminPatchSchema,
+        params: UserIdParamsSchema,
+        body: AdminUserPatchSchema,
         response: {
           200: UserSchema,
           400: ProblemRef,

@@ -1,2 +1,131 @@
-// Filled in by the move of the service's route schemas into contracts.
-export {};
+import { Type, type Static } from 'typebox';
+import { Page, PageQuerySchema } from '../pagination.ts';
+import { RoleSchema } from '../roles.ts';
+import { DateTime, Nullable, Text } from './common.schemas.ts';
+
+// The identity area (user-service): accounts, sessions, profiles, roles and the JWKS.
+
+// User ids are checked by the `uuid` format, as this API always has (not common's pattern `Uuid`).
+const UserId = Type.String({ format: 'uuid' });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const NewPassword = Type.String({
+  minLength: 8,
+  maxLength: 128,
+  description: '8 to 128 characters',
+});
+// Login and the current password accept any length an account could have; the rules above
+// apply when a password is set.
+const GivenPassword = Type.String({ minLength: 1, maxLength: 128 });
+const Name = Text(100);
+const Phone = Type.String({
+  pattern: '^\\+?[0-9][0-9 ()-]{3,30}$',
+  description: 'Digits, spaces, parentheses and dashes, optionally led by +',
+});
+
+/** The postal address kept on a profile. */
+export const AddressSchema = Type.Object({
+  line1: Text(200),
+  line2: Type.Optional(Type.String({ maxLength: 200 })),
+  city: Text(100),
+  postalCode: Text(20),
+  country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case' }),
+});
+export type Address = Static<typeof AddressSchema>;
+
+/** An account as every answer shows it (never the password hash). */
+export const UserSchema = Type.Object({
+  id: UserId,
+  email: Type.String(),
+  name: Type.String(),
+  role: RoleSchema,
+  phone: Nullable(Type.String()),
+  address: Nullable(AddressSchema),
+  blocked: Type.Boolean(),
+  createdAt: DateTime,
+});
+export type User = Static<typeof UserSchema>;
+
+/** A new session: what register, login, refresh and a password change all answer. */
+export const AuthSessionSchema = Type.Object({
+  user: UserSchema,
+  accessToken: Type.String({ description: 'JWT (EdDSA), sent as `Authorization: Bearer`' }),
+  refreshToken: Type.String({ description: 'Opaque; single use' }),
+  expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
+});
+export type AuthSession = Static<typeof AuthSessionSchema>;
+
+// One name per answer, so a client reads each route's type by the route's name.
+export const RegisterResponseSchema = AuthSessionSchema;
+export type RegisterResponse = AuthSession;
+export const LoginResponseSchema = AuthSessionSchema;
+export type LoginResponse = AuthSession;
+export const RefreshResponseSchema = AuthSessionSchema;
+export type RefreshResponse = AuthSession;
+export const PasswordChangeResponseSchema = AuthSessionSchema;
+export type PasswordChangeResponse = AuthSession;
+
+export const RegisterBodySchema = Type.Object({
+  email: Email,
+  password: NewPassword,
+  name: Name,
+  role: Type.Optional(
+    Type.Enum(['buyer', 'seller'], { description: 'admin cannot be chosen; default buyer' }),
+  ),
+});
+export type RegisterBody = Static<typeof RegisterBodySchema>;
+
+export const LoginBodySchema = Type.Object({ email: Email, password: GivenPassword });
+export type LoginBody = Static<typeof LoginBodySchema>;
+
+/** The body of refresh and of logout. */
+export const RefreshBodySchema = Type.Object({
+  refreshToken: Type.String({ minLength: 1, maxLength: 256 }),
+});
+export type RefreshBody = Static<typeof RefreshBodySchema>;
+
+/** `null` clears the phone or the address; an absent field stays as it is. */
+export const ProfilePatchSchema = Type.Object({
+  name: Type.Optional(Name),
+  phone: Type.Optional(Nullable(Phone)),
+  address: Type.Optional(Nullable(AddressSchema)),
+});
+export type ProfilePatch = Static<typeof ProfilePatchSchema>;
+
+export const PasswordChangeBodySchema = Type.Object({
+  currentPassword: GivenPassword,
+  newPassword: NewPassword,
+});
+export type PasswordChangeBody = Static<typeof PasswordChangeBodySchema>;
+
+export const AdminUserPatchSchema = Type.Object({
+  role: Type.Optional(RoleSchema),
+  blocked: Type.Optional(Type.Boolean()),
+});
+export type AdminUserPatch = Static<typeof AdminUserPatchSchema>;
+
+export const UserListQuerySchema = Type.Object({
+  limit: PageQuerySchema.properties.limit,
+  cursor: PageQuerySchema.properties.cursor,
+  role: Type.Optional(RoleSchema),
+});
+export type UserListQuery = Static<typeof UserListQuerySchema>;
+
+export const UserIdParamsSchema = Type.Object({ id: UserId });
+export type UserIdParams = Static<typeof UserIdParamsSchema>;
+
+export const UserPageSchema = Page(UserSchema);
+export type UserPage = Static<typeof UserPageSchema>;
+
+/** A public key of the JWKS (Ed25519: `kty` OKP, `crv` Ed25519, `x`). */
+export const JwkSchema = Type.Object({
+  kty: Type.Optional(Type.String()),
+  crv: Type.Optional(Type.String()),
+  x: Type.Optional(Type.String()),
+  kid: Type.Optional(Type.String()),
+  alg: Type.Optional(Type.String()),
+  use: Type.Optional(Type.String()),
+});
+export type Jwk = Static<typeof JwkSchema>;
+
+export const JwksSchema = Type.Object({ keys: Type.Array(JwkSchema) });
+export type Jwks = Static<typeof JwksSchema>;
