@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SELLERS, type Category, type Product } from '@marketplace/contracts';
+import { DEMO_SELLERS, type Category, type Problem, type Product } from '@marketplace/contracts';
 import { createDb } from '@marketplace/db';
 import { silentLogger } from '@marketplace/testing';
 import { prepare } from '../src/app.ts';
@@ -16,11 +16,6 @@ import {
   walkAllPages,
   type TestService,
 } from './helpers.ts';
-
-interface ProblemBody {
-  status: number;
-  errors?: { field: string; message: string }[];
-}
 
 const ids = (products: Product[]): string[] => products.map((p) => p.id);
 
@@ -179,16 +174,16 @@ describe('product-service: catalog browsing and search', () => {
       const response = await query(url);
       expect(response.statusCode).toBe(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json<ProblemBody>().errors?.map((e) => e.field)).toEqual([
-        'querystring.cursor',
-      ]);
+      expect(response.json<Problem>().code).toBe('invalid-cursor');
+      expect(response.json<Problem>().errors?.map((e) => e.field)).toEqual(['querystring.cursor']);
     }
   });
 
   it('when the query is invalid, then 400 names each bad parameter', async () => {
     const response = await query('/api/products?limit=101&sort=cheapest&minPrice=-1&inStock=maybe');
     expect(response.statusCode).toBe(400);
-    const fields = response.json<ProblemBody>().errors?.map((e) => e.field) ?? [];
+    expect(response.json<Problem>().code).toBe('validation-error');
+    const fields = response.json<Problem>().errors?.map((e) => e.field) ?? [];
     expect(fields).toEqual(
       expect.arrayContaining([
         'querystring.limit',
@@ -202,7 +197,8 @@ describe('product-service: catalog browsing and search', () => {
   it('when minPrice exceeds maxPrice, then 400 names maxPrice', async () => {
     const response = await query('/api/products?minPrice=500&maxPrice=100');
     expect(response.statusCode).toBe(400);
-    expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('querystring.maxPrice');
+    expect(response.json<Problem>().code).toBe('invalid-price-range');
+    expect(response.json<Problem>().errors?.[0]?.field).toBe('querystring.maxPrice');
   });
 
   it('when a product is fetched by id, then it has every field of the contract', async () => {
@@ -226,10 +222,13 @@ describe('product-service: catalog browsing and search', () => {
   });
 
   it('when an unknown or malformed id is fetched, then 404 or 400 problem', async () => {
-    expect((await query(`/api/products/${randomUUID()}`)).statusCode).toBe(404);
+    const unknown = await query(`/api/products/${randomUUID()}`);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json<Problem>().code).toBe('product-not-found');
     const malformed = await query('/api/products/not-an-id');
     expect(malformed.statusCode).toBe(400);
-    expect(malformed.json<ProblemBody>().errors?.[0]?.field).toBe('params.id');
+    expect(malformed.json<Problem>().code).toBe('validation-error');
+    expect(malformed.json<Problem>().errors?.[0]?.field).toBe('params.id');
   });
 
   it('when the categories are asked for, then they come as a tree', async () => {

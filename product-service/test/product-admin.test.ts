@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product, Role } from '@marketplace/contracts';
+import type { Problem, Product, Role } from '@marketplace/contracts';
 import {
   categoryId,
   createProduct,
@@ -9,12 +9,6 @@ import {
   walkAllPages,
   type TestService,
 } from './helpers.ts';
-
-interface ProblemBody {
-  status: number;
-  type: string;
-  errors?: { field: string; message: string }[];
-}
 
 describe('product-service: sellers managing their products', () => {
   let service: TestService;
@@ -44,8 +38,8 @@ describe('product-service: sellers managing their products', () => {
   const asSeller = { userId: seller, role: 'seller' as const };
   const asOther = { userId: otherSeller, role: 'seller' as const };
   const asAdmin = { userId: admin, role: 'admin' as const };
-  const fields = (body: string) =>
-    (JSON.parse(body) as ProblemBody).errors?.map((e) => e.field) ?? [];
+  const fields = (body: string) => (JSON.parse(body) as Problem).errors?.map((e) => e.field) ?? [];
+  const codeOf = (response: { json: <T>() => T }) => response.json<Problem>().code;
 
   it('when a seller lists a product, then 201 with the product as its own and active', async () => {
     const response = await call(
@@ -98,7 +92,10 @@ describe('product-service: sellers managing their products', () => {
     const product = await createProduct(service, seller);
     const patch = await call('PATCH', `/api/products/${product.id}`, asOther, { priceMinor: 1 });
     expect(patch.statusCode).toBe(403);
-    expect((await call('DELETE', `/api/products/${product.id}`, asOther)).statusCode).toBe(403);
+    expect(codeOf(patch)).toBe('not-product-owner');
+    const archive = await call('DELETE', `/api/products/${product.id}`, asOther);
+    expect(archive.statusCode).toBe(403);
+    expect(codeOf(archive)).toBe('not-product-owner');
     expect((await call('GET', `/api/products/${product.id}`)).json()).toEqual(product);
   });
 
@@ -171,16 +168,20 @@ describe('product-service: sellers managing their products', () => {
     const archived = await call('DELETE', `/api/products/${product.id}`, asSeller);
     expect(archived.statusCode).toBe(204);
     expect(archived.body).toBe('');
-    expect((await call('GET', `/api/products/${product.id}`)).statusCode).toBe(404);
-    expect((await call('GET', `/api/products/${product.id}`, asOther)).statusCode).toBe(404);
+    const hidden = await call('GET', `/api/products/${product.id}`);
+    expect(hidden.statusCode).toBe(404);
+    expect(codeOf(hidden)).toBe('product-not-found');
+    const hiddenFromOther = await call('GET', `/api/products/${product.id}`, asOther);
+    expect(hiddenFromOther.statusCode).toBe(404);
+    expect(codeOf(hiddenFromOther)).toBe('product-not-found');
     const own = await call('GET', `/api/products/${product.id}`, asSeller);
     expect(own.json<Product>().status).toBe('archived');
     const listed = await walkAllPages(service, { sellerId: seller });
     expect(listed.map((p) => p.id)).not.toContain(product.id);
     expect((await call('DELETE', `/api/products/${product.id}`, asSeller)).statusCode).toBe(204);
-    expect(
-      (await call('PATCH', `/api/products/${product.id}`, asOther, { stock: 1 })).statusCode,
-    ).toBe(404);
+    const otherPatch = await call('PATCH', `/api/products/${product.id}`, asOther, { stock: 1 });
+    expect(otherPatch.statusCode).toBe(404);
+    expect(codeOf(otherPatch)).toBe('product-not-found');
   });
 
   it('when the seller sets an archived product active again, then it is listed again', async () => {
@@ -196,15 +197,21 @@ describe('product-service: sellers managing their products', () => {
   it('when a buyer tries to list, change or archive, then 403', async () => {
     const product = await createProduct(service, seller);
     const asBuyer = { userId: randomUUID(), role: 'buyer' as const };
-    expect((await call('POST', '/api/products', asBuyer, productBody())).statusCode).toBe(403);
-    expect(
-      (await call('PATCH', `/api/products/${product.id}`, asBuyer, { stock: 1 })).statusCode,
-    ).toBe(403);
-    expect((await call('DELETE', `/api/products/${product.id}`, asBuyer)).statusCode).toBe(403);
+    const attempts = [
+      await call('POST', '/api/products', asBuyer, productBody()),
+      await call('PATCH', `/api/products/${product.id}`, asBuyer, { stock: 1 }),
+      await call('DELETE', `/api/products/${product.id}`, asBuyer),
+    ];
+    for (const response of attempts) {
+      expect(response.statusCode).toBe(403);
+      expect(codeOf(response)).toBe('forbidden');
+    }
   });
 
   it('when no or a bad token is given, then 401', async () => {
-    expect((await call('POST', '/api/products', undefined, productBody())).statusCode).toBe(401);
+    const anonymous = await call('POST', '/api/products', undefined, productBody());
+    expect(anonymous.statusCode).toBe(401);
+    expect(codeOf(anonymous)).toBe('unauthorized');
     const forged = await service.app.inject({
       method: 'POST',
       url: '/api/products',
@@ -213,11 +220,13 @@ describe('product-service: sellers managing their products', () => {
     });
     expect(forged.statusCode).toBe(401);
     expect(forged.headers['content-type']).toContain('application/problem+json');
+    expect(codeOf(forged)).toBe('invalid-token');
   });
 
   it('when the body is empty, then 400 names every required field', async () => {
     const response = await call('POST', '/api/products', asSeller, {});
     expect(response.statusCode).toBe(400);
+    expect(codeOf(response)).toBe('validation-error');
     expect(fields(response.body)).toEqual(
       expect.arrayContaining([
         'title',
@@ -241,6 +250,7 @@ describe('product-service: sellers managing their products', () => {
       images: ['javascript:alert(1)'],
     });
     expect(response.statusCode).toBe(400);
+    expect(codeOf(response)).toBe('validation-error');
     expect(fields(response.body)).toEqual(
       expect.arrayContaining(['title', 'priceMinor', 'currency', 'stock', 'images.0']),
     );
@@ -254,24 +264,30 @@ describe('product-service: sellers managing their products', () => {
       productBody({ categoryId: randomUUID() }),
     );
     expect(created.statusCode).toBe(422);
+    expect(codeOf(created)).toBe('unknown-category');
     expect(fields(created.body)).toEqual(['categoryId']);
     const product = await createProduct(service, seller);
     const patched = await call('PATCH', `/api/products/${product.id}`, asSeller, {
       categoryId: randomUUID(),
     });
     expect(patched.statusCode).toBe(422);
+    expect(codeOf(patched)).toBe('unknown-category');
     expect(fields(patched.body)).toEqual(['categoryId']);
   });
 
   it('when a patch is empty, then 400', async () => {
     const product = await createProduct(service, seller);
-    expect((await call('PATCH', `/api/products/${product.id}`, asSeller, {})).statusCode).toBe(400);
+    const empty = await call('PATCH', `/api/products/${product.id}`, asSeller, {});
+    expect(empty.statusCode).toBe(400);
+    expect(codeOf(empty)).toBe('validation-error');
   });
 
   it('when the product does not exist, then 404', async () => {
-    expect(
-      (await call('PATCH', `/api/products/${randomUUID()}`, asSeller, { stock: 1 })).statusCode,
-    ).toBe(404);
-    expect((await call('DELETE', `/api/products/${randomUUID()}`, asSeller)).statusCode).toBe(404);
+    const patched = await call('PATCH', `/api/products/${randomUUID()}`, asSeller, { stock: 1 });
+    expect(patched.statusCode).toBe(404);
+    expect(codeOf(patched)).toBe('product-not-found');
+    const archived = await call('DELETE', `/api/products/${randomUUID()}`, asSeller);
+    expect(archived.statusCode).toBe(404);
+    expect(codeOf(archived)).toBe('product-not-found');
   });
 });

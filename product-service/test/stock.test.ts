@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product } from '@marketplace/contracts';
+import type { Problem, Product } from '@marketplace/contracts';
 import { createProduct, internalHeaders, startTestService, type TestService } from './helpers.ts';
-
-interface ProblemBody {
-  type: string;
-  errors?: { field: string; message: string }[];
-}
 
 interface Line {
   productId: string;
@@ -77,6 +72,7 @@ describe('product-service: internal lookup and stock reservations', () => {
     for (const headers of attempts) {
       const response = await reserve([{ orderId: randomUUID(), items }], headers);
       expect(response.statusCode).toBe(401);
+      expect(response.json<Problem>().code).toBe('invalid-internal-token');
       const lookup = await service.app.inject({
         method: 'POST',
         url: '/internal/products/lookup',
@@ -84,12 +80,14 @@ describe('product-service: internal lookup and stock reservations', () => {
         payload: { ids: [product.id] },
       });
       expect(lookup.statusCode).toBe(401);
+      expect(lookup.json<Problem>().code).toBe('invalid-internal-token');
     }
     const releaseWithoutToken = await service.app.inject({
       method: 'POST',
       url: `/internal/stock/reservations/${randomUUID()}/release`,
     });
     expect(releaseWithoutToken.statusCode).toBe(401);
+    expect(releaseWithoutToken.json<Problem>().code).toBe('invalid-internal-token');
     expect(await stockOf(product)).toBe(5);
   });
 
@@ -125,8 +123,9 @@ describe('product-service: internal lookup and stock reservations', () => {
       },
     ]);
     expect(response.statusCode).toBe(409);
-    const problem = response.json<ProblemBody>();
+    const problem = response.json<Problem>();
     expect(problem.type).toMatch(/insufficient-stock$/);
+    expect(problem.code).toBe('insufficient-stock');
     expect(problem.errors).toEqual([
       { field: `items.${scarce.id}`, message: 'only 2 left, 3 requested' },
     ]);
@@ -154,8 +153,9 @@ describe('product-service: internal lookup and stock reservations', () => {
       },
     ]);
     expect(response.statusCode).toBe(409);
-    const problem = response.json<ProblemBody>();
+    const problem = response.json<Problem>();
     expect(problem.type).toMatch(/product-unavailable$/);
+    expect(problem.code).toBe('product-unavailable');
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(
       [`items.${archived.id}`, `items.${unknown}`].sort(),
     );
@@ -182,6 +182,10 @@ describe('product-service: internal lookup and stock reservations', () => {
     const codes = responses.map((r) => r.statusCode);
     expect(codes.filter((c) => c === 200)).toHaveLength(5);
     expect(codes.filter((c) => c === 409)).toHaveLength(15);
+    const refusals = responses.filter((r) => r.statusCode === 409);
+    expect(new Set(refusals.map((r) => r.json<Problem>().code))).toEqual(
+      new Set(['insufficient-stock']),
+    );
     expect(await stockOf(product)).toBe(0);
   });
 
@@ -235,7 +239,8 @@ describe('product-service: internal lookup and stock reservations', () => {
       { orderId: 'bad id!', items: [{ productId: 'nope', quantity: 0 }] },
     ]);
     expect(response.statusCode).toBe(400);
-    expect(response.json<ProblemBody>().errors?.map((e) => e.field)).toEqual(
+    expect(response.json<Problem>().code).toBe('validation-error');
+    expect(response.json<Problem>().errors?.map((e) => e.field)).toEqual(
       expect.arrayContaining([
         'orders.0.orderId',
         'orders.0.items.0.productId',
@@ -248,6 +253,7 @@ describe('product-service: internal lookup and stock reservations', () => {
       { orderId: duplicate, items: [{ productId: randomUUID(), quantity: 1 }] },
     ]);
     expect(twice.statusCode).toBe(400);
-    expect(twice.json<ProblemBody>().errors?.[0]?.field).toBe('orders');
+    expect(twice.json<Problem>().code).toBe('duplicate-order');
+    expect(twice.json<Problem>().errors?.[0]?.field).toBe('orders');
   });
 });
