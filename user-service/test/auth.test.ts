@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fields, freshEmail, post, register, startUserService } from './harness.ts';
+import { code, fields, freshEmail, post, register, startUserService } from './harness.ts';
 import type { Harness, ProblemBody, Session } from './harness.ts';
 
 describe('user-service: registration, login and sessions', () => {
@@ -45,7 +45,9 @@ describe('user-service: registration, login and sessions', () => {
       blocked: false,
       createdAt: expect.any(String) as string,
     });
-    expect((await h.app.inject({ url: '/api/users/me' })).statusCode).toBe(401);
+    const anonymous = await h.app.inject({ url: '/api/users/me' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(code(anonymous)).toBe('unauthorized');
   });
 
   it('when a seller registers, then the role is seller', async () => {
@@ -62,6 +64,7 @@ describe('user-service: registration, login and sessions', () => {
     });
     expect(again.statusCode).toBe(409);
     expect(again.json<ProblemBody>().type).toContain('email-taken');
+    expect(code(again)).toBe('email-taken');
   });
 
   it('when the input is invalid, then the 400 names each bad field', async () => {
@@ -78,6 +81,7 @@ describe('user-service: registration, login and sessions', () => {
       expect(response.statusCode).toBe(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
       expect(fields(response)).toContain(field);
+      expect(code(response)).toBe('validation-error');
     }
   });
 
@@ -87,6 +91,7 @@ describe('user-service: registration, login and sessions', () => {
     const unknown = await login(freshEmail('nobody'), 'not the password');
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
+    expect(code(wrong)).toBe('invalid-credentials');
     const strip = (body: ProblemBody & { requestId?: string }) => ({ ...body, requestId: null });
     expect(strip(wrong.json())).toEqual(strip(unknown.json()));
   });
@@ -100,10 +105,13 @@ describe('user-service: registration, login and sessions', () => {
     expect(throttled.statusCode).toBe(429);
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
     expect(throttled.headers['content-type']).toContain('application/problem+json');
+    expect(code(throttled)).toBe('too-many-attempts');
     // Unknown e-mails are throttled alike, so throttling does not reveal accounts either.
     const ghost = freshEmail('ghost');
     for (let i = 0; i < 5; i++) await login(ghost, 'whatever-password');
-    expect((await login(ghost, 'whatever-password')).statusCode).toBe(429);
+    const ghostThrottled = await login(ghost, 'whatever-password');
+    expect(ghostThrottled.statusCode).toBe(429);
+    expect(code(ghostThrottled)).toBe('too-many-attempts');
   });
 
   it('when a refresh token is used, then a new pair comes and the old one is spent', async () => {
@@ -117,15 +125,21 @@ describe('user-service: registration, login and sessions', () => {
     const replay = await refresh(first.refreshToken);
     expect(replay.statusCode).toBe(401);
     expect(replay.json<ProblemBody>().type).toContain('refresh-token-reused');
+    expect(code(replay)).toBe('refresh-token-reused');
     // Reuse revoked the whole family: the legitimately rotated token is dead too.
-    expect((await refresh(second.refreshToken)).statusCode).toBe(401);
+    const revoked = await refresh(second.refreshToken);
+    expect(revoked.statusCode).toBe(401);
+    expect(code(revoked)).toBe('invalid-refresh-token');
   });
 
   it('when a refresh token is unknown or malformed, then 401 or 400', async () => {
-    expect((await refresh('no-such-token')).statusCode).toBe(401);
+    const unknown = await refresh('no-such-token');
+    expect(unknown.statusCode).toBe(401);
+    expect(code(unknown)).toBe('invalid-refresh-token');
     const missing = await post(h.app, '/api/auth/refresh', {});
     expect(missing.statusCode).toBe(400);
     expect(fields(missing)).toEqual(['refreshToken']);
+    expect(code(missing)).toBe('validation-error');
   });
 
   it('when a session logs out, then its refresh token no longer works', async () => {
@@ -133,7 +147,9 @@ describe('user-service: registration, login and sessions', () => {
     const out = await post(h.app, '/api/auth/logout', { refreshToken: session.refreshToken });
     expect(out.statusCode).toBe(204);
     expect(out.body).toBe('');
-    expect((await refresh(session.refreshToken)).statusCode).toBe(401);
+    const after = await refresh(session.refreshToken);
+    expect(after.statusCode).toBe(401);
+    expect(code(after)).toBe('invalid-refresh-token');
     const again = await post(h.app, '/api/auth/logout', { refreshToken: session.refreshToken });
     expect(again.statusCode).toBe(204);
   });
@@ -149,6 +165,7 @@ describe('user-service: registration, login and sessions', () => {
     );
     expect(wrong.statusCode).toBe(400);
     expect(fields(wrong)).toEqual(['currentPassword']);
+    expect(code(wrong)).toBe('wrong-password');
 
     const changed = await post(
       h.app,
@@ -157,10 +174,38 @@ describe('user-service: registration, login and sessions', () => {
       other.accessToken,
     );
     expect(changed.statusCode).toBe(200);
-    expect((await refresh(other.refreshToken)).statusCode).toBe(401);
+    const ended = await refresh(other.refreshToken);
+    expect(ended.statusCode).toBe(401);
+    expect(code(ended)).toBe('invalid-refresh-token');
     expect((await refresh(changed.json<Session>().refreshToken)).statusCode).toBe(200);
-    expect((await login(email, 'old password 1')).statusCode).toBe(401);
+    const oldPassword = await login(email, 'old password 1');
+    expect(oldPassword.statusCode).toBe(401);
+    expect(code(oldPassword)).toBe('invalid-credentials');
     expect((await login(email, 'new password 2')).statusCode).toBe(200);
+  });
+
+  it('when wrong current passwords keep coming, then password changes are throttled with Retry-After', async () => {
+    const session = await register(h.app);
+    const change = (currentPassword: string) =>
+      post(
+        h.app,
+        '/api/users/me/password',
+        { currentPassword, newPassword: 'a new password' },
+        session.accessToken,
+      );
+    for (let i = 0; i < 5; i++) {
+      expect(code(await change(`wrong-${i}-password`))).toBe('wrong-password');
+    }
+    const throttled = await change('correct horse battery');
+    expect(throttled.statusCode).toBe(429);
+    expect(code(throttled)).toBe('too-many-attempts');
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('when the access token is not one of ours, then 401 invalid-token', async () => {
+    const response = await me('not-a-token');
+    expect(response.statusCode).toBe(401);
+    expect(code(response)).toBe('invalid-token');
   });
 
   it('when the JSON body is malformed, then the answer is a 400 problem', async () => {
@@ -172,5 +217,6 @@ describe('user-service: registration, login and sessions', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(code(response)).toBe('invalid-json');
   });
 });

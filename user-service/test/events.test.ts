@@ -3,7 +3,7 @@ import { exchangeDeclarations, parseEvent } from '@marketplace/events';
 import { uniqueName, waitFor } from '@marketplace/testing';
 import type { DomainEvent } from '@marketplace/contracts';
 import { DEMO_BUYER } from '@marketplace/contracts';
-import { register, startUserService } from './harness.ts';
+import { code, register, startUserService } from './harness.ts';
 import type { Harness } from './harness.ts';
 
 describe('user-service: events', () => {
@@ -64,6 +64,7 @@ describe('user-service: events', () => {
       payload: { email: session.user.email, password: 'long enough', name: 'Again' },
     });
     expect(dup.statusCode).toBe(409);
+    expect(code(dup)).toBe('email-taken');
     await waitFor(async () => {
       const events = await received();
       return events.some((e) => e.type === 'user.registered' && e.data.userId === session.user.id)

@@ -10,7 +10,7 @@ import {
 } from '@marketplace/testing';
 import { buildApp, prepare, type AppDeps } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
-import type { RefreshTokenSweep } from '../src/domain/refresh-token-sweep.ts';
+import type { RefreshTokenSweep } from '../src/domain/refresh-token-sweep.service.ts';
 
 export interface Harness {
   app: ServiceApp;
@@ -72,8 +72,14 @@ export interface Session {
 export interface ProblemBody {
   type: string;
   status: number;
+  code: string;
   detail: string;
   errors?: { field: string; message: string }[];
+}
+
+/** The catalogue code of a problem answer. */
+export function code(response: LightMyRequestResponse): string {
+  return response.json<ProblemBody>().code;
 }
 
 export function fields(response: LightMyRequestResponse): string[] {

@@ -3,9 +3,9 @@ import { sql, type Kysely } from 'kysely';
 import { createDb } from '@marketplace/db';
 import { waitFor } from '@marketplace/testing';
 import type { DB } from '../src/data/schema.ts';
-import { RefreshTokenSweep } from '../src/domain/refresh-token-sweep.ts';
+import { RefreshTokenSweep } from '../src/domain/refresh-token-sweep.service.ts';
 import { hashRefreshToken } from '../src/domain/session.ts';
-import { post, register, startUserService } from './harness.ts';
+import { code, post, register, startUserService } from './harness.ts';
 import type { Harness, ProblemBody, Session } from './harness.ts';
 
 /** Direct access to the suite's database, to age tokens and to look at what is left. */
@@ -124,7 +124,10 @@ describe('user-service: sweeping refresh tokens', () => {
     const replay = await refresh(victim.refreshToken);
     expect(replay.statusCode).toBe(401);
     expect(replay.json<ProblemBody>().type).toContain('refresh-token-reused');
-    expect((await refresh(thief.refreshToken)).statusCode).toBe(401);
+    expect(code(replay)).toBe('refresh-token-reused');
+    const revoked = await refresh(thief.refreshToken);
+    expect(revoked.statusCode).toBe(401);
+    expect(code(revoked)).toBe('invalid-refresh-token');
   });
 
   it('when more tokens are due than a batch holds, then batches repeat and the count is logged', async () => {

@@ -5,9 +5,9 @@ import { createAccessTokenVerifier, createLocalJWKSet, type JWK } from '@marketp
 import { silentLogger } from '@marketplace/testing';
 import { buildApp } from '../src/app.ts';
 import type { DB } from '../src/data/schema.ts';
-import { seedDemoUsers } from '../src/demo/demo.seed.ts';
+import { seedDemoUsers } from '../src/demo/seed.ts';
 import { createPasswordHasher } from '../src/domain/password.ts';
-import { fields, post, register, startUserService } from './harness.ts';
+import { code, fields, post, register, startUserService } from './harness.ts';
 import type { Harness, ProblemBody, Session } from './harness.ts';
 
 interface Page {
@@ -87,13 +87,14 @@ describe('user-service: profiles, admin and keys', () => {
     );
     expect(bad.statusCode).toBe(400);
     expect(fields(bad)).toEqual(expect.arrayContaining(['phone', 'address.country']));
+    expect(code(bad)).toBe('validation-error');
   });
 
   it('when a buyer calls admin routes, then 403', async () => {
     const buyer = await register(h.app);
-    expect(
-      (await h.app.inject({ url: '/api/users', headers: as(buyer.accessToken) })).statusCode,
-    ).toBe(403);
+    const list = await h.app.inject({ url: '/api/users', headers: as(buyer.accessToken) });
+    expect(list.statusCode).toBe(403);
+    expect(code(list)).toBe('forbidden');
     const other = await register(h.app);
     const response = await patch(
       `/api/users/${other.user.id}`,
@@ -101,6 +102,7 @@ describe('user-service: profiles, admin and keys', () => {
       buyer.accessToken,
     );
     expect(response.statusCode).toBe(403);
+    expect(code(response)).toBe('forbidden');
   });
 
   it('when an admin pages through users, then every user appears once', async () => {
@@ -128,6 +130,7 @@ describe('user-service: profiles, admin and keys', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(fields(bad)).toEqual(['querystring.cursor']);
+    expect(code(bad)).toBe('invalid-cursor');
   });
 
   it('when an admin blocks a user, then they cannot log in, refresh or use their token', async () => {
@@ -146,12 +149,13 @@ describe('user-service: profiles, admin and keys', () => {
     });
     expect(login.statusCode).toBe(403);
     expect(login.json<ProblemBody>().type).toContain('account-blocked');
-    expect(
-      (await post(h.app, '/api/auth/refresh', { refreshToken: victim.refreshToken })).statusCode,
-    ).toBe(401);
-    expect(
-      (await h.app.inject({ url: '/api/users/me', headers: as(victim.accessToken) })).statusCode,
-    ).toBe(403);
+    expect(code(login)).toBe('account-blocked');
+    const refreshed = await post(h.app, '/api/auth/refresh', { refreshToken: victim.refreshToken });
+    expect(refreshed.statusCode).toBe(401);
+    expect(code(refreshed)).toBe('invalid-refresh-token');
+    const me = await h.app.inject({ url: '/api/users/me', headers: as(victim.accessToken) });
+    expect(me.statusCode).toBe(403);
+    expect(code(me)).toBe('account-blocked');
 
     await patch(`/api/users/${victim.user.id}`, { blocked: false }, admin.accessToken);
     const back = await post(h.app, '/api/auth/login', {
@@ -159,6 +163,26 @@ describe('user-service: profiles, admin and keys', () => {
       password: 'blocked password',
     });
     expect(back.statusCode).toBe(200);
+  });
+
+  it('when a blocked user still holds a live refresh token, then refreshing is a 403 and ends that session', async () => {
+    const victim = await register(h.app);
+    // Blocking through the API revokes every token at once; this is the account blocked with a
+    // token that escaped that (a refresh racing the block).
+    const db = createDb<DB>({ url: h.config.MYSQL_URL, database: h.config.DB_NAME });
+    const setBlocked = (blocked: number) =>
+      db.updateTable('users').set({ blocked }).where('id', '=', victim.user.id).execute();
+    const refresh = () => post(h.app, '/api/auth/refresh', { refreshToken: victim.refreshToken });
+    try {
+      await setBlocked(1);
+      const refused = await refresh();
+      expect(refused.statusCode).toBe(403);
+      expect(code(refused)).toBe('account-blocked');
+      await setBlocked(0);
+      expect(code(await refresh())).toBe('invalid-refresh-token');
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('when an admin changes a role, then the next refresh carries it', async () => {
@@ -177,14 +201,25 @@ describe('user-service: profiles, admin and keys', () => {
     const self = await patch(`/api/users/${admin.user.id}`, { blocked: true }, admin.accessToken);
     expect(self.statusCode).toBe(400);
     expect(fields(self)).toEqual(['blocked']);
+    expect(code(self)).toBe('cannot-change-self');
+    const demoted = await patch(
+      `/api/users/${admin.user.id}`,
+      { role: 'buyer' },
+      admin.accessToken,
+    );
+    expect(demoted.statusCode).toBe(400);
+    expect(fields(demoted)).toEqual(['role']);
+    expect(code(demoted)).toBe('cannot-change-self');
     const nobody = await patch(
       '/api/users/00000000-0000-4000-8000-00000000dead',
       { blocked: true },
       admin.accessToken,
     );
     expect(nobody.statusCode).toBe(404);
+    expect(code(nobody)).toBe('user-not-found');
     const notAnId = await patch('/api/users/42', { blocked: true }, admin.accessToken);
     expect(notAnId.statusCode).toBe(400);
+    expect(code(notAnId)).toBe('validation-error');
   });
 
   it('when a token is checked against the JWKS, then it verifies with the pinned claims', async () => {
