@@ -1,27 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventData } from '@marketplace/contracts';
+import type {
+  EventData,
+  Notification,
+  NotificationPage,
+  Problem,
+  UnreadCount,
+} from '@marketplace/contracts';
 import { createEnvelope } from '@marketplace/events';
 import { waitFor } from '@marketplace/testing';
 import { startHarness, type Harness } from './harness.ts';
-
-interface NotificationJson {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown>;
-  readAt: string | null;
-  createdAt: string;
-}
-interface PageJson {
-  items: NotificationJson[];
-  nextCursor: string | null;
-}
-interface ProblemJson {
-  code: string;
-  errors?: { field: string }[];
-}
 
 describe('notification-service: notifications from events', () => {
   let h: Harness;
@@ -34,14 +22,14 @@ describe('notification-service: notifications from events', () => {
     await h.close();
   });
 
-  async function list(userId: string, query = ''): Promise<PageJson> {
+  async function list(userId: string, query = ''): Promise<NotificationPage> {
     const response = await h.app.inject({
       method: 'GET',
       url: `/api/notifications${query}`,
       headers: { authorization: await h.tokens.bearer(userId, 'buyer') },
     });
     expect(response.statusCode).toBe(200);
-    return response.json<PageJson>();
+    return response.json<NotificationPage>();
   }
 
   async function unreadCount(userId: string): Promise<number> {
@@ -51,11 +39,11 @@ describe('notification-service: notifications from events', () => {
       headers: { authorization: await h.tokens.bearer(userId, 'buyer') },
     });
     expect(response.statusCode).toBe(200);
-    return response.json<{ count: number }>().count;
+    return response.json<UnreadCount>().count;
   }
 
   /** Polls the list until `count` notifications of `userId` are there. */
-  function waitForCount(userId: string, count: number): Promise<NotificationJson[]> {
+  function waitForCount(userId: string, count: number): Promise<Notification[]> {
     return waitFor(
       async () => {
         const { items } = await list(userId, '?limit=100');
@@ -151,7 +139,7 @@ describe('notification-service: notifications from events', () => {
 
   describe('reading the list', () => {
     const buyerId = randomUUID();
-    let all: NotificationJson[];
+    let all: Notification[];
 
     beforeAll(async () => {
       for (let i = 0; i < 5; i++) await h.publish('order.created', order(buyerId, randomUUID()));
@@ -159,7 +147,7 @@ describe('notification-service: notifications from events', () => {
     });
 
     it('when paging with a limit, then every item comes once, newest first', async () => {
-      const seen: NotificationJson[] = [];
+      const seen: Notification[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
@@ -183,7 +171,7 @@ describe('notification-service: notifications from events', () => {
         headers: { authorization: await h.tokens.bearer(buyerId, 'buyer') },
       });
       expect(response.statusCode).toBe(200);
-      const read = response.json<NotificationJson>();
+      const read = response.json<Notification>();
       expect(read.id).toBe(target?.id);
       expect(read.readAt).not.toBeNull();
 
@@ -195,7 +183,7 @@ describe('notification-service: notifications from events', () => {
         url: `/api/notifications/${target?.id}/read`,
         headers: { authorization: await h.tokens.bearer(buyerId, 'buyer') },
       });
-      expect(again.json<NotificationJson>().readAt).toBe(read.readAt);
+      expect(again.json<Notification>().readAt).toBe(read.readAt);
     });
 
     it("when another user marks someone's notification read, then it is 404", async () => {
@@ -206,7 +194,7 @@ describe('notification-service: notifications from events', () => {
       });
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json<ProblemJson>().code).toBe('not-found');
+      expect(response.json<Problem>().code).toBe('not-found');
       const unread = await list(buyerId, '?unread=true');
       expect(unread.items.map((n) => n.id)).toContain(all[0]?.id);
     });
@@ -274,7 +262,7 @@ describe('notification-service: notifications from events', () => {
       const response = await h.app.inject({ method: 'GET', url: '/api/notifications' });
       expect(response.statusCode).toBe(401);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json<ProblemJson>().code).toBe('unauthorized');
+      expect(response.json<Problem>().code).toBe('unauthorized');
     });
 
     it.each([
@@ -288,7 +276,7 @@ describe('notification-service: notifications from events', () => {
         headers: { authorization: await h.tokens.bearer(randomUUID(), 'buyer') },
       });
       expect(response.statusCode).toBe(400);
-      const problem = response.json<ProblemJson>();
+      const problem = response.json<Problem>();
       expect(problem.code).toBe(code);
       expect(problem.errors?.map((e) => e.field)).toContain(field);
     });
@@ -300,8 +288,8 @@ describe('notification-service: notifications from events', () => {
         headers: { authorization: await h.tokens.bearer(randomUUID(), 'buyer') },
       });
       expect(response.statusCode).toBe(400);
-      expect(response.json<ProblemJson>().code).toBe('validation-error');
-      expect(response.json<ProblemJson>().errors?.[0]?.field).toBe('params.id');
+      expect(response.json<Problem>().code).toBe('validation-error');
+      expect(response.json<Problem>().errors?.[0]?.field).toBe('params.id');
     });
 
     it('when the id is unknown, then marking it read is 404', async () => {
@@ -311,7 +299,7 @@ describe('notification-service: notifications from events', () => {
         headers: { authorization: await h.tokens.bearer(randomUUID(), 'buyer') },
       });
       expect(response.statusCode).toBe(404);
-      expect(response.json<ProblemJson>().code).toBe('not-found');
+      expect(response.json<Problem>().code).toBe('not-found');
     });
 
     it('when no token is sent, then the unread count is 401', async () => {
@@ -320,7 +308,7 @@ describe('notification-service: notifications from events', () => {
         url: '/api/notifications/unread-count',
       });
       expect(response.statusCode).toBe(401);
-      expect(response.json<ProblemJson>().code).toBe('unauthorized');
+      expect(response.json<Problem>().code).toBe('unauthorized');
     });
   });
 });

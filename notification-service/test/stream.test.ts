@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Problem } from '@marketplace/contracts';
 import { waitFor } from '@marketplace/testing';
 import { startHarness, type Harness } from './harness.ts';
 
@@ -128,10 +129,10 @@ describe('notification-service: live stream (SSE)', () => {
     const none = await fetch(`${base}/api/notifications/stream`);
     expect(none.status).toBe(401);
     expect(none.headers.get('content-type')).toContain('application/problem+json');
-    expect(((await none.json()) as { code: string }).code).toBe('unauthorized');
+    expect(((await none.json()) as Problem).code).toBe('unauthorized');
     const bad = await fetch(`${base}/api/notifications/stream?access_token=garbage`);
     expect(bad.status).toBe(401);
-    expect(((await bad.json()) as { code: string }).code).toBe('invalid-token');
+    expect(((await bad.json()) as Problem).code).toBe('invalid-token');
   });
 
   it('when the app closes, then open streams are ended', async () => {
