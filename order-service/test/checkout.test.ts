@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@marketplace/testing';
-import type { CheckoutResult, Order } from '@marketplace/contracts';
+import type { CheckoutResult, Order, Problem } from '@marketplace/contracts';
 import { orderIdFor } from '../src/domain/order-ids.ts';
 import { address, Harness, type Product, type User } from './harness.ts';
 
@@ -122,6 +122,7 @@ describe('checkout', () => {
     expect(response.statusCode).toBe(422);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json<{ type: string }>().type).toMatch(/idempotency-key-reused$/);
+    expect(response.json<Problem>().code).toBe('idempotency-key-reused');
     expect(await h.stockOf(p.id)).toBe(4);
   });
 
@@ -149,6 +150,8 @@ describe('checkout', () => {
       [201, 201],
       [201, 409],
     ]).toContainEqual(statuses);
+    const refused = answers.find((a) => a.statusCode === 409);
+    if (refused) expect(refused.json<Problem>().code).toBe('idempotency-key-in-flight');
     expect(await h.stockOf(p.id)).toBe(9);
   });
 
@@ -187,6 +190,7 @@ describe('checkout', () => {
     });
 
     expect(response.statusCode).toBe(503);
+    expect(response.json<Problem>().code).toBe('catalog-unavailable');
     // The release is owed, and done by the instance whose catalog is up.
     await waitFor(async () => ((await h.stockOf(p.id)) === 5 ? true : undefined));
     expect((await checkout(buyer, body.items, key)).json<CheckoutResult>().checkoutId).not.toBe(
@@ -204,6 +208,7 @@ describe('checkout', () => {
 
     expect(response.statusCode).toBe(409);
     expect(response.json<{ type: string }>().type).toMatch(/idempotency-key-in-flight$/);
+    expect(response.json<Problem>().code).toBe('idempotency-key-in-flight');
     expect(response.headers['retry-after']).toBe('1');
     expect(await h.stockOf(p.id)).toBe(5);
   });
@@ -212,9 +217,21 @@ describe('checkout', () => {
     const p = await h.createProduct(sellerA);
     const response = await checkout(buyer, [{ productId: p.id, quantity: 1 }], null);
     expect(response.statusCode).toBe(400);
+    expect(response.json<Problem>().code).toBe('idempotency-key-required');
     expect(response.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe(
       'headers.idempotency-key',
     );
+  });
+
+  it('when the Idempotency-Key header is longer than 255 characters, then 400 names it', async () => {
+    const p = await h.createProduct(sellerA, { stock: 5 });
+    const response = await checkout(buyer, [{ productId: p.id, quantity: 1 }], 'k'.repeat(256));
+    expect(response.statusCode).toBe(400);
+    expect(response.json<Problem>().code).toBe('invalid-idempotency-key');
+    expect(response.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe(
+      'headers.idempotency-key',
+    );
+    expect(await h.stockOf(p.id)).toBe(5);
   });
 
   it('when the body is malformed, then 400 names each bad field', async () => {
@@ -228,6 +245,7 @@ describe('checkout', () => {
       },
     });
     expect(response.statusCode).toBe(400);
+    expect(response.json<Problem>().code).toBe('validation-error');
     const fields = response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field);
     expect(fields).toEqual(
       expect.arrayContaining(['items.0.productId', 'items.0.quantity', 'shippingAddress.country']),
@@ -241,6 +259,7 @@ describe('checkout', () => {
       { productId: p.id, quantity: 2 },
     ]);
     expect(response.statusCode).toBe(400);
+    expect(response.json<Problem>().code).toBe('validation-error');
     expect(response.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe(
       'items.1.productId',
     );
@@ -260,6 +279,7 @@ describe('checkout', () => {
     expect(response.statusCode).toBe(409);
     const problem = response.json<{ type: string; errors: { field: string }[] }>();
     expect(problem.type).toMatch(/insufficient-stock$/);
+    expect(response.json<Problem>().code).toBe('insufficient-stock');
     expect(problem.errors.map((e) => e.field)).toEqual(['items.1.quantity']);
     expect([await h.stockOf(plenty.id), await h.stockOf(scarce.id)]).toEqual([10, 1]);
     // Nothing was stored under the key: once stock is back, the same key works.
@@ -279,9 +299,26 @@ describe('checkout', () => {
     ]);
 
     expect(response.statusCode).toBe(422);
+    expect(response.json<Problem>().code).toBe('product-unavailable');
     const fields = response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field);
     expect(fields).toEqual(['items.1.productId', 'items.2.productId']);
     expect(await h.stockOf(ok.id)).toBe(4);
+  });
+
+  it("when one seller's lines are priced in two currencies, then 422 mixed-currency names the odd line", async () => {
+    const eur = await h.createProduct(sellerA, { currency: 'EUR', stock: 5 });
+    const usd = await h.createProduct(sellerA, { currency: 'USD', stock: 5 });
+
+    const response = await checkout(buyer, [
+      { productId: eur.id, quantity: 1 },
+      { productId: usd.id, quantity: 1 },
+    ]);
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json<Problem>().code).toBe('mixed-currency');
+    const fields = response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field);
+    expect(fields).toEqual(['items.1.productId']);
+    expect([await h.stockOf(eur.id), await h.stockOf(usd.id)]).toEqual([5, 5]);
   });
 
   it('when product-service is down, then 503 catalog-unavailable and nothing is written', async () => {
@@ -306,6 +343,7 @@ describe('checkout', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json<{ type: string }>().type).toMatch(/catalog-unavailable$/);
+    expect(response.json<Problem>().code).toBe('catalog-unavailable');
     const after = await Promise.all([
       h.count('orders'),
       h.count('idempotency_keys'),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@marketplace/testing';
-import type { CheckoutResult, HistoryEntry, Order, PageOf } from '@marketplace/contracts';
+import type { CheckoutResult, HistoryEntry, Order, PageOf, Problem } from '@marketplace/contracts';
 import { address, Harness, type User } from './harness.ts';
 
 describe('orders after checkout', () => {
@@ -53,16 +53,25 @@ describe('orders after checkout', () => {
       expect((await get(user, `/api/orders/${order.id}`)).json<Order>().id).toBe(order.id);
       expect((await get(user, `/api/orders/${order.id}/history`)).statusCode).toBe(200);
     }
-    expect((await get(stranger, `/api/orders/${order.id}`)).statusCode).toBe(404);
-    expect((await get(stranger, `/api/orders/${order.id}/history`)).statusCode).toBe(404);
-    expect((await move(stranger, order.id, 'cancelled')).statusCode).toBe(404);
-    expect((await get(stranger, `/api/orders/${randomUUID()}`)).statusCode).toBe(404);
+    const answers = [
+      await get(stranger, `/api/orders/${order.id}`),
+      await get(stranger, `/api/orders/${order.id}/history`),
+      await move(stranger, order.id, 'cancelled'),
+      await get(stranger, `/api/orders/${randomUUID()}`),
+    ];
+    for (const answer of answers) {
+      expect(answer.statusCode).toBe(404);
+      expect(answer.json<Problem>().code).toBe('order-not-found');
+    }
   });
 
   it('when there is no token, then 401, before the body is even looked at', async () => {
-    expect((await h.orders.inject({ method: 'GET', url: '/api/orders' })).statusCode).toBe(401);
+    const list = await h.orders.inject({ method: 'GET', url: '/api/orders' });
+    expect(list.statusCode).toBe(401);
+    expect(list.json<Problem>().code).toBe('unauthorized');
     const post = await h.orders.inject({ method: 'POST', url: '/api/orders', payload: {} });
     expect(post.statusCode).toBe(401);
+    expect(post.json<Problem>().code).toBe('unauthorized');
   });
 
   it('when the seller moves an order along, then each step is recorded and published', async () => {
@@ -98,15 +107,20 @@ describe('orders after checkout', () => {
 
   it('when a transition is not allowed, then 409 invalid-transition; a buyer may not confirm (403)', async () => {
     const { order } = await placeOrder();
-    expect((await move(buyer, order.id, 'confirmed')).statusCode).toBe(403);
+    const confirm = await move(buyer, order.id, 'confirmed');
+    expect(confirm.statusCode).toBe(403);
+    expect(confirm.json<Problem>().code).toBe('forbidden');
 
     const skip = await move(seller, order.id, 'shipped');
     expect(skip.statusCode).toBe(409);
     expect(skip.json<{ type: string }>().type).toMatch(/invalid-transition$/);
+    expect(skip.json<Problem>().code).toBe('invalid-transition');
 
     await move(seller, order.id, 'confirmed');
     await move(seller, order.id, 'shipped');
-    expect((await move(buyer, order.id, 'cancelled')).statusCode).toBe(409);
+    const late = await move(buyer, order.id, 'cancelled');
+    expect(late.statusCode).toBe(409);
+    expect(late.json<Problem>().code).toBe('invalid-transition');
   });
 
   it('when two changes race, then only one wins', async () => {
@@ -116,6 +130,10 @@ describe('orders after checkout', () => {
       move(seller, order.id, 'confirmed'),
     ]);
     expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    // The row lock makes the second wait and then find the order confirmed already.
+    expect(answers.find((a) => a.statusCode === 409)?.json<Problem>().code).toBe(
+      'invalid-transition',
+    );
     const history = (await get(seller, `/api/orders/${order.id}/history`)).json<{
       items: unknown[];
     }>();
@@ -178,7 +196,9 @@ describe('orders after checkout', () => {
 
     expect([...first.items, ...second.items].map((o) => o.id)).toEqual(placed.reverse());
     expect(second.nextCursor).toBeNull();
-    expect((await get(other, '/api/orders?cursor=garbage')).statusCode).toBe(400);
+    const garbage = await get(other, '/api/orders?cursor=garbage');
+    expect(garbage.statusCode).toBe(400);
+    expect(garbage.json<Problem>().code).toBe('invalid-cursor');
   });
 
   it('when the seller lists orders, then they get the orders placed with them, by status if asked', async () => {
@@ -194,7 +214,9 @@ describe('orders after checkout', () => {
     expect(all.items.some((o) => o.id === order.id)).toBe(true);
     expect(confirmed.items.map((o) => o.status)).toEqual(confirmed.items.map(() => 'confirmed'));
     expect(confirmed.items.some((o) => o.id === order.id)).toBe(true);
-    expect((await get(buyer, '/api/seller/orders')).statusCode).toBe(403);
+    const asBuyer = await get(buyer, '/api/seller/orders');
+    expect(asBuyer.statusCode).toBe(403);
+    expect(asBuyer.json<Problem>().code).toBe('forbidden');
     expect((await get(seller, '/api/orders')).json<PageOf<Order>>().items).toEqual([]);
   });
 

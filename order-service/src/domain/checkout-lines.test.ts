@@ -76,6 +76,7 @@ describe('checkout lines', () => {
       }),
     );
     expect(error.status).toBe(422);
+    expect(error.code).toBe('product-unavailable');
     expect(error.errors?.map((e) => e.field)).toEqual(['items.1.productId', 'items.2.productId']);
   });
 
@@ -106,6 +107,7 @@ describe('checkout lines', () => {
       ]),
     );
     expect(error.status).toBe(400);
+    expect(error.code).toBe('validation-error');
     expect(error.errors?.[0]?.field).toBe('items.2.productId');
   });
 
@@ -123,5 +125,17 @@ describe('checkout lines', () => {
     expect(error.status).toBe(409);
     expect(error.code).toBe('insufficient-stock');
     expect(error.errors).toEqual([{ field: 'items.1.quantity', message: 'only 1 left' }]);
+  });
+
+  it('when a product was archived since the lookup, then the 422 names its line by position', () => {
+    const error = reservationRefused(
+      [{ productId: 'a', quantity: 1 }],
+      new ReservationRefusedError('product-unavailable', [
+        { productId: 'a', message: 'is no longer sold' },
+      ]),
+    );
+    expect(error.status).toBe(422);
+    expect(error.code).toBe('product-unavailable');
+    expect(error.errors).toEqual([{ field: 'items.0.productId', message: 'is no longer sold' }]);
   });
 });
