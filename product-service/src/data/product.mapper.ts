@@ -1,5 +1,6 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Product } from '@marketplace/contracts';
+import type { NewProduct } from '../domain/product.model.ts';
 import type { ProductsTable } from './schema.ts';
 
 function parseImages(text: string): string[] {
@@ -26,5 +27,24 @@ export function toProduct(row: Selectable<ProductsTable>): Product {
     status: row.status,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** The row of a product just listed: active, created and updated `now`. */
+export function toProductRow(product: NewProduct): Insertable<ProductsTable> {
+  return {
+    id: product.id,
+    seller_id: product.sellerId,
+    seller_name: product.sellerName,
+    category_id: product.categoryId,
+    title: product.title,
+    description: product.description,
+    price_minor: product.priceMinor,
+    currency: product.currency,
+    stock: product.stock,
+    images: JSON.stringify(product.images),
+    status: 'active',
+    created_at: product.now,
+    updated_at: product.now,
   };
 }

@@ -1,19 +1,8 @@
 import type { Kysely, Updateable } from 'kysely';
-import type {
-  CatalogProduct,
-  Product,
-  ProductBody,
-  ProductPatchBody,
-} from '@marketplace/contracts';
-import { toProduct } from './product.mapper.ts';
+import type { CatalogProduct, Product, ProductPatchBody } from '@marketplace/contracts';
+import type { NewProduct } from '../domain/product.model.ts';
+import { toProduct, toProductRow } from './product.mapper.ts';
 import type { DB, ProductsTable } from './schema.ts';
-
-export interface NewProduct extends ProductBody {
-  id: string;
-  sellerId: string;
-  sellerName: string;
-  now: Date;
-}
 
 export async function findProductById(db: Kysely<DB>, id: string): Promise<Product | undefined> {
   const row = await db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
@@ -21,24 +10,7 @@ export async function findProductById(db: Kysely<DB>, id: string): Promise<Produ
 }
 
 export async function insertProduct(db: Kysely<DB>, product: NewProduct): Promise<void> {
-  await db
-    .insertInto('products')
-    .values({
-      id: product.id,
-      seller_id: product.sellerId,
-      seller_name: product.sellerName,
-      category_id: product.categoryId,
-      title: product.title,
-      description: product.description,
-      price_minor: product.priceMinor,
-      currency: product.currency,
-      stock: product.stock,
-      images: JSON.stringify(product.images),
-      status: 'active',
-      created_at: product.now,
-      updated_at: product.now,
-    })
-    .execute();
+  await db.insertInto('products').values(toProductRow(product)).execute();
 }
 
 export async function updateProduct(

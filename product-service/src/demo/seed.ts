@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DEMO_SELLERS } from '@marketplace/contracts';
+import { toProductRow } from '../data/product.mapper.ts';
 import type { DB } from '../data/schema.ts';
 import { DEMO_CATEGORIES, DEMO_PRODUCTS, demoCategoryParentId } from './catalog.ts';
 
@@ -37,24 +38,13 @@ export async function seedDemoCatalog(db: Kysely<DB>): Promise<void> {
     .insertInto('products')
     .ignore()
     .values(
-      DEMO_PRODUCTS.map((product, index) => {
-        const listedAt = new Date(NEWEST_DEMO_LISTING - index * SPACING_MS);
-        return {
-          id: product.id,
-          seller_id: product.sellerId,
-          seller_name: product.sellerName,
-          category_id: product.categoryId,
-          title: product.title,
-          description: product.description,
-          price_minor: product.priceMinor,
-          currency: product.currency,
-          stock: product.stock,
-          images: JSON.stringify([product.image]),
-          status: 'active' as const,
-          created_at: listedAt,
-          updated_at: listedAt,
-        };
-      }),
+      DEMO_PRODUCTS.map((product, index) =>
+        toProductRow({
+          ...product,
+          images: [product.image],
+          now: new Date(NEWEST_DEMO_LISTING - index * SPACING_MS),
+        }),
+      ),
     )
     .execute();
   await fillDemoSellerNames(db);

@@ -1,4 +1,4 @@
-import type { ProductSort, Role } from '@marketplace/contracts';
+import type { ProductBody, ProductSort, Role } from '@marketplace/contracts';
 
 /** Who is asking; the verified access-token claims fit this shape. */
 export interface Actor {
@@ -6,6 +6,15 @@ export interface Actor {
   role: Role;
   /** The caller's display name, absent from tokens issued before the claim existed. */
   name?: string;
+}
+
+/** A listing about to be stored: the seller's body plus what the service decides. */
+export interface NewProduct extends ProductBody {
+  id: string;
+  sellerId: string;
+  /** '' when the seller's token carries no name. */
+  sellerName: string;
+  now: Date;
 }
 
 /** The sorts a listing is actually ordered by (relevance needs search words). */
