@@ -11,6 +11,16 @@ export interface KeyClaim {
   lockId: string;
 }
 
+/** The key's row while `claim` still holds it: in flight, under the claim's lock. */
+function heldBy(claim: KeyClaim) {
+  return {
+    user_id: claim.userId,
+    idem_key: claim.key,
+    status: 'in_flight',
+    lock_id: claim.lockId,
+  } as const;
+}
+
 /** The stored order ids; a row written before they were recorded holds none. */
 export function parseOrderIds(text: string | null): string[] {
   if (text === null) return [];
@@ -84,10 +94,7 @@ export async function takeOver(
   const result = await db
     .updateTable('idempotency_keys')
     .set({ lock_id: lockId, locked_at: now })
-    .where('user_id', '=', row.user_id)
-    .where('idem_key', '=', row.idem_key)
-    .where('status', '=', 'in_flight')
-    .where('lock_id', '=', row.lock_id)
+    .where((eb) => eb.and(heldBy({ userId: row.user_id, key: row.idem_key, lockId: row.lock_id })))
     .executeTakeFirst();
   if (result.numUpdatedRows !== 1n) return null;
   const taken = await db
@@ -112,10 +119,7 @@ export async function recordOrderIds(
   const result = await db
     .updateTable('idempotency_keys')
     .set({ order_ids: JSON.stringify(orderIds) })
-    .where('user_id', '=', owner.userId)
-    .where('idem_key', '=', owner.key)
-    .where('status', '=', 'in_flight')
-    .where('lock_id', '=', owner.lockId)
+    .where((eb) => eb.and(heldBy(owner)))
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
@@ -133,10 +137,7 @@ export async function completeKey(
       response_status: response.status,
       response_body: JSON.stringify(response.body),
     })
-    .where('user_id', '=', owner.userId)
-    .where('idem_key', '=', owner.key)
-    .where('status', '=', 'in_flight')
-    .where('lock_id', '=', owner.lockId)
+    .where((eb) => eb.and(heldBy(owner)))
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
@@ -145,10 +146,7 @@ export async function completeKey(
 export async function deleteClaim(db: Kysely<DB>, owner: KeyClaim): Promise<boolean> {
   const result = await db
     .deleteFrom('idempotency_keys')
-    .where('user_id', '=', owner.userId)
-    .where('idem_key', '=', owner.key)
-    .where('status', '=', 'in_flight')
-    .where('lock_id', '=', owner.lockId)
+    .where((eb) => eb.and(heldBy(owner)))
     .executeTakeFirst();
   return result.numDeletedRows === 1n;
 }
@@ -200,10 +198,7 @@ export async function lockAbandonedClaim(
   const row = await trx
     .selectFrom('idempotency_keys')
     .select(['checkout_id', 'order_ids'])
-    .where('user_id', '=', claim.userId)
-    .where('idem_key', '=', claim.key)
-    .where('status', '=', 'in_flight')
-    .where('lock_id', '=', claim.lockId)
+    .where((eb) => eb.and(heldBy(claim)))
     .where('locked_at', '<', cutoff)
     .forUpdate()
     .executeTakeFirst();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@marketplace/service-kit';
-import type { CatalogProduct } from '@marketplace/contracts';
+import type { CatalogProduct, CheckoutItem } from '@marketplace/contracts';
 import { ReservationRefusedError } from './product-catalog.port.ts';
 import { assertDistinctProducts, draftOrders, reservationRefused } from './checkout-lines.ts';
 
@@ -30,24 +30,21 @@ function caught(work: () => unknown): AppError {
   throw new Error('expected an AppError');
 }
 
+/** The lines of one buyer's checkout, drafted against these catalog products. */
+const draft = (items: CheckoutItem[], products: CatalogProduct[], now = new Date()) =>
+  draftOrders({ checkoutId, buyerId: 'b', items, products, shippingAddress: address, now });
+
 describe('checkout lines', () => {
   it('when items of two sellers are drafted, then there is one order per seller with totals', () => {
-    const orders = draftOrders({
-      checkoutId,
-      buyerId: 'b',
-      items: [
+    const orders = draft(
+      [
         { productId: 'p1', quantity: 2 },
         { productId: 'p2', quantity: 1 },
         { productId: 'p3', quantity: 3 },
       ],
-      products: [
-        product('p1', 's1'),
-        product('p2', 's2', { priceMinor: 1000 }),
-        product('p3', 's1'),
-      ],
-      shippingAddress: address,
-      now: new Date('2030-01-01T00:00:00Z'),
-    });
+      [product('p1', 's1'), product('p2', 's2', { priceMinor: 1000 }), product('p3', 's1')],
+      new Date('2030-01-01T00:00:00Z'),
+    );
     expect(orders.map((o) => [o.sellerId, o.totalMinor, o.items.length])).toEqual([
       ['s1', 1250, 2],
       ['s2', 1000, 1],
@@ -62,18 +59,14 @@ describe('checkout lines', () => {
 
   it('when a product is unknown or archived, then the error names its line', () => {
     const error = caught(() =>
-      draftOrders({
-        checkoutId,
-        buyerId: 'b',
-        items: [
+      draft(
+        [
           { productId: 'p1', quantity: 1 },
           { productId: 'gone', quantity: 1 },
           { productId: 'p2', quantity: 1 },
         ],
-        products: [product('p1', 's'), product('p2', 's', { status: 'archived' })],
-        shippingAddress: address,
-        now: new Date(),
-      }),
+        [product('p1', 's'), product('p2', 's', { status: 'archived' })],
+      ),
     );
     expect(error.status).toBe(422);
     expect(error.code).toBe('product-unavailable');
@@ -82,17 +75,13 @@ describe('checkout lines', () => {
 
   it('when one seller lists lines in two currencies, then the checkout is refused', () => {
     const error = caught(() =>
-      draftOrders({
-        checkoutId,
-        buyerId: 'b',
-        items: [
+      draft(
+        [
           { productId: 'p1', quantity: 1 },
           { productId: 'p2', quantity: 1 },
         ],
-        products: [product('p1', 's'), product('p2', 's', { currency: 'USD' })],
-        shippingAddress: address,
-        now: new Date(),
-      }),
+        [product('p1', 's'), product('p2', 's', { currency: 'USD' })],
+      ),
     );
     expect(error.code).toBe('mixed-currency');
     expect(error.errors?.[0]?.field).toBe('items.1.productId');
