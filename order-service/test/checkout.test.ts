@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@marketplace/testing';
-import type { CheckoutResult, Order, Problem } from '@marketplace/contracts';
+import type { CheckoutResult, Order, Problem, Product } from '@marketplace/contracts';
 import { orderIdFor } from '../src/domain/order-ids.ts';
-import { address, Harness, type Product, type User } from './harness.ts';
+import { address, Harness, type User } from './harness.ts';
 
 describe('checkout', () => {
   const h = new Harness();
@@ -93,6 +93,28 @@ describe('checkout', () => {
       currency: 'USD',
     });
     await h.event('order.created', ofA?.id ?? '');
+  });
+
+  it('when the shipping address carries a field the contract does not have, then it is dropped', async () => {
+    const p = await h.createProduct(sellerA, { stock: 5 });
+    const response = await h.orders.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { authorization: buyer.auth, 'idempotency-key': randomUUID() },
+      payload: {
+        items: [{ productId: p.id, quantity: 1 }],
+        shippingAddress: { ...address, phone: '+49 30 123456' },
+      },
+    });
+
+    expect(response.statusCode).toBe(201);
+    const order = response.json<CheckoutResult>().orders[0];
+    const stored = await h.orders.inject({
+      method: 'GET',
+      url: `/api/orders/${order?.id}`,
+      headers: { authorization: buyer.auth },
+    });
+    expect(stored.json<Order>().shippingAddress).toEqual(address);
   });
 
   it('when the same key and body come again, then the same answer comes back and nothing new is made', async () => {

@@ -8,7 +8,7 @@ import {
   unroutedQueueName,
   type BrokerConnection,
 } from '@marketplace/events';
-import type { DomainEvent, Role } from '@marketplace/contracts';
+import type { DomainEvent, Product, Role } from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import {
   createTestDatabase,
@@ -39,15 +39,6 @@ export interface User {
   id: string;
   role: Role;
   auth: string;
-}
-
-export interface Product {
-  id: string;
-  sellerId: string;
-  title: string;
-  priceMinor: number;
-  currency: string;
-  stock: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, waitFor } from '@marketplace/testing';
-import type { CheckoutResult } from '@marketplace/contracts';
+import type { CheckoutResult, Product } from '@marketplace/contracts';
 import { abandonedClaims, findKey } from '../src/data/idempotency.repository.ts';
 import { CheckoutService } from '../src/domain/checkout.service.ts';
 import { fingerprint } from '../src/domain/fingerprint.ts';
@@ -10,7 +10,7 @@ import { giveBackAbandoned, IdempotencySweep } from '../src/domain/idempotency-s
 import { orderIdFor } from '../src/domain/order-ids.ts';
 import type { ProductCatalog } from '../src/domain/product-catalog.port.ts';
 import { StockReleases } from '../src/domain/release.service.ts';
-import { address, Harness, type Product, type User } from './harness.ts';
+import { address, Harness, type User } from './harness.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

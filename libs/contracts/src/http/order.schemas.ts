@@ -3,17 +3,12 @@ import { OrderStatusSchema } from '../events.ts';
 import { Page, PageQuerySchema } from '../pagination.ts';
 import { RoleSchema } from '../roles.ts';
 import { DateTime, Nullable, Text } from './common.schemas.ts';
+import { AddressSchema } from './user.schemas.ts';
 
 /** order-service's public API: checkout, orders, their status and its history. */
 
-export const ShippingAddressSchema = Type.Object({
-  name: Text(200),
-  line1: Text(200),
-  line2: Type.Optional(Type.String({ maxLength: 200 })),
-  city: Text(100),
-  postalCode: Text(20),
-  country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case' }),
-});
+/** Where an order goes: a profile's postal address and the name to deliver to. */
+export const ShippingAddressSchema = Type.Object({ name: Text(200), ...AddressSchema.properties });
 export type ShippingAddress = Static<typeof ShippingAddressSchema>;
 
 export const CheckoutItemSchema = Type.Object({

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.schemas.ts';
+import { ProductStatusSchema } from './product.schemas.ts';
 
 /**
  * product-service's internal API (`/internal/...`, behind `x-internal-token`), as order-service
@@ -20,7 +21,7 @@ export const CatalogProductSchema = Type.Object({
   priceMinor: Type.Integer({ minimum: 0 }),
   currency: Type.String(),
   stock: Type.Integer(),
-  status: Type.Enum(['active', 'archived']),
+  status: ProductStatusSchema,
 });
 export type CatalogProduct = Static<typeof CatalogProductSchema>;
 
