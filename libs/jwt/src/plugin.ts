@@ -55,7 +55,10 @@ export async function readUser(
   }
 }
 
-/** A preHandler requiring a valid access token, and one of `roles` when given. */
+/**
+ * A route `onRequest` hook requiring a valid access token, and one of `roles` when given: it runs
+ * before the body is read or validated, so a stranger gets 401 and costs no parsing.
+ */
 export function authenticate(
   verifier: AccessTokenVerifier,
   roles?: readonly Role[],

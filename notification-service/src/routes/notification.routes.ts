@@ -18,12 +18,12 @@ export function registerNotificationRoutes(
   verifier: AccessTokenVerifier,
   notifications: NotificationService,
 ): void {
-  const preHandler = authenticate(verifier);
+  const onRequest = authenticate(verifier);
 
   app.get(
     '/api/notifications',
     {
-      preHandler,
+      onRequest,
       schema: {
         summary: "The caller's notifications, newest first",
         tags: ['notifications'],
@@ -39,7 +39,7 @@ export function registerNotificationRoutes(
   app.get(
     '/api/notifications/unread-count',
     {
-      preHandler,
+      onRequest,
       schema: {
         summary: 'How many of the caller’s notifications are unread',
         tags: ['notifications'],
@@ -53,7 +53,7 @@ export function registerNotificationRoutes(
   app.post(
     '/api/notifications/:id/read',
     {
-      preHandler,
+      onRequest,
       schema: {
         summary: 'Marks one of the caller’s notifications read',
         tags: ['notifications'],
@@ -68,7 +68,7 @@ export function registerNotificationRoutes(
   app.post(
     '/api/notifications/read-all',
     {
-      preHandler,
+      onRequest,
       schema: {
         summary: 'Marks all of the caller’s notifications read',
         tags: ['notifications'],

@@ -23,7 +23,7 @@ export function registerStreamRoutes(
   app.get(
     '/api/notifications/stream',
     {
-      preHandler: authenticate(verifier, undefined, { queryParam: 'access_token' }),
+      onRequest: authenticate(verifier, undefined, { queryParam: 'access_token' }),
       schema: {
         summary: "Server-Sent Events: the caller's new notifications as they arrive",
         description:

@@ -55,7 +55,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
   app.post(
     '/api/products',
     {
-      preHandler: sellerOnly,
+      onRequest: sellerOnly,
       schema: {
         tags,
         security,
@@ -77,7 +77,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
   app.patch(
     '/api/products/:id',
     {
-      preHandler: sellerOnly,
+      onRequest: sellerOnly,
       schema: {
         tags,
         security,
@@ -100,7 +100,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
   app.delete(
     '/api/products/:id',
     {
-      preHandler: sellerOnly,
+      onRequest: sellerOnly,
       schema: {
         tags,
         security,

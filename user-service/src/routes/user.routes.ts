@@ -28,7 +28,7 @@ export function registerUserRoutes(
   app.get(
     '/api/users/me',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         summary: "The caller's profile",
         tags,
@@ -42,7 +42,7 @@ export function registerUserRoutes(
   app.patch(
     '/api/users/me',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         summary: "Changes the caller's name, phone or address (null clears)",
         tags,
@@ -63,7 +63,7 @@ export function registerUserRoutes(
   app.post(
     '/api/users/me/password',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         summary: "Changes the caller's password",
         description: 'Ends every session of the account and answers with a new one for the caller.',
@@ -96,7 +96,7 @@ function registerAdminRoutes(
   app.get(
     '/api/users',
     {
-      preHandler: adminOnly,
+      onRequest: adminOnly,
       schema: {
         summary: 'Every account, newest first (admin)',
         tags,
@@ -111,7 +111,7 @@ function registerAdminRoutes(
   app.patch(
     '/api/users/:id',
     {
-      preHandler: adminOnly,
+      onRequest: adminOnly,
       schema: {
         summary: "Changes a user's role or blocks them (admin)",
         description: 'A blocked user cannot log in or refresh; their sessions end.',
