@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   NotificationStreamQuerySchema,
   NotificationStreamSchema,
-  ProblemRef,
+  problemResponses,
   type Notification,
 } from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
@@ -35,7 +35,7 @@ export function registerStreamRoutes(
         querystring: NotificationStreamQuerySchema,
         response: {
           200: { content: { 'text/event-stream': { schema: NotificationStreamSchema } } },
-          401: ProblemRef,
+          ...problemResponses(401),
         },
       },
     },

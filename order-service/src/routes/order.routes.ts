@@ -6,7 +6,7 @@ import {
   OrderParamsSchema,
   OrderSchema,
   PageQuerySchema,
-  ProblemRef,
+  problemResponses,
   SellerOrdersQuerySchema,
   StatusChangeBodySchema,
 } from '@marketplace/contracts';
@@ -23,7 +23,7 @@ export interface OrderRoutesDeps {
 }
 
 const tags = ['orders'];
-const readErrors = { 400: ProblemRef, 401: ProblemRef, 404: ProblemRef };
+const readErrors = problemResponses(400, 401, 404);
 const security = [{ bearer: [] }];
 
 export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): void {
@@ -41,11 +41,7 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
         body: CheckoutBodySchema,
         response: {
           201: CheckoutResultSchema,
-          400: ProblemRef,
-          401: ProblemRef,
-          409: ProblemRef,
-          422: ProblemRef,
-          503: ProblemRef,
+          ...problemResponses(400, 401, 409, 422, 503),
         },
       },
     },
@@ -114,7 +110,7 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
         security,
         params: OrderParamsSchema,
         body: StatusChangeBodySchema,
-        response: { 200: OrderSchema, ...readErrors, 403: ProblemRef, 409: ProblemRef },
+        response: { 200: OrderSchema, ...readErrors, ...problemResponses(403, 409) },
       },
     },
     async (request) =>
@@ -135,7 +131,7 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
         tags,
         security,
         querystring: SellerOrdersQuerySchema,
-        response: { 200: OrderPageSchema, ...readErrors, 403: ProblemRef },
+        response: { 200: OrderPageSchema, ...readErrors, ...problemResponses(403) },
       },
     },
     async (request) => {

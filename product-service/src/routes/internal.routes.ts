@@ -1,5 +1,5 @@
 import {
-  ProblemRef,
+  problemResponses,
   ProductLookupBodySchema,
   ProductLookupResponseSchema,
   ReleaseResponseSchema,
@@ -31,7 +31,7 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
         tags,
         summary: 'Products by id, for pricing a checkout',
         body: ProductLookupBodySchema,
-        response: { 200: ProductLookupResponseSchema, 400: ProblemRef, 401: ProblemRef },
+        response: { 200: ProductLookupResponseSchema, ...problemResponses(400, 401) },
       },
     },
     async (request) => ({ items: await stock.lookup(request.body.ids) }),
@@ -47,9 +47,7 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
         body: ReservationBodySchema,
         response: {
           200: ReservationResponseSchema,
-          400: ProblemRef,
-          401: ProblemRef,
-          409: ProblemRef,
+          ...problemResponses(400, 401, 409),
         },
       },
     },
@@ -69,8 +67,7 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
         params: ReservationParamsSchema,
         response: {
           200: ReleaseResponseSchema,
-          400: ProblemRef,
-          401: ProblemRef,
+          ...problemResponses(400, 401),
         },
       },
     },

@@ -2,7 +2,7 @@ import type { ServiceApp } from '@marketplace/service-kit';
 import { authenticate, currentUser, readUser, type AccessTokenVerifier } from '@marketplace/jwt';
 import {
   IdParamsSchema,
-  ProblemRef,
+  problemResponses,
   ProductBodySchema,
   ProductListQuerySchema,
   ProductPageSchema,
@@ -32,7 +32,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         tags,
         summary: 'Browse and search the catalog (active products only)',
         querystring: ProductListQuerySchema,
-        response: { 200: ProductPageSchema, 400: ProblemRef },
+        response: { 200: ProductPageSchema, ...problemResponses(400) },
       },
     },
     async (request) => catalog.list(request.query),
@@ -45,7 +45,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         tags,
         summary: 'One product; an archived one only for its seller or an admin',
         params: IdParamsSchema,
-        response: { 200: ProductSchema, 400: ProblemRef, 404: ProblemRef },
+        response: { 200: ProductSchema, ...problemResponses(400, 404) },
       },
     },
     async (request) =>
@@ -63,10 +63,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         body: ProductBodySchema,
         response: {
           201: ProductSchema,
-          400: ProblemRef,
-          401: ProblemRef,
-          403: ProblemRef,
-          422: ProblemRef,
+          ...problemResponses(400, 401, 403, 422),
         },
       },
     },
@@ -86,11 +83,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         body: ProductPatchBodySchema,
         response: {
           200: ProductSchema,
-          400: ProblemRef,
-          401: ProblemRef,
-          403: ProblemRef,
-          404: ProblemRef,
-          422: ProblemRef,
+          ...problemResponses(400, 401, 403, 404, 422),
         },
       },
     },
@@ -106,7 +99,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         security,
         summary: "Archive one's own product (an admin any)",
         params: IdParamsSchema,
-        response: { 204: { type: 'null' }, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef },
+        response: { 204: { type: 'null' }, ...problemResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -22,3 +22,12 @@ export const DateTime = Type.String({ format: 'date-time' });
 
 /** A reference to the shared problem+json schema every service registers (`$id: 'Problem'`). */
 export const ProblemRef = Type.Ref('Problem');
+
+/** The problem+json answers of a route, for its `response` map: `...problemResponses(400, 404)`. */
+export function problemResponses<const S extends readonly number[]>(
+  ...statuses: S
+): { [K in S[number]]: typeof ProblemRef } {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemRef])) as {
+    [K in S[number]]: typeof ProblemRef;
+  };
+}
