@@ -24,6 +24,9 @@ export interface PeriodicTaskOptions<T> {
   random?: () => number;
 }
 
+/** What a service passes on to a loop built on PeriodicTask: its pace and where it counts. */
+export type TaskSettings = Pick<PeriodicTaskOptions<unknown>, 'intervalMs' | 'registry'>;
+
 // setTimeout fires at once (with a warning) for delays past a signed 32-bit millisecond count.
 const MAX_DELAY_MS = 2 ** 31 - 1;
 

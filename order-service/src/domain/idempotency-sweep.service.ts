@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { inTransaction } from '@marketplace/db';
 import type { Logger } from '@marketplace/events';
-import { PeriodicTask, type Registry } from '@marketplace/tasks';
+import { PeriodicTask, type TaskSettings } from '@marketplace/tasks';
 import {
   abandonedClaims,
   deleteClaim,
@@ -18,17 +18,15 @@ const DEFAULT_BATCH = 500;
 /** Per pass, so that one pass stays short; what is left waits for the next one. */
 const MAX_BATCHES = 20;
 
-export interface IdempotencySweepOptions {
+export interface IdempotencySweepOptions extends TaskSettings {
   db: Kysely<DB>;
   logger: Logger;
   /** How long a completed key keeps its answer for replays, from the claim that completed it. */
   keyTtlMs: number;
   /** How long a key may stay in flight before its checkout counts as abandoned. */
   abandonAfterMs: number;
-  intervalMs: number;
   /** Rows per DELETE, and abandoned keys looked at per pass. */
   batchSize?: number;
-  registry?: Registry;
 }
 
 export interface SweepResult {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@marketplace/events';
-import { PeriodicTask, type Registry } from '@marketplace/tasks';
+import { PeriodicTask, type TaskSettings } from '@marketplace/tasks';
 import type { ProductCatalog } from './product-catalog.port.ts';
 import {
   completeRelease,
@@ -13,12 +13,10 @@ import type { DB } from '../data/schema.ts';
 const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 50;
 
-export interface StockReleasesOptions {
+export interface StockReleasesOptions extends TaskSettings {
   db: Kysely<DB>;
   catalog: ProductCatalog;
   logger: Logger;
-  intervalMs: number;
-  registry?: Registry;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@marketplace/events';
-import { PeriodicTask, type Registry } from '@marketplace/tasks';
+import { PeriodicTask, type TaskSettings } from '@marketplace/tasks';
 import {
   deleteFamilyTokens,
   findEndedFamilies,
@@ -14,14 +14,12 @@ const DEFAULT_BATCH_SIZE = 1000;
 /** The first sweep comes this soon after start, so instances restarted often still sweep. */
 const FIRST_SWEEP_MAX_DELAY_MS = 60_000;
 
-export interface RefreshTokenSweepOptions {
+export interface RefreshTokenSweepOptions extends TaskSettings {
   db: Kysely<DB>;
   logger: Logger;
-  intervalMs: number;
   retentionDays: number;
   batchSize?: number;
   now?: () => number;
-  registry?: Registry;
 }
 
 /**
