@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import {
-  NotificationIdParamsSchema,
+  IdParamsSchema,
   NotificationListQuerySchema,
   NotificationPageSchema,
   NotificationSchema,
@@ -58,7 +58,7 @@ export function registerNotificationRoutes(
         summary: 'Marks one of the caller’s notifications read',
         tags: ['notifications'],
         security,
-        params: NotificationIdParamsSchema,
+        params: IdParamsSchema,
         response: { 200: NotificationSchema, ...problemResponses(400, 401, 404) },
       },
     },

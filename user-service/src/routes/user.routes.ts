@@ -4,7 +4,7 @@ import {
   PasswordChangeResponseSchema,
   problemResponses,
   ProfilePatchSchema,
-  UserIdParamsSchema,
+  IdParamsSchema,
   UserListQuerySchema,
   UserPageSchema,
   UserSchema,
@@ -111,7 +111,7 @@ function registerAdminRoutes(
         description: 'A blocked user cannot log in or refresh; their sessions end.',
         tags,
         security,
-        params: UserIdParamsSchema,
+        params: IdParamsSchema,
         body: AdminUserPatchSchema,
         response: {
           200: UserSchema,

@@ -1,13 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { Page, PageQuerySchema } from '../pagination.ts';
-import { DateTime, Nullable } from './common.schemas.ts';
-
-// Ids are checked by the `uuid` format here, as this API always has (not common's pattern `Uuid`).
-const NotificationId = Type.String({ format: 'uuid' });
+import { DateTime, Nullable, Uuid } from './common.schemas.ts';
 
 /** One in-app notification, as the list, the read routes and the live stream send it. */
 export const NotificationSchema = Type.Object({
-  id: NotificationId,
+  id: Uuid,
   type: Type.String({ description: 'welcome, order.placed, order.received, order.<status>' }),
   title: Type.String(),
   body: Type.String(),
@@ -26,9 +23,6 @@ export type NotificationListQuery = Static<typeof NotificationListQuerySchema>;
 
 export const NotificationPageSchema = Page(NotificationSchema);
 export type NotificationPage = Static<typeof NotificationPageSchema>;
-
-export const NotificationIdParamsSchema = Type.Object({ id: NotificationId });
-export type NotificationIdParams = Static<typeof NotificationIdParamsSchema>;
 
 export const UnreadCountSchema = Type.Object({
   count: Type.Integer({

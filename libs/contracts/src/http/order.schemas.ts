@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { OrderStatusSchema } from '../events.ts';
 import { Page, PageQuerySchema } from '../pagination.ts';
 import { RoleSchema } from '../roles.ts';
-import { DateTime, Nullable, Text } from './common.schemas.ts';
+import { DateTime, Nullable, Text, Uuid } from './common.schemas.ts';
 import { AddressSchema } from './user.schemas.ts';
 
 /** order-service's public API: checkout, orders, their status and its history. */
@@ -12,7 +12,7 @@ export const ShippingAddressSchema = Type.Object({ name: Text(200), ...AddressSc
 export type ShippingAddress = Static<typeof ShippingAddressSchema>;
 
 export const CheckoutItemSchema = Type.Object({
-  productId: Type.String({ format: 'uuid' }),
+  productId: Uuid,
   quantity: Type.Integer({ minimum: 1, maximum: 100 }),
 });
 export type CheckoutItem = Static<typeof CheckoutItemSchema>;

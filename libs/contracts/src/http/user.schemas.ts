@@ -1,12 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { Page, PageQuerySchema } from '../pagination.ts';
 import { RoleSchema } from '../roles.ts';
-import { DateTime, Nullable, Text } from './common.schemas.ts';
+import { DateTime, Nullable, Text, Uuid } from './common.schemas.ts';
 
 // The identity area (user-service): accounts, sessions, profiles, roles and the JWKS.
 
-// User ids are checked by the `uuid` format, as this API always has (not common's pattern `Uuid`).
-const UserId = Type.String({ format: 'uuid' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const NewPassword = Type.String({
   minLength: 8,
@@ -34,7 +32,7 @@ export type Address = Static<typeof AddressSchema>;
 
 /** An account as every answer shows it (never the password hash). */
 export const UserSchema = Type.Object({
-  id: UserId,
+  id: Uuid,
   email: Type.String(),
   name: Type.String(),
   role: RoleSchema,
@@ -109,9 +107,6 @@ export const UserListQuerySchema = Type.Object({
   role: Type.Optional(RoleSchema),
 });
 export type UserListQuery = Static<typeof UserListQuerySchema>;
-
-export const UserIdParamsSchema = Type.Object({ id: UserId });
-export type UserIdParams = Static<typeof UserIdParamsSchema>;
 
 export const UserPageSchema = Page(UserSchema);
 export type UserPage = Static<typeof UserPageSchema>;
