@@ -1,27 +1,40 @@
-import { newId } from '../utils/id.ts';
 import type {
-  AppNotification,
-  AuthResult,
-  Category,
-  CheckoutInput,
+  CategoryTree,
+  CheckoutBody,
   CheckoutResult,
-  LoginInput,
+  HistoryEntry,
+  LoginBody,
+  LoginResponse,
+  Notification,
+  NotificationListQuery,
+  NotificationPage,
+  NotificationStreamQuery,
   Order,
-  OrderHistoryEntry,
+  OrderHistory,
+  OrderPage,
   OrderStatus,
-  Page,
+  PageQuery,
   Problem,
   Product,
-  ProductFilters,
-  RegisterInput,
-  TokenPair,
+  ProductListQuery,
+  ProductPage,
+  RefreshBody,
+  RefreshResponse,
+  RegisterBody,
+  RegisterResponse,
+  SellerOrdersQuery,
+  StatusChangeBody,
+  UnreadCount,
   User,
-} from './types.ts';
+} from '@marketplace/contracts';
+import { newId } from '../utils/id.ts';
+import type { ProblemCode } from './problemCodes.ts';
 
-/** Every failed call: the server's problem details, or a synthetic one for network failures. */
+/** Every failed call: the server's problem details, or a synthetic one when there was none. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly type: string;
+  /** The stable code from the answering service's catalogue: what callers branch on. */
+  readonly code: string;
   readonly title: string;
   readonly detail: string | undefined;
   readonly requestId: string | undefined;
@@ -33,7 +46,7 @@ export class ApiError extends Error {
     super(problem.detail ?? problem.title);
     this.name = 'ApiError';
     this.status = problem.status;
-    this.type = problem.type;
+    this.code = problem.code;
     this.title = problem.title;
     this.detail = problem.detail;
     this.requestId = problem.requestId;
@@ -46,8 +59,13 @@ export class ApiError extends Error {
   }
 
   get isNetwork(): boolean {
-    return this.status === 0;
+    return this.code === 'network-error';
   }
+}
+
+/** True when `error` is a failed call whose problem has one of `codes`. */
+export function hasCode(error: unknown, ...codes: ProblemCode[]): error is ApiError {
+  return error instanceof ApiError && (codes as readonly string[]).includes(error.code);
 }
 
 /** Body fields come as `a.b`; other parts are prefixed (`querystring.cursor`); the forms use `a.b`. */
@@ -73,13 +91,16 @@ export function configureAuth(hooks: AuthHooks): void {
   authHooks = hooks;
 }
 
+/** The access token was refused (@marketplace/jwt): a refresh may cure it. */
+const TOKEN_REFUSED = ['token-expired', 'invalid-token'] as const;
+
 type Query = Record<string, string | number | boolean | undefined>;
 
 interface RequestOptions {
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Send the access token and renew it once on 401. Off for the auth endpoints themselves. */
+  /** Send the access token and renew it once when refused. Off for the auth endpoints themselves. */
   auth?: boolean;
 }
 
@@ -108,7 +129,12 @@ async function send(method: string, url: string, options: RequestOptions): Promi
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
   } catch {
-    throw new ApiError({ type: 'network', title: 'Network error', status: 0 });
+    throw new ApiError({
+      type: 'about:blank',
+      code: 'network-error',
+      title: 'Network error',
+      status: 0,
+    });
   }
 }
 
@@ -125,11 +151,12 @@ async function readBody(response: Response): Promise<unknown> {
 function toApiError(response: Response, body: unknown): ApiError {
   const retryAfter = Number(response.headers.get('retry-after'));
   const retry = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
-  if (body && typeof body === 'object' && 'title' in body) {
+  if (body && typeof body === 'object' && 'code' in body && typeof body.code === 'string') {
     const problem = body as Partial<Problem>;
     return new ApiError(
       {
         type: problem.type ?? 'about:blank',
+        code: body.code,
         title: problem.title ?? response.statusText,
         status: problem.status ?? response.status,
         ...(problem.detail !== undefined ? { detail: problem.detail } : {}),
@@ -139,106 +166,138 @@ function toApiError(response: Response, body: unknown): ApiError {
       retry,
     );
   }
+  // Not a problem of ours (a proxy's page, a body cut off): no code to go by.
   return new ApiError(
-    { type: 'about:blank', title: response.statusText || 'Error', status: response.status },
+    {
+      type: 'about:blank',
+      code: 'unexpected-response',
+      title: response.statusText || 'Error',
+      status: response.status,
+    },
     retry,
   );
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const url = buildUrl(path, options.query);
-  const sentToken = options.auth !== false && Boolean(authHooks?.accessToken());
-  let response = await send(method, url, options);
-  if (response.status === 401 && sentToken && authHooks) {
-    if (await authHooks.refresh()) {
-      response = await send(method, url, options);
-      if (response.status === 401) authHooks.onSessionExpired();
-    } else if (!authHooks.accessToken()) {
-      // The refresh token was refused too; a network failure alone keeps the session.
-      authHooks.onSessionExpired();
-    }
-  }
+async function attempt<T>(method: string, url: string, options: RequestOptions): Promise<T> {
+  const response = await send(method, url, options);
   const body = await readBody(response);
   if (!response.ok) throw toApiError(response, body);
   return body as T;
 }
 
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const url = buildUrl(path, options.query);
+  const sentToken = options.auth !== false && Boolean(authHooks?.accessToken());
+  try {
+    return await attempt<T>(method, url, options);
+  } catch (error) {
+    if (!sentToken || !authHooks || !hasCode(error, ...TOKEN_REFUSED)) throw error;
+    if (await authHooks.refresh()) {
+      try {
+        return await attempt<T>(method, url, options);
+      } catch (retried) {
+        if (hasCode(retried, ...TOKEN_REFUSED)) authHooks.onSessionExpired();
+        throw retried;
+      }
+    }
+    // The refresh token was refused too; a network failure alone keeps the session.
+    if (!authHooks.accessToken()) authHooks.onSessionExpired();
+    throw error;
+  }
+}
+
 // Identity
 
-export const register = (input: RegisterInput) =>
-  request<AuthResult>('POST', '/api/auth/register', { body: input, auth: false });
+export const register = (body: RegisterBody) =>
+  request<RegisterResponse>('POST', '/api/auth/register', { body, auth: false });
 
-export const login = (input: LoginInput) =>
-  request<AuthResult>('POST', '/api/auth/login', { body: input, auth: false });
+export const login = (body: LoginBody) =>
+  request<LoginResponse>('POST', '/api/auth/login', { body, auth: false });
 
 export const refreshTokens = (refreshToken: string) =>
-  request<TokenPair>('POST', '/api/auth/refresh', { body: { refreshToken }, auth: false });
+  request<RefreshResponse>('POST', '/api/auth/refresh', {
+    body: { refreshToken } satisfies RefreshBody,
+    auth: false,
+  });
 
 export const logout = (refreshToken: string) =>
-  request<undefined>('POST', '/api/auth/logout', { body: { refreshToken }, auth: false });
+  request<undefined>('POST', '/api/auth/logout', {
+    body: { refreshToken } satisfies RefreshBody,
+    auth: false,
+  });
 
 export const getMe = () => request<User>('GET', '/api/users/me');
 
 // Catalog
 
+/** The catalog's filters: the list query without its paging. */
+export type ProductFilters = Omit<ProductListQuery, 'limit' | 'cursor'>;
+
 export const listProducts = (filters: ProductFilters, cursor?: string, limit = 24) =>
-  request<Page<Product>>('GET', '/api/products', {
-    query: { ...filters, inStock: filters.inStock ? true : undefined, cursor, limit },
+  request<ProductPage>('GET', '/api/products', {
+    query: {
+      ...filters,
+      inStock: filters.inStock ? true : undefined,
+      cursor,
+      limit,
+    } satisfies Partial<ProductListQuery>,
     auth: false,
   });
 
 export const getProduct = (id: string) =>
   request<Product>('GET', `/api/products/${encodeURIComponent(id)}`, { auth: false });
 
-export const listCategories = () => request<Category[]>('GET', '/api/categories', { auth: false });
+export const listCategories = () =>
+  request<CategoryTree>('GET', '/api/categories', { auth: false });
 
 // Orders
 
-export const createOrder = (input: CheckoutInput, idempotencyKey: string) =>
+export const createOrder = (body: CheckoutBody, idempotencyKey: string) =>
   request<CheckoutResult>('POST', '/api/orders', {
-    body: input,
+    body,
     headers: { 'idempotency-key': idempotencyKey },
   });
 
 export const listOrders = (cursor?: string) =>
-  request<Page<Order>>('GET', '/api/orders', { query: { cursor } });
+  request<OrderPage>('GET', '/api/orders', { query: { cursor } satisfies Partial<PageQuery> });
 
 export const listSellerOrders = (status: OrderStatus | undefined, cursor?: string) =>
-  request<Page<Order>>('GET', '/api/seller/orders', { query: { status, cursor } });
+  request<OrderPage>('GET', '/api/seller/orders', {
+    query: { status, cursor } satisfies Partial<SellerOrdersQuery>,
+  });
 
 export const getOrder = (id: string) =>
   request<Order>('GET', `/api/orders/${encodeURIComponent(id)}`);
 
-export const getOrderHistory = async (id: string): Promise<OrderHistoryEntry[]> =>
-  (
-    await request<{ items: OrderHistoryEntry[] }>(
-      'GET',
-      `/api/orders/${encodeURIComponent(id)}/history`,
-    )
-  ).items;
+export const getOrderHistory = async (id: string): Promise<HistoryEntry[]> =>
+  (await request<OrderHistory>('GET', `/api/orders/${encodeURIComponent(id)}/history`)).items;
 
 export const changeOrderStatus = (id: string, status: OrderStatus, note?: string) =>
   request<Order>('POST', `/api/orders/${encodeURIComponent(id)}/status`, {
-    body: note ? { status, note } : { status },
+    body: (note ? { status, note } : { status }) satisfies StatusChangeBody,
   });
 
 // Notifications
 
-export const listNotifications = (options: { unread?: boolean; cursor?: string; limit?: number }) =>
-  request<Page<AppNotification>>('GET', '/api/notifications', {
+export const listNotifications = (options: Partial<NotificationListQuery>) =>
+  request<NotificationPage>('GET', '/api/notifications', {
     query: {
       unread: options.unread ? true : undefined,
       cursor: options.cursor,
       limit: options.limit,
-    },
+    } satisfies Partial<NotificationListQuery>,
   });
 
+export const getUnreadCount = () => request<UnreadCount>('GET', '/api/notifications/unread-count');
+
 export const markNotificationRead = (id: string) =>
-  request<unknown>('POST', `/api/notifications/${encodeURIComponent(id)}/read`);
+  request<Notification>('POST', `/api/notifications/${encodeURIComponent(id)}/read`);
 
 export const markAllNotificationsRead = () =>
-  request<unknown>('POST', '/api/notifications/read-all');
+  request<undefined>('POST', '/api/notifications/read-all');
 
 /** EventSource cannot send headers, so the gateway accepts the token as a query parameter. */
 export const notificationStreamUrl = (accessToken: string) =>
-  buildUrl('/api/notifications/stream', { access_token: accessToken });
+  buildUrl('/api/notifications/stream', {
+    access_token: accessToken,
+  } satisfies NotificationStreamQuery);

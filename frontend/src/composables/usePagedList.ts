@@ -1,5 +1,5 @@
+import type { PageOf } from '@marketplace/contracts';
 import { ref, shallowRef, type Ref } from 'vue';
-import type { Page } from '../api/types.ts';
 
 export interface PagedList<T> {
   items: Ref<T[]>;
@@ -15,7 +15,7 @@ export interface PagedList<T> {
  * A cursor-paginated list: the first page on reload, the next on "Load more". A newer reload
  * wins over a slower older one, so quickly changed filters never show stale results.
  */
-export function usePagedList<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): PagedList<T> {
+export function usePagedList<T>(fetchPage: (cursor?: string) => Promise<PageOf<T>>): PagedList<T> {
   const items = ref<T[]>([]) as Ref<T[]>;
   const nextCursor = ref<string | null>(null);
   const loading = ref(false);

@@ -79,6 +79,7 @@ export const en = {
     loginToOrder: 'Log in to order',
     unavailable: 'This product is out of stock.',
     outOfStock: 'Not enough stock left for this quantity.',
+    productUnavailable: 'This product can no longer be ordered.',
   },
   auth: {
     loginTitle: 'Log in',

@@ -1,5 +1,5 @@
+import type { Role } from '@marketplace/contracts';
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
-import type { Role } from '../api/types.ts';
 import { i18n } from '../i18n/index.ts';
 import { useAuthStore } from '../stores/auth.ts';
 

@@ -1,13 +1,18 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import type { AuthSession, LoginBody, RegisterBody, Role } from '@marketplace/contracts';
 import * as api from '../api/client.ts';
-import type { AuthResult, LoginInput, RegisterInput, Role, User } from '../api/types.ts';
 
-interface Session {
-  user: User;
-  accessToken: string;
-  refreshToken: string;
-}
+/** What is kept of a session (its `expiresIn` is stale as soon as it is stored). */
+type Session = Pick<AuthSession, 'user' | 'accessToken' | 'refreshToken'>;
+
+/** A refresh answered with one of these: the session is over, trying again will not help. */
+const SESSION_OVER = [
+  'invalid-refresh-token',
+  'refresh-token-reused',
+  'account-blocked',
+  'validation-error',
+] as const;
 
 const STORAGE_KEY = 'marketplace.session';
 
@@ -49,16 +54,20 @@ export const useAuthStore = defineStore('auth', () => {
     else localStorage.removeItem(STORAGE_KEY);
   }
 
-  function start(result: AuthResult): void {
-    save({ user: result.user, accessToken: result.accessToken, refreshToken: result.refreshToken });
+  function start(session: AuthSession): void {
+    save({
+      user: session.user,
+      accessToken: session.accessToken,
+      refreshToken: session.refreshToken,
+    });
   }
 
-  async function login(input: LoginInput): Promise<void> {
-    start(await api.login(input));
+  async function login(body: LoginBody): Promise<void> {
+    start(await api.login(body));
   }
 
-  async function register(input: RegisterInput): Promise<void> {
-    start(await api.register(input));
+  async function register(body: RegisterBody): Promise<void> {
+    start(await api.register(body));
   }
 
   async function renew(): Promise<boolean> {
@@ -71,16 +80,11 @@ export const useAuthStore = defineStore('auth', () => {
       return true;
     }
     try {
-      const pair = await api.refreshTokens(held.refreshToken);
-      save({
-        user: pair.user ?? held.user,
-        accessToken: pair.accessToken,
-        refreshToken: pair.refreshToken,
-      });
+      start(await api.refreshTokens(held.refreshToken));
       return true;
     } catch (error) {
-      // Only a definitive rejection ends the session; a network blip keeps it for a later try.
-      if (error instanceof api.ApiError && error.status >= 400 && error.status < 500) save(null);
+      // Only a definitive refusal ends the session; a network blip or a rate limit keeps it.
+      if (api.hasCode(error, ...SESSION_OVER)) save(null);
       return false;
     }
   }

@@ -1,15 +1,13 @@
+import type { Notification } from '@marketplace/contracts';
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import * as api from '../api/client.ts';
-import type { AppNotification } from '../api/types.ts';
 import { expiresWithin } from '../utils/jwt.ts';
 import { useAuthStore } from './auth.ts';
 
 const POLL_MS = 15_000;
 const RECONNECT_MIN_MS = 2_000;
 const RECONNECT_MAX_MS = 60_000;
-/** The unread badge counts at most one page; beyond that it shows "99+". */
-const UNREAD_PAGE = 100;
 
 /**
  * The unread count and the newest notifications, kept live: Server-Sent Events while the stream
@@ -18,10 +16,9 @@ const UNREAD_PAGE = 100;
 export const useNotificationsStore = defineStore('notifications', () => {
   const auth = useAuthStore();
   const unreadCount = ref(0);
-  const unreadCapped = ref(false);
   const live = ref(false);
   /** Notifications that arrived over the stream since the list was last loaded. */
-  const arrived = ref<AppNotification[]>([]);
+  const arrived = ref<Notification[]>([]);
 
   let source: EventSource | null = null;
   let pollTimer: ReturnType<typeof setInterval> | null = null;
@@ -32,9 +29,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
   async function refreshCount(): Promise<void> {
     if (!auth.isLoggedIn) return;
     try {
-      const page = await api.listNotifications({ unread: true, limit: UNREAD_PAGE });
-      unreadCount.value = page.items.length;
-      unreadCapped.value = page.nextCursor !== null;
+      unreadCount.value = (await api.getUnreadCount()).count;
     } catch {
       // The badge is a convenience: keep the last count until the next poll.
     }
@@ -51,7 +46,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   function onMessage(event: MessageEvent<string>): void {
     try {
-      const notification = JSON.parse(event.data) as AppNotification;
+      const notification = JSON.parse(event.data) as Notification;
       if (!notification.id) return;
       if (arrived.value.some((n) => n.id === notification.id)) return;
       arrived.value = [notification, ...arrived.value];
@@ -115,7 +110,6 @@ export const useNotificationsStore = defineStore('notifications', () => {
     reconnectTimer = null;
     reconnectDelay = RECONNECT_MIN_MS;
     unreadCount.value = 0;
-    unreadCapped.value = false;
     arrived.value = [];
   }
 
@@ -125,10 +119,9 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   function markedAllRead(): void {
     unreadCount.value = 0;
-    unreadCapped.value = false;
   }
 
-  function takeArrived(): AppNotification[] {
+  function takeArrived(): Notification[] {
     const items = arrived.value;
     arrived.value = [];
     return items;
@@ -146,7 +139,6 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   return {
     unreadCount,
-    unreadCapped,
     live,
     arrived,
     refreshCount,

@@ -1,19 +1,28 @@
+import type { Category, CategoryTree, ProductSort } from '@marketplace/contracts';
 import type { LocationQuery, LocationQueryRaw } from 'vue-router';
-import type { Category, ProductFilters, ProductSort } from '../api/types.ts';
+import type { ProductFilters } from '../api/client.ts';
 
-/** The catalog's filters as they appear in the address bar (prices in major units). */
-export interface CatalogQuery {
-  q: string;
-  /** A category slug. */
-  category: string;
-  sellerId: string;
-  sort: ProductSort | '';
-  minPrice: string;
-  maxPrice: string;
-  inStock: boolean;
+type Filters = Required<ProductFilters>;
+
+/**
+ * The catalog's filters as they appear in the address bar and the filter form: every one present,
+ * `''` for "any", prices as typed (major units).
+ */
+export type CatalogQuery = Pick<Filters, 'q' | 'category' | 'sellerId' | 'inStock'> &
+  Record<keyof Pick<Filters, 'minPrice' | 'maxPrice'>, string> & { sort: Filters['sort'] | '' };
+
+/** The i18n key of each sort's name (a sort added to the contract fails the type check here). */
+export const SORT_LABELS: Record<ProductSort, string> = {
+  relevance: 'catalog.sortRelevance',
+  newest: 'catalog.sortNewest',
+  price_asc: 'catalog.sortPriceAsc',
+  price_desc: 'catalog.sortPriceDesc',
+};
+
+/** Every filter at "any"; the search text is kept when given. */
+export function emptyCatalogQuery(q = ''): CatalogQuery {
+  return { q, category: '', sellerId: '', sort: '', minPrice: '', maxPrice: '', inStock: false };
 }
-
-const SORTS: readonly ProductSort[] = ['relevance', 'newest', 'price_asc', 'price_desc'];
 
 function text(value: LocationQuery[string] | undefined): string {
   return typeof value === 'string' ? value : '';
@@ -25,7 +34,7 @@ export function readCatalogQuery(query: LocationQuery): CatalogQuery {
     q: text(query.q).trim(),
     category: text(query.category),
     sellerId: text(query.sellerId),
-    sort: (SORTS as readonly string[]).includes(sort) ? (sort as ProductSort) : '',
+    sort: Object.hasOwn(SORT_LABELS, sort) ? (sort as ProductSort) : '',
     minPrice: text(query.minPrice),
     maxPrice: text(query.maxPrice),
     inStock: text(query.inStock) === '1',
@@ -65,16 +74,13 @@ export function toProductFilters(value: CatalogQuery): ProductFilters {
   return filters;
 }
 
-export interface CategoryOption {
-  slug: string;
-  label: string;
-  depth: number;
-}
+/** A category as the filter's select lists it: `depth` indents it under its parent. */
+export type CategoryOption = Pick<Category, 'slug' | 'name'> & { depth: number };
 
 /** The category tree flattened depth-first for a select, children indented under parents. */
-export function flattenCategories(tree: Category[], depth = 0): CategoryOption[] {
+export function flattenCategories(tree: CategoryTree, depth = 0): CategoryOption[] {
   return tree.flatMap((node) => [
-    { slug: node.slug, label: node.name, depth },
+    { slug: node.slug, name: node.name, depth },
     ...flattenCategories(node.children, depth + 1),
   ]);
 }

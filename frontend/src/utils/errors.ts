@@ -1,4 +1,4 @@
-import { ApiError } from '../api/client.ts';
+import { ApiError, hasCode } from '../api/client.ts';
 import { i18n } from '../i18n/index.ts';
 
 /** One human sentence for any failure: the server's own words where it gave some. */
@@ -6,9 +6,10 @@ export function errorMessage(error: unknown): string {
   const { t } = i18n.global;
   if (!(error instanceof ApiError)) return t('common.genericError');
   if (error.isNetwork) return t('common.networkError');
-  if (error.status === 429 && error.retryAfterSeconds) {
+  if (hasCode(error, 'rate-limited', 'too-many-attempts') && error.retryAfterSeconds) {
     return t('common.retryAfter', { seconds: error.retryAfterSeconds });
   }
+  // A server-side failure's wording helps nobody here; its request id is shown beside it.
   if (error.status >= 500) return t('common.genericError');
   return error.detail ?? error.title;
 }

@@ -1,3 +1,5 @@
+import type { Product } from '@marketplace/contracts';
+
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 function moneyFormat(currency: string, locale: string): Intl.NumberFormat {
@@ -48,7 +50,7 @@ export function sellerTag(id: string): string {
 
 /** The seller's shop name, or `fallback(tag)` while the catalog has none (an empty name). */
 export function sellerLabel(
-  product: { sellerId: string; sellerName: string },
+  product: Pick<Product, 'sellerId' | 'sellerName'>,
   fallback: (tag: string) => string,
 ): string {
   return product.sellerName || fallback(sellerTag(product.sellerId));

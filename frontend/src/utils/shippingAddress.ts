@@ -1,14 +1,18 @@
-import type { ShippingAddress } from '../api/types.ts';
+import type { ShippingAddress } from '@marketplace/contracts';
 
 const STORAGE_KEY = 'marketplace.shippingAddress';
-const FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'country'];
 
-export function emptyAddress(name = ''): ShippingAddress {
+/** The checkout form's address: every field there, `''` while blank. */
+export type AddressForm = Required<ShippingAddress>;
+
+export function emptyAddress(name = ''): AddressForm {
   return { name, line1: '', line2: '', city: '', postalCode: '', country: '' };
 }
 
+const FIELDS = Object.keys(emptyAddress());
+
 /** The last address used at checkout, so a returning buyer does not type it again. */
-export function loadLastAddress(): Partial<ShippingAddress> {
+export function loadLastAddress(): Partial<AddressForm> {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}');
     if (!parsed || typeof parsed !== 'object') return {};
@@ -27,7 +31,7 @@ export function saveLastAddress(address: ShippingAddress): void {
 }
 
 /** The address as the API wants it: trimmed, optional parts left out when blank. */
-export function cleanAddress(address: ShippingAddress): ShippingAddress {
+export function cleanAddress(address: AddressForm): ShippingAddress {
   const clean: ShippingAddress = {
     name: address.name.trim(),
     line1: address.line1.trim(),
@@ -35,7 +39,7 @@ export function cleanAddress(address: ShippingAddress): ShippingAddress {
     postalCode: address.postalCode.trim(),
     country: address.country.trim().toUpperCase(),
   };
-  const line2 = address.line2?.trim();
+  const line2 = address.line2.trim();
   if (line2) clean.line2 = line2;
   return clean;
 }
