@@ -1,24 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_BUYER, DEMO_PASSWORD, DEMO_SELLERS } from '@marketplace/contracts';
+import {
+  DEMO_BUYER,
+  DEMO_PASSWORD,
+  DEMO_SELLERS,
+  type CheckoutResult,
+  type NotificationPage,
+  type ProductPage,
+  type Product,
+} from '@marketplace/contracts';
 import { freePort, waitFor } from '@marketplace/testing';
 import { startStack, type Stack } from './stack.ts';
 import { gatewayClient } from './client.ts';
 import { TcpProxy } from './tcp-proxy.ts';
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-interface Product {
-  id: string;
-  sellerId: string;
-  stock: number;
-}
-interface Order {
-  id: string;
-  status: string;
-}
 
 const RABBITMQ = new URL(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
 
@@ -47,7 +41,7 @@ describe('resilience: orders and events survive outages', () => {
       password: DEMO_PASSWORD,
     });
     buyerToken = login.body.accessToken;
-    const page = await api.get<Page<Product>>(
+    const page = await api.get<ProductPage>(
       `/api/products?sellerId=${DEMO_SELLERS[1].id}&inStock=true&limit=1`,
     );
     product = page.body.items[0]!;
@@ -59,7 +53,7 @@ describe('resilience: orders and events survive outages', () => {
   });
 
   const order = () =>
-    api.post<{ orders: Order[] }>(
+    api.post<CheckoutResult>(
       '/api/orders',
       {
         items: [{ productId: product.id, quantity: 1 }],
@@ -78,10 +72,7 @@ describe('resilience: orders and events survive outages', () => {
   const notifiedOf = (orderId: string) =>
     waitFor(
       async () => {
-        const reply = await api.get<Page<{ type: string; data: { orderId?: string } }>>(
-          '/api/notifications?limit=100',
-          buyerToken,
-        );
+        const reply = await api.get<NotificationPage>('/api/notifications?limit=100', buyerToken);
         return reply.body.items.find(
           (n) => n.type === 'order.placed' && n.data.orderId === orderId,
         );

@@ -1,50 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, DEMO_SELLERS } from '@marketplace/contracts';
+import {
+  DEMO_PASSWORD,
+  DEMO_SELLERS,
+  type AuthSession,
+  type CheckoutResult,
+  type Notification,
+  type Order,
+  type PageOf as Page,
+  type Problem,
+  type Product,
+} from '@marketplace/contracts';
 import { waitFor } from '@marketplace/testing';
 import { startStack, type Stack } from './stack.ts';
 import { gatewayClient, type Reply } from './client.ts';
-
-interface AuthBody {
-  user: { id: string; email: string; role: string };
-  accessToken: string;
-  refreshToken: string;
-}
-interface Product {
-  id: string;
-  sellerId: string;
-  title: string;
-  priceMinor: number;
-  currency: string;
-  stock: number;
-}
-interface Order {
-  id: string;
-  sellerId: string;
-  buyerId: string;
-  status: string;
-  totalMinor: number;
-  items: { productId: string; quantity: number; priceMinor: number }[];
-}
-interface Notification {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown>;
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 // The founding scenario (seed, section 9), through the gateway's HTTP port only.
 describe('the founding scenario, end to end', () => {
   let stack: Stack;
   let api: ReturnType<typeof gatewayClient>;
   const buyerEmail = `buyer-${randomUUID()}@example.test`;
-  let buyer: AuthBody;
-  let seller: AuthBody;
+  let buyer: AuthSession;
+  let seller: AuthSession;
   let products: Product[] = [];
   let orders: Order[] = [];
 
@@ -64,7 +41,7 @@ describe('the founding scenario, end to end', () => {
     waitFor(async () => (await notificationsOf(token)).find(match), { timeoutMs: 15_000, what });
 
   it('when a person registers, then they get an account and tokens', async () => {
-    const reply = await api.post<AuthBody>('/api/auth/register', {
+    const reply = await api.post<AuthSession>('/api/auth/register', {
       email: buyerEmail,
       password: 'correct horse battery staple',
       name: 'Ada Buyer',
@@ -75,7 +52,7 @@ describe('the founding scenario, end to end', () => {
   });
 
   it('when they log in, then they get a JWT that the gateway accepts', async () => {
-    const reply = await api.post<AuthBody>('/api/auth/login', {
+    const reply = await api.post<AuthSession>('/api/auth/login', {
       email: buyerEmail,
       password: 'correct horse battery staple',
     });
@@ -125,14 +102,9 @@ describe('the founding scenario, end to end', () => {
         country: 'US',
       },
     };
-    const reply = await api.post<{ checkoutId: string; orders: Order[] }>(
-      '/api/orders',
-      body,
-      buyer.accessToken,
-      {
-        'idempotency-key': key,
-      },
-    );
+    const reply = await api.post<CheckoutResult>('/api/orders', body, buyer.accessToken, {
+      'idempotency-key': key,
+    });
     expect(reply.status).toBe(201);
     orders = reply.body.orders;
     expect(orders).toHaveLength(2);
@@ -159,7 +131,7 @@ describe('the founding scenario, end to end', () => {
       (n) => n.type === 'order.placed' && n.data.orderId === order.id,
       "the buyer's order notification",
     );
-    const login = await api.post<AuthBody>('/api/auth/login', {
+    const login = await api.post<AuthSession>('/api/auth/login', {
       email: DEMO_SELLERS[0].email,
       password: DEMO_PASSWORD,
     });
@@ -208,5 +180,20 @@ describe('the founding scenario, end to end', () => {
     const unknown = await api.get('/api/nothing-here');
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('when a list is asked for a non-finite limit or price, then its service answers 400 naming the field', async () => {
+    const token = buyer.accessToken;
+    for (const [path, field] of [
+      ['/api/products?limit=Infinity', 'querystring.limit'],
+      ['/api/products?minPrice=-Infinity', 'querystring.minPrice'],
+      ['/api/orders?limit=1e309', 'querystring.limit'],
+      ['/api/notifications?limit=Infinity', 'querystring.limit'],
+    ] as const) {
+      const reply = await api.get<Problem>(path, token);
+      expect(reply.status, path).toBe(400);
+      expect(reply.body.code, path).toBe('validation-error');
+      expect(reply.body.errors?.[0]?.field, path).toBe(field);
+    }
   });
 });
