@@ -27,7 +27,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     name: 'gateway',
     description: 'The public entry; the API document is at /api/docs/openapi.json.',
     logLevel: config.LOG_LEVEL,
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    logger: deps.logger,
     trustProxy: config.TRUST_PROXY,
     readiness: [{ name: 'jwks', check: () => checkJwks(config.JWKS_URL) }],
   });

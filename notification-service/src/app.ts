@@ -40,7 +40,7 @@ export async function buildApp(
     name: 'notification-service',
     description: 'In-app notifications, from domain events; live over Server-Sent Events.',
     logLevel: config.LOG_LEVEL,
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    logger: deps.logger,
     readiness: [
       { name: 'database', check: () => pingDb(db) },
       { name: 'broker', check: () => pingBroker(broker) },

@@ -1,5 +1,5 @@
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
-import { createBroker, OutboxRelay, pingBroker, type Logger } from '@marketplace/events';
+import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
@@ -29,20 +29,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     name: 'order-service',
     description: 'Checkout, orders, statuses and their history; publishes order events.',
     logLevel: config.LOG_LEVEL,
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    logger: deps.logger,
     readiness: [
       { name: 'database', check: () => pingDb(db) },
-      { name: 'broker', check: () => pingBroker(broker) },
+      { name: 'broker', check: () => events.ping() },
     ],
   });
-  const broker = createBroker(config.RABBITMQ_URL, app.log, 'order-service');
-  const relay = new OutboxRelay({
-    db,
-    broker,
-    logger: app.log,
-    exchange: config.EVENTS_EXCHANGE,
-    registry: app.metrics,
-  });
+  const events = startEventPublisher('order-service', db, config, app);
   const catalog = createProductClient({
     baseUrl: config.PRODUCT_SERVICE_URL,
     internalToken: config.INTERNAL_TOKEN,
@@ -63,7 +56,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     intervalMs: config.SWEEP_INTERVAL_MS,
     registry: app.metrics,
   });
-  const eventsCommitted = () => relay.nudge();
+  const eventsCommitted = () => events.nudge();
   const verifier = deps.verifier ?? verifierFromConfig(config);
 
   registerOrderRoutes(app, {
@@ -72,14 +65,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     orders: new OrderService({ db, releases, eventsCommitted }),
   });
 
-  relay.start();
   releases.start();
   sweep.start();
   app.addHook('onClose', async () => {
     await sweep.stop();
     await releases.stop();
-    await relay.stop();
-    await broker.close();
+    await events.close();
     await db.destroy();
   });
   return { app };

@@ -1,5 +1,5 @@
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
-import { createBroker, OutboxRelay, pingBroker, type Logger } from '@marketplace/events';
+import { startEventPublisher, type Logger } from '@marketplace/events';
 import {
   createAccessTokenVerifier,
   createTokenIssuer,
@@ -63,20 +63,13 @@ export async function buildApp(
     name: 'user-service',
     description: 'Registration, login, tokens, profiles and roles; the JWKS of access tokens.',
     logLevel: config.LOG_LEVEL,
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    logger: deps.logger,
     readiness: [
       { name: 'database', check: () => pingDb(db) },
-      { name: 'broker', check: () => pingBroker(broker) },
+      { name: 'broker', check: () => events.ping() },
     ],
   });
-  const broker = createBroker(config.RABBITMQ_URL, app.log, 'user-service');
-  const relay = new OutboxRelay({
-    db,
-    broker,
-    logger: app.log,
-    exchange: config.EVENTS_EXCHANGE,
-    registry: app.metrics,
-  });
+  const events = startEventPublisher('user-service', db, config, app);
 
   const issuer = createTokenIssuer({
     privateKey: await importPrivateKey(keys.current.privateJwk),
@@ -99,7 +92,7 @@ export async function buildApp(
     // Kept in this process's memory: each instance throttles the attempts it sees.
     loginThrottle: new AttemptThrottle({ maxAttempts: 5, windowMs: FIFTEEN_MINUTES_MS }),
     passwordThrottle: new AttemptThrottle({ maxAttempts: 5, windowMs: FIFTEEN_MINUTES_MS }),
-    eventsCommitted: () => relay.nudge(),
+    eventsCommitted: () => events.nudge(),
   });
 
   registerAuthRoutes(app, auth, keys);
@@ -113,12 +106,10 @@ export async function buildApp(
     registry: app.metrics,
   });
 
-  relay.start();
   tokenSweep.start();
   app.addHook('onClose', async () => {
     await tokenSweep.stop();
-    await relay.stop();
-    await broker.close();
+    await events.close();
     await db.destroy();
   });
   return { app, tokenSweep };

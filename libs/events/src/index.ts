@@ -1,6 +1,7 @@
 export { createBroker, pingBroker } from './broker.ts';
 export { outboxMigration, enqueueEvent } from './outbox.ts';
 export { OutboxRelay, type RelayOptions } from './relay.ts';
+export { startEventPublisher, type EventPublisher, type PublisherConfig } from './publisher.ts';
 export {
   EventConsumer,
   processedEventsMigration,
