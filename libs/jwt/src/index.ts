@@ -19,5 +19,13 @@ export {
   type AccessTokenVerifier,
   type VerifierOptions,
 } from './verifier.ts';
+export {
+  createRemoteKeySet,
+  KeySetUnavailableError,
+  JWKS_REFRESH_MS,
+  JWKS_COOLDOWN_MS,
+  type RemoteKeySet,
+  type RemoteKeySetOptions,
+} from './remote-keys.ts';
 export { authenticate, currentUser, readUser, type TokenSourceOptions } from './plugin.ts';
 export { createLocalJWKSet, type JWK } from 'jose';

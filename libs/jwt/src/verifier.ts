@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, jwtVerify, errors, type JWTVerifyGetKey } from 'jose';
+import { jwtVerify, errors, type JWTVerifyGetKey } from 'jose';
 import type { Role } from '@marketplace/contracts';
 import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP } from './keys.ts';
+import { createRemoteKeySet } from './remote-keys.ts';
 
 export interface AccessClaims {
   userId: string;
@@ -15,7 +16,10 @@ export interface AccessClaims {
 }
 
 export interface VerifierOptions {
-  /** user-service's JWKS URL, or a key getter (tests use `createLocalJWKSet`). */
+  /**
+   * user-service's JWKS URL (fetched by `createRemoteKeySet`: the last keys are kept through an
+   * outage), or a key getter (tests use `createLocalJWKSet`).
+   */
   jwks: string | JWTVerifyGetKey;
   issuer: string;
   audience: string;
@@ -38,7 +42,7 @@ const ROLES: ReadonlySet<string> = new Set(['buyer', 'seller', 'admin']);
 
 export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
   const getKey =
-    typeof options.jwks === 'string' ? createRemoteJWKSet(new URL(options.jwks)) : options.jwks;
+    typeof options.jwks === 'string' ? createRemoteKeySet(new URL(options.jwks)) : options.jwks;
   const cacheSize = options.cacheSize ?? 10_000;
   // Map keeps insertion order: evicting the first key drops the oldest entry.
   const cache = new Map<string, AccessClaims>();
@@ -78,7 +82,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
         if (error instanceof InvalidTokenError) throw error;
         if (error instanceof errors.JWTExpired) throw new InvalidTokenError('expired');
         if (error instanceof errors.JOSEError) throw new InvalidTokenError('invalid');
-        // JWKS unreachable and the like: not the client's fault
+        // KeySetUnavailableError and the like: not the client's fault (503, not 401)
         throw error;
       }
       if (cacheSize > 0) {
