@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type {
-  AuthSession,
-  LoginBody,
-  PasswordChangeBody,
-  RegisterBody,
-} from '@marketplace/contracts';
+import type { LoginBody, PasswordChangeBody, RegisterBody } from '@marketplace/contracts';
 import { inTransaction, isDuplicateKey } from '@marketplace/db';
 import {
   findRefreshToken,
@@ -19,7 +14,7 @@ import { enqueueUserRegistered } from '../events/user.events.ts';
 import type { AttemptThrottle } from './attempt-throttle.ts';
 import { UserErrors } from './errors.ts';
 import type { PasswordHasher } from './password.ts';
-import { hashRefreshToken, type SessionIssuer } from './session.ts';
+import { hashRefreshToken, type IssuedSession, type SessionIssuer } from './session.ts';
 import { normalizeEmail, type User } from './user.model.ts';
 import { activeUser } from './user.service.ts';
 
@@ -36,12 +31,12 @@ export interface AuthDeps {
 }
 
 type RefreshOutcome =
-  { kind: 'ok'; session: AuthSession } | { kind: 'invalid' | 'reused' | 'blocked' };
+  { kind: 'ok'; session: IssuedSession } | { kind: 'invalid' | 'reused' | 'blocked' };
 
 export class AuthService {
   constructor(private readonly deps: AuthDeps) {}
 
-  async register(input: RegisterBody, requestId: string): Promise<AuthSession> {
+  async register(input: RegisterBody, requestId: string): Promise<IssuedSession> {
     const { db, hasher, sessions } = this.deps;
     const email = normalizeEmail(input.email);
     // Cheap early answer; the unique key below is what really guarantees it.
@@ -57,7 +52,7 @@ export class AuthService {
       blocked: false,
       createdAt: new Date(),
     };
-    let session: AuthSession;
+    let session: IssuedSession;
     try {
       session = await inTransaction(db, async (trx) => {
         await insertUser(trx, user, passwordHash);
@@ -77,7 +72,7 @@ export class AuthService {
    * account is told so (403) only once the password proved the caller owns it, which reveals
    * nothing to someone guessing.
    */
-  async login(input: LoginBody): Promise<AuthSession> {
+  async login(input: LoginBody): Promise<IssuedSession> {
     const { db, hasher, loginThrottle } = this.deps;
     const email = normalizeEmail(input.email);
     const wait = loginThrottle.hit(email);
@@ -94,7 +89,7 @@ export class AuthService {
   }
 
   /** Exchanges a refresh token for a new pair; a spent one revokes its whole family. */
-  async refresh(refreshToken: string): Promise<AuthSession> {
+  async refresh(refreshToken: string): Promise<IssuedSession> {
     // Revocations must commit, so failures are returned from the transaction and thrown after.
     const outcome = await inTransaction(this.deps.db, (trx) =>
       this.rotate(trx, hashRefreshToken(refreshToken)),
@@ -136,8 +131,13 @@ export class AuthService {
     if (token) await revokeFamily(this.deps.db, token.family_id);
   }
 
+  /** Ends every session of the user, on every device. */
+  async logoutAll(userId: string): Promise<void> {
+    await revokeAllOfUser(this.deps.db, userId);
+  }
+
   /** Changes the password, ends every session of the user, and opens a new one for the caller. */
-  async changePassword(userId: string, input: PasswordChangeBody): Promise<AuthSession> {
+  async changePassword(userId: string, input: PasswordChangeBody): Promise<IssuedSession> {
     const { db, hasher, passwordThrottle } = this.deps;
     const user = await activeUser(db, userId);
     const wait = passwordThrottle.hit(user.id);

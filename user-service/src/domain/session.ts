@@ -13,6 +13,9 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** A session as opened: the refresh token is always there (the transport decides who sees it). */
+export type IssuedSession = AuthSession & { refreshToken: string };
+
 /** Opens sessions: a short-lived access token (JWT) and a refresh token of a family. */
 export class SessionIssuer {
   constructor(
@@ -21,7 +24,7 @@ export class SessionIssuer {
   ) {}
 
   /** Stores the refresh token's hash in `db` (pass the transaction of the change). */
-  async open(db: Kysely<DB>, user: User, familyId: string = randomUUID()): Promise<AuthSession> {
+  async open(db: Kysely<DB>, user: User, familyId: string = randomUUID()): Promise<IssuedSession> {
     const refreshToken = randomBytes(32).toString('base64url');
     await insertRefreshToken(db, {
       tokenHash: hashRefreshToken(refreshToken),
