@@ -3,6 +3,8 @@ import {
   brokerConfig,
   databaseConfig,
   configLoader,
+  demoSeedConfig,
+  internalTokenConfig,
   serverConfig,
   tokenVerifyConfig,
 } from '@marketplace/service-kit';
@@ -15,7 +17,7 @@ export const ConfigSchema = Type.Object({
   PRODUCT_SERVICE_URL: Type.String({ minLength: 1, default: 'http://127.0.0.1:8082' }),
   /** How long one call to product-service may take before the catalog counts as unavailable. */
   PRODUCT_SERVICE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
-  INTERNAL_TOKEN: Type.String({ minLength: 1, default: 'dev-internal-token' }),
+  ...internalTokenConfig,
   /** How often stock releases that product-service missed are retried. */
   RELEASE_RETRY_INTERVAL_MS: Type.Integer({ minimum: 10, default: 5_000 }),
   /** How long a completed checkout's answer stays replayable under its Idempotency-Key. */
@@ -27,7 +29,7 @@ export const ConfigSchema = Type.Object({
   ABANDONED_CHECKOUT_AFTER_MINUTES: Type.Integer({ minimum: 2, default: 15 }),
   /** How often the idempotency keys are swept (setTimeout's limit caps it at ~24 days). */
   SWEEP_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 2_147_483_647, default: 60_000 }),
-  SEED_DEMO: Type.Boolean({ default: false }),
+  ...demoSeedConfig,
 });
 
 export type Config = Static<typeof ConfigSchema>;

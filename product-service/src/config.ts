@@ -2,6 +2,8 @@ import { Type, type Static } from 'typebox';
 import {
   databaseConfig,
   configLoader,
+  demoSeedConfig,
+  internalTokenConfig,
   serverConfig,
   tokenVerifyConfig,
 } from '@marketplace/service-kit';
@@ -10,8 +12,8 @@ export const ConfigSchema = Type.Object({
   ...serverConfig(8082),
   ...databaseConfig('marketplace_products'),
   ...tokenVerifyConfig,
-  INTERNAL_TOKEN: Type.String({ minLength: 8, default: 'dev-internal-token' }),
-  SEED_DEMO: Type.Boolean({ default: false }),
+  ...internalTokenConfig,
+  ...demoSeedConfig,
 });
 
 export type Config = Static<typeof ConfigSchema>;

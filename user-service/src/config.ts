@@ -3,9 +3,12 @@ import {
   brokerConfig,
   databaseConfig,
   configLoader,
+  demoSeedConfig,
   serverConfig,
   tokenClaimsConfig,
 } from '@marketplace/service-kit';
+
+const ORIGIN = 'https?://[^\\s/,]+';
 
 export const ConfigSchema = Type.Object({
   ...serverConfig(8081),
@@ -25,7 +28,12 @@ export const ConfigSchema = Type.Object({
   REFRESH_TOKEN_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
   // scrypt N (OWASP: 2^17); the test suites lower it to keep runs fast.
   SCRYPT_COST: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 131_072 }),
-  SEED_DEMO: Type.Boolean({ default: false }),
+  // Origins besides the site's own whose pages may use the refresh cookie (comma-separated).
+  AUTH_ALLOWED_ORIGINS: Type.String({
+    pattern: `^(${ORIGIN}(\\s*,\\s*${ORIGIN})*)?$`,
+    default: '',
+  }),
+  ...demoSeedConfig,
 });
 
 export type Config = Static<typeof ConfigSchema>;
