@@ -96,7 +96,7 @@ export async function buildApp(
   });
 
   registerAuthRoutes(app, auth, keys);
-  registerUserRoutes(app, verifier, new UserService(db), auth);
+  registerUserRoutes(app, verifier, new UserService(db, () => events.nudge()), auth);
 
   const tokenSweep = new RefreshTokenSweep({
     db,

@@ -26,6 +26,18 @@ export const UserRegisteredData = Type.Object({
   role: Type.Union([Type.Literal('buyer'), Type.Literal('seller'), Type.Literal('admin')]),
 });
 
+/**
+ * An account's name, language, role or blocked flag changed (version 1): the whole current value
+ * of each, so a consumer keeps its copy true from the newest event alone.
+ */
+export const UserUpdatedData = Type.Object({
+  userId: Type.String(),
+  name: Type.String(),
+  language: Type.Union([Type.Literal('en'), Type.Literal('ru')]),
+  blocked: Type.Boolean(),
+  role: Type.Union([Type.Literal('buyer'), Type.Literal('seller'), Type.Literal('admin')]),
+});
+
 export const OrderCreatedData = Type.Object({
   orderId: Type.String(),
   checkoutId: Type.String(),
@@ -56,6 +68,7 @@ export const OrderStatusChangedData = Type.Object({
 
 export const EventDataSchemas = {
   'user.registered': UserRegisteredData,
+  'user.updated': UserUpdatedData,
   'order.created': OrderCreatedData,
   'order.status_changed': OrderStatusChangedData,
 } as const;

@@ -18,6 +18,9 @@ export function notificationsFor(event: DomainEvent): NotificationDraft[] {
       const { userId, name, role } = event.data;
       return [{ userId, type: 'welcome', ...welcomeText(name, role), data: { role } }];
     }
+    // Kept for the live streams (a blocked user's close); a profile change tells no one.
+    case 'user.updated':
+      return [];
     case 'order.created':
       return orderCreated(event.data);
     case 'order.status_changed':

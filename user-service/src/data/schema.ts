@@ -1,5 +1,5 @@
-import type { GeneratedAlways } from 'kysely';
-import type { Role } from '@marketplace/contracts';
+import type { Generated, GeneratedAlways } from 'kysely';
+import type { Language, Role } from '@marketplace/contracts';
 
 export interface UsersTable {
   id: string;
@@ -11,6 +11,8 @@ export interface UsersTable {
   phone: string | null;
   /** JSON of the domain's Address. */
   address: string | null;
+  /** Defaults to 'en' (migration 0007). */
+  language: Generated<Language>;
   /** TINYINT(1): 0 or 1. */
   blocked: number;
   created_at: Date;

@@ -14,6 +14,7 @@ function toUser(row: UserRow): UserWithSecret {
     role: row.role,
     phone: row.phone,
     address: row.address === null ? null : (JSON.parse(row.address) as Address),
+    language: row.language,
     blocked: Boolean(row.blocked),
     createdAt: row.created_at,
     passwordHash: row.password_hash,
@@ -59,6 +60,7 @@ export async function insertUser(db: Kysely<DB>, user: User, passwordHash: strin
       role: user.role,
       phone: user.phone,
       address: user.address === null ? null : JSON.stringify(user.address),
+      language: user.language,
       blocked: user.blocked ? 1 : 0,
       created_at: user.createdAt,
       updated_at: user.createdAt,
@@ -77,6 +79,7 @@ export async function updateUser(
   if (changes.address !== undefined) {
     set.address = changes.address === null ? null : JSON.stringify(changes.address);
   }
+  if (changes.language !== undefined) set.language = changes.language;
   if (changes.role !== undefined) set.role = changes.role;
   if (changes.blocked !== undefined) set.blocked = changes.blocked ? 1 : 0;
   if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
@@ -88,10 +91,31 @@ const NEWEST_FIRST: readonly PageKey<DB, 'users', UserRow>[] = [
   { column: 'id', direction: 'desc', type: 'string' },
 ];
 
-/** Newest first, keyset-paginated on (created_at, id); throws InvalidCursorError for a bad cursor. */
+/** `text` matched literally by LIKE: its wildcards and the escape character escaped. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/**
+ * Newest first, keyset-paginated on (created_at, id); throws InvalidCursorError for a bad cursor.
+ * `q` with an `@` is an e-mail prefix only (a range of the unique e-mail key); without one it is
+ * an e-mail prefix or a part of the name, which no index serves: the newest-first walk filters
+ * rows until the page is full.
+ */
 export async function listUsers(db: Kysely<DB>, query: UserListQuery): Promise<KeysetPage<User>> {
   let select = db.selectFrom('users').selectAll();
   if (query.role) select = select.where('role', '=', query.role);
+  if (query.blocked !== undefined) select = select.where('blocked', '=', query.blocked ? 1 : 0);
+  const q = query.q?.trim();
+  if (q) {
+    // E-mails are stored lower-cased; names compare case-insensitively by their collation.
+    const emailPrefix = `${likeLiteral(q.toLowerCase())}%`;
+    select = q.includes('@')
+      ? select.where('email', 'like', emailPrefix)
+      : select.where((eb) =>
+          eb.or([eb('email', 'like', emailPrefix), eb('name', 'like', `%${likeLiteral(q)}%`)]),
+        );
+  }
   const page = await paginate(select, {
     keys: NEWEST_FIRST,
     limit: query.limit,

@@ -52,6 +52,7 @@ export async function seedDemoUsers(
       ...account,
       phone: null,
       address: null,
+      language: 'en',
       blocked: false,
       createdAt: new Date(),
     };

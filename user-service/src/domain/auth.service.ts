@@ -49,6 +49,7 @@ export class AuthService {
       role: input.role ?? 'buyer',
       phone: null,
       address: null,
+      language: 'en',
       blocked: false,
       createdAt: new Date(),
     };

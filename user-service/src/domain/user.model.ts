@@ -1,4 +1,4 @@
-import type { Address, Role, User as PublicUser } from '@marketplace/contracts';
+import type { Address, Language, Role, User as PublicUser } from '@marketplace/contracts';
 
 /** An account as the domain holds it; answers show it as the contract's `User` (PublicUser). */
 export interface User {
@@ -8,6 +8,7 @@ export interface User {
   role: Role;
   phone: string | null;
   address: Address | null;
+  language: Language;
   blocked: boolean;
   createdAt: Date;
 }
@@ -28,6 +29,7 @@ export function toPublicUser(user: User): PublicUser {
     role: user.role,
     phone: user.phone,
     address: user.address,
+    language: user.language,
     blocked: user.blocked,
     createdAt: user.createdAt.toISOString(),
   };

@@ -44,7 +44,8 @@ export function registerUserRoutes(
     {
       onRequest: anyUser,
       schema: {
-        summary: "Changes the caller's name, phone or address (null clears)",
+        summary: "Changes the caller's name, phone, address or language (null clears)",
+        description: 'Fields outside the schema (e.g. `role`, `blocked`, `email`) are dropped.',
         tags,
         security,
         body: ProfilePatchSchema,
@@ -54,7 +55,7 @@ export function registerUserRoutes(
         },
       },
     },
-    async (request) => users.updateProfile(currentUser(request).userId, request.body),
+    async (request) => users.updateProfile(currentUser(request).userId, request.body, request.id),
   );
 
   app.post(
@@ -92,7 +93,10 @@ function registerAdminRoutes(
     {
       onRequest: adminOnly,
       schema: {
-        summary: 'Every account, newest first (admin)',
+        summary: 'Every account, newest first, searched and filtered (admin)',
+        description:
+          '`q` is an e-mail prefix, or (without an `@`) also a part of the name; `role` and ' +
+          '`blocked` filter.',
         tags,
         security,
         querystring: UserListQuerySchema,
@@ -102,13 +106,30 @@ function registerAdminRoutes(
     async (request) => users.list(request.query),
   );
 
+  app.get(
+    '/api/users/:id',
+    {
+      onRequest: adminOnly,
+      schema: {
+        summary: 'One account (admin)',
+        tags,
+        security,
+        params: IdParamsSchema,
+        response: { 200: UserSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => users.byId(request.params.id),
+  );
+
   app.patch(
     '/api/users/:id',
     {
       onRequest: adminOnly,
       schema: {
         summary: "Changes a user's role or blocks them (admin)",
-        description: 'A blocked user cannot log in or refresh; their sessions end.',
+        description:
+          'A blocked user cannot log in or refresh; their sessions end, and `user.updated` tells ' +
+          'the other services (live streams close).',
         tags,
         security,
         params: IdParamsSchema,
@@ -120,6 +141,6 @@ function registerAdminRoutes(
       },
     },
     async (request) =>
-      users.adminUpdate(currentUser(request).userId, request.params.id, request.body),
+      users.adminUpdate(currentUser(request).userId, request.params.id, request.body, request.id),
   );
 }

@@ -3,12 +3,15 @@ import { OrderStatusSchema } from '../events.ts';
 import { Page, PageQuerySchema } from '../pagination.ts';
 import { RoleSchema } from '../roles.ts';
 import { DateTime, Nullable, Text, Uuid } from './common.schemas.ts';
-import { AddressSchema } from './user.schemas.ts';
+import { PostalAddressSchema } from './user.schemas.ts';
 
 /** order-service's public API: checkout, orders, their status and its history. */
 
-/** Where an order goes: a profile's postal address and the name to deliver to. */
-export const ShippingAddressSchema = Type.Object({ name: Text(200), ...AddressSchema.properties });
+/** Where an order goes: a postal address and the name to deliver to (a profile's `Address`, name required). */
+export const ShippingAddressSchema = Type.Object({
+  name: Text(200),
+  ...PostalAddressSchema.properties,
+});
 export type ShippingAddress = Static<typeof ShippingAddressSchema>;
 
 export const CheckoutItemSchema = Type.Object({

@@ -20,15 +20,29 @@ const Phone = Type.String({
   description: 'Digits, spaces, parentheses and dashes, optionally led by +',
 });
 
-/** The postal address kept on a profile. */
-export const AddressSchema = Type.Object({
+/** The postal part every address shares: a profile's and an order's shipping address. */
+export const PostalAddressSchema = Type.Object({
   line1: Text(200),
   line2: Type.Optional(Type.String({ maxLength: 200 })),
   city: Text(100),
   postalCode: Text(20),
   country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case' }),
 });
+export type PostalAddress = Static<typeof PostalAddressSchema>;
+
+/**
+ * The address kept on a profile: the shipping address of orders, whose `name` (the recipient)
+ * may be left out here, since a profile's own name is the usual recipient.
+ */
+export const AddressSchema = Type.Object({
+  name: Type.Optional(Text(200)),
+  ...PostalAddressSchema.properties,
+});
 export type Address = Static<typeof AddressSchema>;
+
+/** The languages a user reads the marketplace (and its e-mails) in. */
+export const LanguageSchema = Type.Enum(['en', 'ru'], { description: 'default en' });
+export type Language = Static<typeof LanguageSchema>;
 
 /** An account as every answer shows it (never the password hash). */
 export const UserSchema = Type.Object({
@@ -38,6 +52,7 @@ export const UserSchema = Type.Object({
   role: RoleSchema,
   phone: Nullable(Type.String()),
   address: Nullable(AddressSchema),
+  language: LanguageSchema,
   blocked: Type.Boolean(),
   createdAt: DateTime,
 });
@@ -86,6 +101,7 @@ export const ProfilePatchSchema = Type.Object({
   name: Type.Optional(Name),
   phone: Type.Optional(Nullable(Phone)),
   address: Type.Optional(Nullable(AddressSchema)),
+  language: Type.Optional(LanguageSchema),
 });
 export type ProfilePatch = Static<typeof ProfilePatchSchema>;
 
@@ -104,8 +120,18 @@ export type AdminUserPatch = Static<typeof AdminUserPatchSchema>;
 export const UserListQuerySchema = Type.Object({
   limit: PageQuerySchema.properties.limit,
   cursor: PageQuerySchema.properties.cursor,
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 254,
+      pattern: '\\S',
+      description: 'An e-mail prefix, or a part of the name (case-insensitive)',
+    }),
+  ),
   role: Type.Optional(RoleSchema),
+  blocked: Type.Optional(Type.Boolean()),
 });
+
 export type UserListQuery = Static<typeof UserListQuerySchema>;
 
 export const UserPageSchema = Page(UserSchema);
