@@ -4,6 +4,7 @@ import {
   databaseConfig,
   configLoader,
   demoSeedConfig,
+  isProduction,
   serverConfig,
   tokenClaimsConfig,
 } from '@marketplace/service-kit';
@@ -33,14 +34,31 @@ export const ConfigSchema = Type.Object({
     pattern: `^(${ORIGIN}(\\s*,\\s*${ORIGIN})*)?$`,
     default: '',
   }),
+  // The signing keys (README "Signing keys"): inline or a file holding a JSON key set, a private
+  // JWK or a PKCS#8 PEM. Production requires one; development generates DEV_KEY_SET_FILE.
+  JWT_SIGNING_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_SIGNING_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   ...demoSeedConfig,
 });
 
 export type Config = Static<typeof ConfigSchema>;
 
 /** The service's configuration from `env` (process.env by default); throws naming bad variables. */
-export const loadConfig = configLoader(ConfigSchema, (config) =>
-  (config.SCRYPT_COST & (config.SCRYPT_COST - 1)) === 0
+export const loadConfig = configLoader(ConfigSchema, (config, env) => [
+  ...((config.SCRYPT_COST & (config.SCRYPT_COST - 1)) === 0
     ? []
-    : ['SCRYPT_COST: must be a power of two'],
-);
+    : ['SCRYPT_COST: must be a power of two']),
+  ...signingKeyProblems(config, isProduction(env)),
+]);
+
+function signingKeyProblems(config: Config, production: boolean): string[] {
+  if (config.JWT_SIGNING_KEY !== undefined && config.JWT_SIGNING_KEYS_FILE !== undefined)
+    return ['JWT_SIGNING_KEY: set it or JWT_SIGNING_KEYS_FILE, not both'];
+  if (
+    production &&
+    config.JWT_SIGNING_KEY === undefined &&
+    config.JWT_SIGNING_KEYS_FILE === undefined
+  )
+    return ['JWT_SIGNING_KEYS_FILE: required in production (or JWT_SIGNING_KEY)'];
+  return [];
+}
