@@ -1,6 +1,9 @@
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import type { Config } from './config.ts';
+import { parseOrigins, registerCors } from './edge/cors.ts';
+import { registerOpsListener, type OpsListener } from './edge/ops-listener.ts';
+import { registerSecurityHeaders } from './edge/security-headers.ts';
 import type { ServiceName } from './proxy/route-table.ts';
 import { registerApiRoutes } from './routes/api.routes.ts';
 import { registerDocsRoutes } from './routes/docs.routes.ts';
@@ -22,7 +25,10 @@ async function checkJwks(url: string): Promise<void> {
 }
 
 /** The gateway: the one public entry (API routing, edge auth, limits) and the SPA's host. */
-export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ app: ServiceApp }> {
+export async function buildApp(
+  config: Config,
+  deps: AppDeps = {},
+): Promise<{ app: ServiceApp; ops: OpsListener }> {
   const app = await createServiceApp({
     name: 'gateway',
     description: 'The public entry; the API document is at /api/docs/openapi.json.',
@@ -31,6 +37,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     trustProxy: config.TRUST_PROXY,
     readiness: [{ name: 'jwks', check: () => checkJwks(config.JWKS_URL) }],
   });
+  // Before any route of the gateway's own, so each one gets the headers and the checks.
+  await registerSecurityHeaders(app, { hstsMaxAge: config.HSTS_MAX_AGE });
+  await registerCors(app, parseOrigins(config.CORS_ORIGINS));
+  const ops = registerOpsListener(app, { host: config.OPS_HOST, port: config.OPS_PORT });
   const verifier = deps.verifier ?? verifierFromConfig(config);
   const upstreams: Record<ServiceName, string> = {
     user: config.USER_SERVICE_URL,
@@ -48,5 +58,5 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
   });
   registerDocsRoutes(app, upstreams, Math.min(config.UPSTREAM_TIMEOUT_MS, 5_000));
   await registerFrontendRoutes(app, config.FRONTEND_DIST);
-  return { app };
+  return { app, ops };
 }

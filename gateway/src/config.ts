@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
 import { configLoader, serverConfig, tokenVerifyConfig } from '@marketplace/service-kit';
 
+const ORIGIN = 'https?://[^\\s/,]+';
+const CORS_ORIGINS_PATTERN = `^(${ORIGIN}(\\s*,\\s*${ORIGIN})*)?$`;
 const httpUrl = (fallback: string) => Type.String({ pattern: '^https?://', default: fallback });
 
 export const ConfigSchema = Type.Object({
@@ -22,6 +24,13 @@ export const ConfigSchema = Type.Object({
   AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 20 }),
   /** How long an upstream may take to answer (headers), and to go quiet mid-body. */
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** Origins (scheme://host[:port], comma-separated) whose pages may call the API; none: same-origin only. */
+  CORS_ORIGINS: Type.String({ pattern: CORS_ORIGINS_PATTERN, default: '' }),
+  /** Strict-Transport-Security max-age in seconds once the public URL is https; 0: no HSTS. */
+  HSTS_MAX_AGE: Type.Integer({ minimum: 0, default: 0 }),
+  /** The internal listener of /metrics, /ready and /health (never published). */
+  OPS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9080 }),
   /** Trust X-Forwarded-For from a load balancer in front; off when the gateway is the edge. */
   TRUST_PROXY: Type.Boolean({ default: false }),
 });

@@ -99,7 +99,7 @@ export async function startGateway(
   upstreams: Upstreams,
   verifier: AccessTokenVerifier,
   env: Record<string, string> = {},
-): Promise<{ app: Awaited<ReturnType<typeof buildApp>>['app']; config: Config }> {
+): Promise<Awaited<ReturnType<typeof buildApp>> & { config: Config }> {
   const config = loadConfig({
     USER_SERVICE_URL: upstreams.user.url,
     PRODUCT_SERVICE_URL: upstreams.product.url,
@@ -108,11 +108,12 @@ export async function startGateway(
     JWKS_URL: `${upstreams.user.url}/.well-known/jwks.json`,
     RATE_LIMIT_PER_MINUTE: '100000',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    OPS_PORT: '0',
     ...env,
   });
-  const { app } = await buildApp(config, { verifier, logger: false });
+  const { app, ops } = await buildApp(config, { verifier, logger: false });
   await app.ready();
-  return { app, config };
+  return { app, ops, config };
 }
 
 /** A URL on which nothing listens. */

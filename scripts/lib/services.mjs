@@ -22,6 +22,9 @@ export const SERVICES = [
   urlVar: `${prefix}_URL`,
   // Optional: run a second stack beside the first on the same MySQL server.
   dbVar: `${prefix}_DB_NAME`,
+  // The gateway's /ready is on its internal ops port; it starts after user-service (its JWKS) is
+  // ready, so its public /health says enough.
+  readyPath: name === 'gateway' ? '/health' : '/ready',
 }));
 
 // Set per service by this script; inherited values would make all five share one port or schema.

@@ -72,9 +72,9 @@ export class Supervisor {
     return record;
   }
 
-  /** Polls GET /ready until 200; fails early when the process exits or the deadline passes. */
+  /** Polls its readiness path until 200; fails early when the process exits or the deadline passes. */
   async waitReady(record, deadline) {
-    const url = `${record.service.url}/ready`;
+    const url = `${record.service.url}${record.service.readyPath}`;
     let last = 'no answer yet';
     for (;;) {
       if (record.exit) {

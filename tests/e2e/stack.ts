@@ -57,6 +57,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const urls = Object.fromEntries(
     SERVICES.map((s) => [s, `http://127.0.0.1:${ports[s]}`]),
   ) as Record<Service, string>;
+  // The gateway answers /ready on its internal ops listener only.
+  const gatewayOpsUrl = `http://127.0.0.1:${await freePort()}`;
   const databases = {
     'user-service': `${run}_users`,
     'product-service': `${run}_products`,
@@ -106,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ORDER_SERVICE_URL: urls['order-service'],
       NOTIFICATION_SERVICE_URL: urls['notification-service'],
       RATE_LIMIT_PER_MINUTE: '100000',
+      OPS_PORT: new URL(gatewayOpsUrl).port,
     },
   };
 
@@ -133,7 +136,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           throw new Error(
             `${service} exited with ${child.exitCode}:\n${lines.join('').slice(-3000)}`,
           );
-        const response = await fetch(`${urls[service]}/ready`);
+        const base = service === 'gateway' ? gatewayOpsUrl : urls[service];
+        const response = await fetch(`${base}/ready`);
         return response.ok ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 100, what: `${service} to be ready` },
