@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { productionProblems } from '@marketplace/service-kit';
 import {
   APP_SERVICES,
   ROOT,
@@ -10,6 +14,7 @@ import {
   readCompose,
   dockerBuild,
   readDockerfile,
+  readText,
   serviceEnv,
   workspaces,
 } from './repo.ts';
@@ -31,6 +36,48 @@ const imageOf = (name: string) => {
 // A default that points at the machine itself means the container itself inside Compose.
 const pointsAtLocalhost = (value: unknown): boolean =>
   typeof value === 'string' && /127\.0\.0\.1|localhost/.test(value);
+
+/**
+ * Compose's interpolation of `${VAR}`, `${VAR:-default}` and `${VAR:?message}` (an unset or
+ * empty mandatory variable throws its message, as `docker compose up` stops with it).
+ */
+function interpolate(value: unknown, env: Record<string, string>): string {
+  return String(value).replace(
+    /\$\{(\w+)(?::([-?])([^}]*))?\}/g,
+    (_, name: string, kind?: string, rest?: string) => {
+      const given = env[name];
+      if (given !== undefined && given !== '') return given;
+      if (kind === '?') throw new Error(`${name}: ${rest}`);
+      return kind === '-' ? (rest ?? '') : '';
+    },
+  );
+}
+
+/** The variables `.env.example` documents (commented-out lines are optional ones). */
+function envExample(): Record<string, string> {
+  const entries = readText('.env.example')
+    .split('\n')
+    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
+    .filter((match) => match !== null)
+    .map((match) => [match[1] ?? '', match[2] ?? ''] as const);
+  return Object.fromEntries(entries);
+}
+
+/** A `.env` as a user makes it from the example: each empty value replaced by a fresh secret. */
+function filledEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(envExample()).map(([name, value]) => [
+      name,
+      value || createHash('sha256').update(name).digest('hex'),
+    ]),
+  );
+}
+
+const mandatory = (text: string): string[] =>
+  [...text.matchAll(/\$\{(\w+):\?[^}]+\}/g)].map((match) => match[1] ?? '');
+
+const isSecret = (property: { production?: { secret?: unknown; credentials?: unknown } }) =>
+  property.production?.secret !== undefined || property.production?.credentials !== undefined;
 
 describe('docker-compose.yml', () => {
   it('when the app services are listed, then each is built from the root Dockerfile with its name and port', () => {
@@ -77,7 +124,87 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('the secrets of docker-compose.yml', () => {
+  it('when a secret is referenced, then it is mandatory, documented in .env.example and committed empty', () => {
+    const example = envExample();
+    const referenced = Object.values(compose.services).flatMap((service) =>
+      Object.values(service.environment ?? {}).flatMap((value) => mandatory(String(value))),
+    );
+    expect(referenced).toEqual(
+      expect.arrayContaining(['MYSQL_ROOT_PASSWORD', 'RABBITMQ_PASSWORD', 'INTERNAL_TOKEN']),
+    );
+    for (const name of referenced) {
+      expect(example, `.env.example documents ${name}`).toHaveProperty(name);
+      if (/PASSWORD|TOKEN|KEY|SECRET/.test(name)) expect(example[name], name).toBe('');
+    }
+  });
+
+  it('when MySQL and RabbitMQ create their accounts, then the passwords come from .env', () => {
+    expect(mandatory(String(composeService('mysql').environment?.MYSQL_ROOT_PASSWORD))).toEqual([
+      'MYSQL_ROOT_PASSWORD',
+    ]);
+    const rabbitmq = composeService('rabbitmq').environment ?? {};
+    expect(mandatory(String(rabbitmq.RABBITMQ_DEFAULT_USER))).toEqual(['RABBITMQ_USER']);
+    expect(mandatory(String(rabbitmq.RABBITMQ_DEFAULT_PASS))).toEqual(['RABBITMQ_PASSWORD']);
+  });
+
+  it('when .env is git-ignored and kept out of images, then .env.example is still committed', () => {
+    const ignored = (path: string): boolean => {
+      try {
+        execFileSync('git', ['check-ignore', '-q', path], { cwd: ROOT });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(ignored('.env')).toBe(true);
+    expect(ignored('.env.example')).toBe(false);
+    expect(dockerIgnores(dockerignorePatterns(), '.env')).toBe(true);
+  });
+
+  it('when ports are published, then only the gateway listens on all interfaces', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (name === 'gateway') continue;
+      for (const port of service.ports ?? []) {
+        expect(port, `${name} publishes ${port}`).toMatch(/^127\.0\.0\.1:/);
+      }
+    }
+  });
+});
+
 describe.each(APP_SERVICES)('$name in Compose', ({ name, port }) => {
+  it('when run, then it is in production mode and seeds no demo data unless asked to', () => {
+    const environment = composeService(name).environment ?? {};
+    expect(interpolate(environment.NODE_ENV, {})).toBe('production');
+    expect(interpolate(environment.SEED_DEMO ?? 'false', {})).toBe('false');
+  });
+
+  it('when it reads a secret, then Compose takes it from a mandatory variable of .env', async () => {
+    const environment = composeService(name).environment ?? {};
+    for (const property of (await serviceEnv(name)).filter(isSecret)) {
+      const value = environment[property.name];
+      expect(value, `${name} reads ${property.name}`).toBeDefined();
+      expect(mandatory(String(value)).length, `${name}: ${property.name}`).toBeGreaterThan(0);
+      expect(() => interpolate(value, {}), `${name}: ${property.name} without .env`).toThrow();
+    }
+  });
+
+  it('when .env is made from .env.example, then its production configuration loads', async () => {
+    const env = filledEnv();
+    const environment = Object.fromEntries(
+      Object.entries(composeService(name).environment ?? {}).map(([key, value]) => [
+        key,
+        interpolate(value, env),
+      ]),
+    );
+    const url = pathToFileURL(join(ROOT, name, 'src', 'config.ts')).href;
+    const { ConfigSchema } = (await import(url)) as {
+      ConfigSchema: Parameters<typeof productionProblems>[0];
+    };
+    expect(environment.NODE_ENV).toBe('production');
+    expect(productionProblems(ConfigSchema, environment)).toEqual([]);
+  });
+
   it('when configured, then its port matches the config default, the Dockerfile and Compose', async () => {
     const env = await serviceEnv(name);
     const instructions = imageOf(name);

@@ -153,11 +153,13 @@ export interface EnvProperty {
   name: string;
   required: boolean;
   default?: unknown;
+  /** What production requires of it (service-kit's `x-production` annotation), if anything. */
+  production?: { secret?: unknown; credentials?: unknown; explicit?: unknown };
 }
 
 interface ObjectSchema {
   type: 'object';
-  properties: Record<string, { default?: unknown }>;
+  properties: Record<string, { default?: unknown; 'x-production'?: EnvProperty['production'] }>;
   required?: string[];
 }
 
@@ -181,5 +183,6 @@ export async function serviceEnv(service: string): Promise<EnvProperty[]> {
     name,
     required: (schema.required ?? []).includes(name) && !('default' in property),
     default: property.default,
+    production: property['x-production'],
   }));
 }
