@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import {
@@ -19,6 +20,7 @@ import { SessionIssuer } from './domain/session.ts';
 import { SigningKeys } from './domain/signing-keys.ts';
 import { UserService } from './domain/user.service.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
+import { SessionTransport } from './routes/session-transport.ts';
 import { registerUserRoutes } from './routes/user.routes.ts';
 
 export interface AppDeps {
@@ -95,8 +97,16 @@ export async function buildApp(
     eventsCommitted: () => events.nudge(),
   });
 
-  registerAuthRoutes(app, auth, keys);
-  registerUserRoutes(app, verifier, new UserService(db, () => events.nudge()), auth);
+  // Parses Cookie for the refresh cookie of browsers (see SessionTransport).
+  await app.register(fastifyCookie);
+  const transport = new SessionTransport({
+    refreshTtlDays: config.REFRESH_TTL_DAYS,
+    allowedOrigins: config.AUTH_ALLOWED_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  });
+  registerAuthRoutes(app, { auth, keys, transport, verifier });
+  registerUserRoutes(app, verifier, new UserService(db, () => events.nudge()), auth, transport);
 
   const tokenSweep = new RefreshTokenSweep({
     db,

@@ -27,6 +27,16 @@ export const UserErrors = {
       'refresh-token-reused',
       'This refresh token was already used; its session has been revoked. Log in again.',
     ),
+  // The kit's code and shape, as when the body schema required the token (before the cookie).
+  refreshTokenMissing: () =>
+    AppError.badRequest('validation-error', "body must have required property 'refreshToken'", {
+      errors: [{ field: 'refreshToken', message: "must have required property 'refreshToken'" }],
+    }),
+  csrfRefused: () =>
+    AppError.forbidden(
+      'csrf-refused',
+      'The session cookie is only accepted from this site, with the x-session-transport header.',
+    ),
   wrongPassword: () =>
     AppError.badRequest('wrong-password', 'The current password is wrong.', {
       errors: [{ field: 'currentPassword', message: 'is wrong' }],

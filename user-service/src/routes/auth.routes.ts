@@ -9,32 +9,53 @@ import {
   RegisterBodySchema,
   RegisterResponseSchema,
 } from '@marketplace/contracts';
-import type { ServiceApp } from '@marketplace/service-kit';
+import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import { AppError, type ServiceApp } from '@marketplace/service-kit';
 import type { AuthService } from '../domain/auth.service.ts';
+import { UserErrors } from '../domain/errors.ts';
 import type { SigningKeys } from '../domain/signing-keys.ts';
+import { TRANSPORT_HEADER, type SessionTransport } from './session-transport.ts';
 
 const tags = ['auth'];
 
-export function registerAuthRoutes(app: ServiceApp, auth: AuthService, keys: SigningKeys): void {
+const COOKIE_MODE =
+  `With \`${TRANSPORT_HEADER}: cookie\` (browsers) the refresh token is set in the HttpOnly ` +
+  'cookie `mp_refresh` (Path=/api/auth) and left out of the body.';
+
+export interface AuthRouteDeps {
+  auth: AuthService;
+  keys: SigningKeys;
+  transport: SessionTransport;
+  verifier: AccessTokenVerifier;
+}
+
+export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
+  const { auth, transport } = deps;
   app.post(
     '/api/auth/register',
     {
+      onRequest: transport.guard,
       schema: {
+        description: COOKIE_MODE,
         summary: 'Creates a buyer or seller account and opens a session',
         tags,
         body: RegisterBodySchema,
-        response: { 201: RegisterResponseSchema, ...problemResponses(400, 409) },
+        response: { 201: RegisterResponseSchema, ...problemResponses(400, 403, 409) },
       },
     },
-    async (request, reply) => reply.code(201).send(await auth.register(request.body, request.id)),
+    async (request, reply) => {
+      const session = await auth.register(request.body, request.id);
+      return reply.code(201).send(transport.send(request, reply, session));
+    },
   );
 
   app.post(
     '/api/auth/login',
     {
+      onRequest: transport.guard,
       schema: {
         summary: 'Opens a session with e-mail and password',
-        description: 'Repeated failures for one e-mail are throttled (429 with Retry-After).',
+        description: `Repeated failures for one e-mail are throttled (429 with Retry-After). ${COOKIE_MODE}`,
         tags,
         body: LoginBodySchema,
         response: {
@@ -43,15 +64,19 @@ export function registerAuthRoutes(app: ServiceApp, auth: AuthService, keys: Sig
         },
       },
     },
-    async (request) => auth.login(request.body),
+    async (request, reply) => transport.send(request, reply, await auth.login(request.body)),
   );
 
   app.post(
     '/api/auth/refresh',
     {
+      onRequest: transport.guard,
       schema: {
         summary: 'Exchanges a refresh token for a new pair; the old one is spent',
-        description: 'Presenting a spent refresh token revokes every token of its session.',
+        description:
+          'Presenting a spent refresh token revokes every token of its session. Without a body ' +
+          `token, the refresh cookie is used (only with \`${TRANSPORT_HEADER}: cookie\`, else 403 ` +
+          `csrf-refused). ${COOKIE_MODE}`,
         tags,
         body: RefreshBodySchema,
         response: {
@@ -60,21 +85,61 @@ export function registerAuthRoutes(app: ServiceApp, auth: AuthService, keys: Sig
         },
       },
     },
-    async (request) => auth.refresh(request.body.refreshToken),
+    async (request, reply) => {
+      const token = transport.tokenOf(request, request.body.refreshToken);
+      if (token === undefined) {
+        throw transport.usesCookie(request)
+          ? UserErrors.invalidRefreshToken()
+          : UserErrors.refreshTokenMissing();
+      }
+      try {
+        return transport.send(request, reply, await auth.refresh(token));
+      } catch (error) {
+        // A refused token stays refused, so the browser may forget it; a 5xx keeps it.
+        if (error instanceof AppError && error.status < 500) transport.clear(request, reply);
+        throw error;
+      }
+    },
   );
 
   app.post(
     '/api/auth/logout',
     {
+      onRequest: transport.guard,
       schema: {
         summary: 'Ends the session of a refresh token',
+        description:
+          'Without a body token, the refresh cookie is used (as for refresh) and cleared.',
         tags,
         body: RefreshBodySchema,
-        response: { 204: Type.Null(), ...problemResponses(400) },
+        response: { 204: Type.Null(), ...problemResponses(400, 403) },
       },
     },
     async (request, reply) => {
-      await auth.logout(request.body.refreshToken);
+      const token = transport.tokenOf(request, request.body.refreshToken);
+      if (token === undefined && !transport.usesCookie(request)) {
+        throw UserErrors.refreshTokenMissing();
+      }
+      if (token !== undefined) await auth.logout(token);
+      transport.clear(request, reply);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/auth/logout-all',
+    {
+      onRequest: authenticate(deps.verifier),
+      schema: {
+        summary: 'Ends every session of the caller, on every device',
+        tags,
+        security: [{ bearer: [] }],
+        response: { 204: Type.Null(), ...problemResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      await auth.logoutAll(currentUser(request).userId);
+      transport.clear(request, reply);
       return reply.code(204).send(null);
     },
   );
@@ -89,7 +154,7 @@ export function registerAuthRoutes(app: ServiceApp, auth: AuthService, keys: Sig
   for (const url of ['/api/auth/jwks', '/.well-known/jwks.json']) {
     app.get(url, jwks, async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      return keys.jwks();
+      return deps.keys.jwks();
     });
   }
 }

@@ -13,6 +13,7 @@ import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplac
 import type { ServiceApp } from '@marketplace/service-kit';
 import type { AuthService } from '../domain/auth.service.ts';
 import type { UserService } from '../domain/user.service.ts';
+import type { SessionTransport } from './session-transport.ts';
 
 const security = [{ bearer: [] }];
 
@@ -21,6 +22,7 @@ export function registerUserRoutes(
   verifier: AccessTokenVerifier,
   users: UserService,
   auth: AuthService,
+  transport: SessionTransport,
 ): void {
   const anyUser = authenticate(verifier);
   const tags = ['users'];
@@ -64,7 +66,9 @@ export function registerUserRoutes(
       onRequest: anyUser,
       schema: {
         summary: "Changes the caller's password",
-        description: 'Ends every session of the account and answers with a new one for the caller.',
+        description:
+          'Ends every session of the account and answers with a new one for the caller (in the ' +
+          'refresh cookie with `x-session-transport: cookie`).',
         tags,
         security,
         body: PasswordChangeBodySchema,
@@ -74,7 +78,10 @@ export function registerUserRoutes(
         },
       },
     },
-    async (request) => auth.changePassword(currentUser(request).userId, request.body),
+    async (request, reply) => {
+      const session = await auth.changePassword(currentUser(request).userId, request.body);
+      return transport.send(request, reply, session);
+    },
   );
 
   registerAdminRoutes(app, verifier, users);

@@ -62,7 +62,13 @@ export type User = Static<typeof UserSchema>;
 export const AuthSessionSchema = Type.Object({
   user: UserSchema,
   accessToken: Type.String({ description: 'JWT (EdDSA), sent as `Authorization: Bearer`' }),
-  refreshToken: Type.String({ description: 'Opaque; single use' }),
+  refreshToken: Type.Optional(
+    Type.String({
+      description:
+        'Opaque; single use. Absent when the client asked for the cookie transport ' +
+        '(`x-session-transport: cookie`): the token is then only in the HttpOnly cookie.',
+    }),
+  ),
   expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
 });
 export type AuthSession = Static<typeof AuthSessionSchema>;
@@ -90,9 +96,12 @@ export type RegisterBody = Static<typeof RegisterBodySchema>;
 export const LoginBodySchema = Type.Object({ email: Email, password: GivenPassword });
 export type LoginBody = Static<typeof LoginBodySchema>;
 
-/** The body of refresh and of logout. */
+/**
+ * The body of refresh and of logout. `refreshToken` is required unless the request uses the
+ * cookie transport (`x-session-transport: cookie`) and the browser sends the refresh cookie.
+ */
 export const RefreshBodySchema = Type.Object({
-  refreshToken: Type.String({ minLength: 1, maxLength: 256 }),
+  refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
 });
 export type RefreshBody = Static<typeof RefreshBodySchema>;
 
