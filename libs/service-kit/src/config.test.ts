@@ -135,6 +135,16 @@ describe('production mode', () => {
     ).toEqual([]);
   });
 
+  it('when production refuses a variable and the service check objects too, then both are named', () => {
+    const checked = configLoader(production, (config) =>
+      config.KEY_FILE?.endsWith('.pem') ? [] : ['KEY_FILE: must be a .pem file'],
+    );
+    expect(() => checked({ ...good, KEY_FILE: 'key.txt', INTERNAL_TOKEN: '' })).toThrow(
+      /INTERNAL_TOKEN: must be set[^]*KEY_FILE: must be a \.pem file/,
+    );
+    expect(() => checked({ KEY_FILE: 'key.txt' })).toThrow(/^invalid configuration:\n {2}KEY_FILE/);
+  });
+
   it('when the schema and production both object, then one error names every variable', () => {
     const problems = problemsOf({ ...good, DB_NAME: 'no-dashes', INTERNAL_TOKEN: '' });
     expect(problems.map((p) => p.split(':')[0])).toEqual(['DB_NAME', 'INTERNAL_TOKEN']);

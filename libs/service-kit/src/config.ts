@@ -149,10 +149,11 @@ export function configLoader<T extends TObject>(
 ): (env?: Env) => Static<T> {
   return (env = process.env) => {
     const { config, problems } = read(schema, env);
-    problems.push(...refusals(schema, env, config));
-    if (problems.length > 0) throw new ConfigError(problems);
-    const checked = check?.(config as Static<T>, env) ?? [];
-    if (checked.length > 0) throw new ConfigError(checked);
+    const refused = refusals(schema, env, config);
+    if (problems.length > 0) throw new ConfigError([...problems, ...refused]);
+    // The refusals leave the values well-typed, so `check` can still add its own.
+    const all = [...refused, ...(check?.(config as Static<T>, env) ?? [])];
+    if (all.length > 0) throw new ConfigError(all);
     return config as Static<T>;
   };
 }
