@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { createDb } from '@marketplace/db';
 import {
   createBroker,
+  deleteConsumerQueues,
   exchangeDeclarations,
   parseEvent,
   unroutedQueueName,
@@ -232,9 +233,19 @@ export class Harness {
   private async startProductService(): Promise<void> {
     const database = await createTestDatabase('orders_products');
     this.cleanups.push(() => database.drop());
+    // product-service consumes user.updated: on the suite's exchange, from a queue of its own.
+    const queue = uniqueName('t.orders.products');
+    this.cleanups.push(async () => {
+      const broker = createBroker(TEST_RABBITMQ_URL, silentLogger, 'order-tests-cleanup');
+      await deleteConsumerQueues(broker, queue);
+      await broker.close();
+    });
     const config = loadProductConfig({
       MYSQL_URL: TEST_MYSQL_URL,
       DB_NAME: database.name,
+      RABBITMQ_URL: TEST_RABBITMQ_URL,
+      EVENTS_EXCHANGE: this.exchange,
+      EVENTS_QUEUE: queue,
       INTERNAL_TOKEN,
       LOG_LEVEL: 'silent',
     });

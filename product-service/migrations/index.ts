@@ -1,4 +1,5 @@
 import { sqlMigration, type Migrations } from '@marketplace/db';
+import { processedEventsMigration } from '@marketplace/events';
 
 // Ids are ASCII with binary collation: compact keys and a byte order that is the same in SQL and JS.
 const ID = 'CHAR(36) CHARACTER SET ascii COLLATE ascii_bin';
@@ -88,4 +89,6 @@ export const migrations: Migrations = {
     down: ['ALTER TABLE products DROP COLUMN seller_name'],
     session: FULLTEXT_SESSION,
   }),
+  // The consumer's dedupe of user.updated (seller renames).
+  '0004_processed_events': processedEventsMigration,
 };

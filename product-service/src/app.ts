@@ -1,8 +1,8 @@
 import { CategorySchema } from '@marketplace/contracts';
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
-import type { Logger } from '@marketplace/events';
+import { createBroker, pingBroker, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
-import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import { createServiceApp, parseAddressList, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
 import type { DB } from './data/schema.ts';
@@ -10,6 +10,7 @@ import { seedCategories, seedDemoCatalog } from './demo/seed.ts';
 import { CatalogService } from './domain/catalog.service.ts';
 import { ProductService } from './domain/product.service.ts';
 import { StockService } from './domain/stock.service.ts';
+import { createUserConsumer } from './events/user.consumer.ts';
 import { registerCategoryRoutes } from './routes/category.routes.ts';
 import { registerInternalRoutes } from './routes/internal.routes.ts';
 import { registerProductRoutes } from './routes/product.routes.ts';
@@ -45,9 +46,25 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     description: 'Catalog, categories, search, filters and stock',
     logLevel: config.LOG_LEVEL,
     logger: deps.logger,
-    readiness: [{ name: 'database', check: () => pingDb(db) }],
+    trustedProxies: parseAddressList(config.TRUSTED_PROXIES),
+    readiness: [
+      { name: 'database', check: () => pingDb(db) },
+      { name: 'broker', check: () => pingBroker(broker) },
+    ],
   });
+  const broker = createBroker(config.RABBITMQ_URL, app.log, 'product-service');
+  const consumer = createUserConsumer({
+    broker,
+    db,
+    logger: app.log,
+    exchange: config.EVENTS_EXCHANGE,
+    queue: config.EVENTS_QUEUE,
+  });
+  // Started once the app is ready: by then prepare has migrated the database.
+  app.addHook('onReady', async () => consumer.start());
   app.addHook('onClose', async () => {
+    await consumer.stop();
+    await broker.close();
     await db.destroy();
   });
   app.addSchema(CategorySchema);

@@ -1,17 +1,22 @@
 import { Type, type Static } from 'typebox';
 import {
+  brokerConfig,
   databaseConfig,
   configLoader,
   demoSeedConfig,
   internalTokenConfig,
   serverConfig,
   tokenVerifyConfig,
+  trustedProxiesConfig,
 } from '@marketplace/service-kit';
 
 export const ConfigSchema = Type.Object({
   ...serverConfig(8082),
   ...databaseConfig('marketplace_products'),
+  ...brokerConfig,
+  EVENTS_QUEUE: Type.String({ minLength: 1, default: 'product-service.events' }),
   ...tokenVerifyConfig,
+  ...trustedProxiesConfig,
   ...internalTokenConfig,
   ...demoSeedConfig,
 });

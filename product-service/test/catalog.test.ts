@@ -297,7 +297,7 @@ describe('product-service: catalog browsing and search', () => {
   it('when health, readiness and the OpenAPI document are asked for, then they answer', async () => {
     expect((await query('/health')).statusCode).toBe(200);
     const ready = await query('/ready');
-    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', broker: 'ok' } });
     const openapi = await query('/openapi.json');
     expect(openapi.statusCode).toBe(200);
     const paths = Object.keys(openapi.json<{ paths: Record<string, unknown> }>().paths);

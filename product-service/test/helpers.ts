@@ -1,10 +1,18 @@
 import type { Product, ProductBody, ProductPage } from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import {
+  createBroker,
+  deleteConsumerQueues,
+  exchangeDeclarations,
+  unroutedQueueName,
+} from '@marketplace/events';
+import {
   createTestDatabase,
   createTestTokens,
   silentLogger,
   TEST_MYSQL_URL,
+  TEST_RABBITMQ_URL,
+  uniqueName,
   type TestTokens,
 } from '@marketplace/testing';
 import { DEMO_CATEGORIES } from '../src/demo/catalog.ts';
@@ -21,12 +29,18 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** product-service on a database of its own, migrated and seeded with the demo catalog. */
+/**
+ * product-service on a database of its own, migrated and seeded with the demo catalog, consuming
+ * from an exchange and queue of its own.
+ */
 export async function startTestService(prefix: string): Promise<TestService> {
   const database = await createTestDatabase(prefix);
   const config = loadConfig({
     MYSQL_URL: TEST_MYSQL_URL,
     DB_NAME: database.name,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    EVENTS_EXCHANGE: uniqueName(`t.${prefix}.events`),
+    EVENTS_QUEUE: uniqueName(`t.${prefix}.queue`),
     INTERNAL_TOKEN,
     SEED_DEMO: 'true',
   });
@@ -39,9 +53,24 @@ export async function startTestService(prefix: string): Promise<TestService> {
     config,
     close: async () => {
       await app.close();
+      await removeBrokerTopology(config);
       await database.drop();
     },
   };
+}
+
+/** Deletes the suite's queues and exchanges (declared by the consumer or by a test publisher). */
+async function removeBrokerTopology(config: Config): Promise<void> {
+  const broker = createBroker(TEST_RABBITMQ_URL, silentLogger, 'product-tests-cleanup');
+  try {
+    await deleteConsumerQueues(broker, config.EVENTS_QUEUE);
+    await broker.queueDelete({ queue: unroutedQueueName(config.EVENTS_EXCHANGE) });
+    for (const { exchange } of exchangeDeclarations(config.EVENTS_EXCHANGE).exchanges) {
+      await broker.exchangeDelete({ exchange });
+    }
+  } finally {
+    await broker.close();
+  }
 }
 
 export function categoryId(slug: string): string {

@@ -8,6 +8,15 @@ export interface Actor {
   name?: string;
 }
 
+/** The width of the `seller_name` column. */
+const SELLER_NAME_MAX = 120;
+
+/** A display name fit for storing as a seller's; undefined when there is none. */
+export function sellerNameOf(name: string | undefined): string | undefined {
+  const trimmed = name?.trim().slice(0, SELLER_NAME_MAX);
+  return trimmed ? trimmed : undefined;
+}
+
 /** A listing about to be stored: the seller's body plus what the service decides. */
 export interface NewProduct extends ProductBody {
   id: string;

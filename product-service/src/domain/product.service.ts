@@ -10,15 +10,11 @@ import {
 } from '../data/product.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { ProductErrors } from './errors.ts';
-import type { Actor } from './product.model.ts';
-
-/** The width of the `seller_name` column. */
-const SELLER_NAME_MAX = 120;
+import { sellerNameOf, type Actor } from './product.model.ts';
 
 /** The name the caller's token carries, fit for storing; undefined when it has none. */
 function nameOf(actor: Actor): string | undefined {
-  const name = actor.name?.trim().slice(0, SELLER_NAME_MAX);
-  return name ? name : undefined;
+  return sellerNameOf(actor.name);
 }
 
 /** Sellers (and admins) managing listings. */

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventData, EventEnvelope, Product } from '@marketplace/contracts';
+import {
+  createBroker,
+  createEnvelope,
+  exchangeDeclarations,
+  type BrokerConnection,
+} from '@marketplace/events';
+import { silentLogger, TEST_RABBITMQ_URL, waitFor } from '@marketplace/testing';
+import { createProduct, startTestService, type TestService } from './helpers.ts';
+
+describe('product-service: seller names follow user.updated', () => {
+  let service: TestService;
+  let broker: BrokerConnection;
+  let publisher: ReturnType<BrokerConnection['createPublisher']>;
+
+  beforeAll(async () => {
+    service = await startTestService('products_sellers');
+    await service.app.ready();
+    broker = createBroker(TEST_RABBITMQ_URL, silentLogger, 'product-tests-publisher');
+    publisher = broker.createPublisher({
+      confirm: true,
+      ...exchangeDeclarations(service.config.EVENTS_EXCHANGE),
+    });
+    // Published before the consumer has bound its queue, an event would go to the unrouted queue.
+    await waitFor(
+      async () => {
+        const queue = service.config.EVENTS_QUEUE;
+        const { consumerCount } = await broker.queueDeclare({ queue, passive: true });
+        return consumerCount > 0 ? true : undefined;
+      },
+      { what: 'the consumer to subscribe' },
+    );
+  });
+  afterAll(async () => {
+    await publisher?.close();
+    await broker?.close();
+    await service?.close();
+  });
+
+  async function publish(envelope: EventEnvelope): Promise<void> {
+    await publisher.send(
+      {
+        exchange: service.config.EVENTS_EXCHANGE,
+        routingKey: envelope.type,
+        durable: true,
+        contentType: 'application/json',
+        messageId: envelope.id,
+      },
+      Buffer.from(JSON.stringify(envelope)),
+    );
+  }
+
+  function updated(userId: string, name: string): EventEnvelope {
+    const data: EventData<'user.updated'> = {
+      userId,
+      name,
+      language: 'en',
+      blocked: false,
+      role: 'seller',
+    };
+    return createEnvelope('user.updated', data, 'req-test');
+  }
+
+  async function sellerNames(ids: string[]): Promise<string[]> {
+    return Promise.all(
+      ids.map(async (id) => {
+        const response = await service.app.inject({ url: `/api/products/${id}` });
+        return response.json<Product>().sellerName;
+      }),
+    );
+  }
+
+  async function namesBecome(ids: string[], name: string): Promise<void> {
+    await waitFor(
+      async () => ((await sellerNames(ids)).every((n) => n === name) ? true : undefined),
+      { what: `seller name ${name}` },
+    );
+  }
+
+  it('when a seller is renamed, then every product of theirs shows the new name, and no one else’s', async () => {
+    const seller = randomUUID();
+    const other = randomUUID();
+    const mine = [
+      await createProduct(service, seller, {}, 'Old Shop'),
+      await createProduct(service, seller, {}, 'Old Shop'),
+    ];
+    const theirs = await createProduct(service, other, {}, 'Other Shop');
+    await publish(updated(seller, '  New Shop '));
+    await namesBecome(
+      mine.map((p) => p.id),
+      'New Shop',
+    );
+    expect(await sellerNames([theirs.id])).toEqual(['Other Shop']);
+    const listed = await service.app.inject({ url: `/api/products?sellerId=${seller}` });
+    expect(listed.json<{ items: Product[] }>().items.map((p) => p.sellerName)).toEqual([
+      'New Shop',
+      'New Shop',
+    ]);
+  });
+
+  it('when the same event arrives twice, then the second delivery changes nothing', async () => {
+    const seller = randomUUID();
+    const product = await createProduct(service, seller, {}, 'First');
+    const event = updated(seller, 'Second');
+    await publish(event);
+    await namesBecome([product.id], 'Second');
+    // The seller renames again by listing with a fresh token; the replayed event must not undo it.
+    await createProduct(service, seller, {}, 'Third');
+    await namesBecome([product.id], 'Third');
+    await publish(event);
+    // A later event of someone else marks that the replay before it has been delivered.
+    const marker = randomUUID();
+    const markerProduct = await createProduct(service, marker, {}, 'Marker');
+    await publish(updated(marker, 'Marker renamed'));
+    await namesBecome([markerProduct.id], 'Marker renamed');
+    expect(await sellerNames([product.id])).toEqual(['Third']);
+  });
+});
