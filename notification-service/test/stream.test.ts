@@ -125,6 +125,46 @@ describe('notification-service: live stream (SSE)', () => {
     await stream.ended();
   });
 
+  it('when a user is blocked, then their live streams end, others stay open, and nothing is stored', async () => {
+    const [blocked, bystander] = [randomUUID(), randomUUID()];
+    const open = async (userId: string) => {
+      const response = await fetch(`${base}/api/notifications/stream`, {
+        headers: { authorization: await h.tokens.bearer(userId, 'buyer') },
+      });
+      const stream = new StreamReader(response.body!);
+      await stream.until(': connected');
+      return stream;
+    };
+    const [first, second, other] = [
+      await open(blocked),
+      await open(blocked),
+      await open(bystander),
+    ];
+    const user = { userId: blocked, name: 'Blocked', language: 'en', role: 'buyer' } as const;
+
+    // A change that does not block (a rename) leaves the streams alone.
+    await h.publish('user.updated', { ...user, blocked: false });
+    await h.publish('user.updated', { ...user, blocked: true });
+    await first.ended();
+    await second.ended();
+    expect(h.hub.sizeOf(blocked)).toBe(0);
+    expect(h.hub.sizeOf(bystander)).toBe(1);
+
+    const list = await h.app.inject({
+      url: '/api/notifications',
+      headers: { authorization: await h.tokens.bearer(blocked, 'buyer') },
+    });
+    expect(list.json<{ items: unknown[] }>().items).toEqual([]);
+    await h.publish('user.registered', {
+      userId: bystander,
+      email: 'b@b.test',
+      name: 'Bystander',
+      role: 'buyer',
+    });
+    await other.until('Bystander!');
+    expect(other.events()).toHaveLength(1);
+  });
+
   it('when no or a bad token is given, then the stream is 401', async () => {
     const none = await fetch(`${base}/api/notifications/stream`);
     expect(none.status).toBe(401);

@@ -9,6 +9,7 @@ import type { NotificationHub } from '../live/notification.hub.ts';
 
 export const CONSUMED_EVENTS: EventType[] = [
   'user.registered',
+  'user.updated',
   'order.created',
   'order.status_changed',
 ];
@@ -24,7 +25,8 @@ export interface NotificationConsumerOptions {
 
 /**
  * Turns events into stored notifications in the consumer's transaction, and pushes them to live
- * connections only after that transaction has committed.
+ * connections only after that transaction has committed; a `user.updated` that says the user is
+ * blocked closes their live streams (and stores nothing).
  */
 export function createNotificationConsumer(
   options: NotificationConsumerOptions,
@@ -39,7 +41,11 @@ export function createNotificationConsumer(
     bindings: CONSUMED_EVENTS,
     handler: async (event, trx) => {
       const stored = await insertNotifications(trx, notificationsFor(event));
+      // A blocked user keeps no live stream open (their token may still be valid for a while).
+      const closing =
+        event.type === 'user.updated' && event.data.blocked ? event.data.userId : null;
       return () => {
+        if (closing) hub.closeUser(closing);
         for (const notification of stored)
           hub.publish(notification.userId, toPublicNotification(notification));
       };

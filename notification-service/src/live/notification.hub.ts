@@ -2,7 +2,7 @@ import type { Notification } from '@marketplace/contracts';
 
 export interface Subscriber {
   send(notification: Notification): void;
-  /** Called when the hub shuts down, so the connection can end. */
+  /** Called when the hub shuts down or the user's streams are closed, so the connection can end. */
   close(): void;
 }
 
@@ -31,6 +31,19 @@ export class NotificationHub {
 
   publish(userId: string, notification: Notification): void {
     for (const subscriber of this.subscribers.get(userId) ?? []) subscriber.send(notification);
+  }
+
+  /** Ends every live connection of `userId` (e.g. once they are blocked). */
+  closeUser(userId: string): void {
+    const set = this.subscribers.get(userId);
+    if (!set) return;
+    this.subscribers.delete(userId);
+    for (const subscriber of [...set]) subscriber.close();
+  }
+
+  /** Live connections of `userId`, for tests. */
+  sizeOf(userId: string): number {
+    return this.subscribers.get(userId)?.size ?? 0;
   }
 
   /** Live connections in all, for metrics and tests. */
