@@ -190,7 +190,13 @@ describe('gateway edge: CORS', () => {
       expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
     );
     expect(String(response.headers['access-control-allow-headers']).split(', ')).toEqual(
-      expect.arrayContaining(['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id']),
+      expect.arrayContaining([
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'X-Request-Id',
+        'X-Session-Transport',
+      ]),
     );
     expect(response.headers['access-control-max-age']).toBe('600');
   });

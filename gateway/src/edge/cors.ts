@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 
 /** What a browser on an allowed origin may send: the API's request headers. */
-const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'X-Request-Id',
+  // user-service's opt-in to the refresh cookie.
+  'X-Session-Transport',
+];
 /** What its scripts may read besides the CORS-safelisted headers. */
 const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Location'];
 
