@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
-import { configLoader, serverConfig, tokenVerifyConfig } from '@marketplace/service-kit';
+import {
+  addressListConfig,
+  configLoader,
+  serverConfig,
+  tokenVerifyConfig,
+} from '@marketplace/service-kit';
 
 const ORIGIN = 'https?://[^\\s/,]+';
 const CORS_ORIGINS_PATTERN = `^(${ORIGIN}(\\s*,\\s*${ORIGIN})*)?$`;
@@ -31,8 +36,11 @@ export const ConfigSchema = Type.Object({
   /** The internal listener of /metrics, /ready and /health (never published). */
   OPS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9080 }),
-  /** Trust X-Forwarded-For from a load balancer in front; off when the gateway is the edge. */
-  TRUST_PROXY: Type.Boolean({ default: false }),
+  /**
+   * The load balancers in front (addresses or CIDRs, comma-separated) whose X-Forwarded-For
+   * names the client; none by default, the gateway being the edge.
+   */
+  TRUST_PROXY: addressListConfig(''),
 });
 
 export type Config = Static<typeof ConfigSchema>;

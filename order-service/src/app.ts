@@ -1,7 +1,7 @@
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
-import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import { createServiceApp, parseAddressList, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import { createProductClient } from './clients/product.client.ts';
 import type { Config } from './config.ts';
@@ -30,6 +30,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     description: 'Checkout, orders, statuses and their history; publishes order events.',
     logLevel: config.LOG_LEVEL,
     logger: deps.logger,
+    trustedProxies: parseAddressList(config.TRUSTED_PROXIES),
     readiness: [
       { name: 'database', check: () => pingDb(db) },
       { name: 'broker', check: () => events.ping() },

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import rateLimit from '@fastify/rate-limit';
 import type { AccessTokenVerifier } from '@marketplace/jwt';
+import { clientNetwork } from '@marketplace/service-kit';
 import { edgeAuthentication } from '../auth/edge-auth.ts';
 import { forwardTo } from '../proxy/forward.ts';
 import { ROUTE_TABLE, STREAM_PATH, type ServiceName } from '../proxy/route-table.ts';
@@ -22,15 +23,17 @@ const hidden = { hide: true };
 const AUTH_LIMITED = ['/api/auth/login', '/api/auth/register'];
 
 /**
- * `/api/*`: rate-limited per client IP, authenticated at the edge, forwarded by prefix to the
- * services. Bodies are passed on as bytes (up to the body limit), never parsed here.
+ * `/api/*`: rate-limited per client network (an IPv4 address, an IPv6 /64), authenticated at
+ * the edge, forwarded by prefix to the services. Bodies are passed on as bytes (up to the body
+ * limit), never parsed here.
  */
 export async function registerApiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {
   await app.register(async (api) => {
     await api.register(rateLimit, {
       max: options.ratePerMinute,
       timeWindow: 60_000,
-      keyGenerator: (request) => request.ip,
+      // An IPv6 client by its /64: one subscriber commonly holds them all.
+      keyGenerator: (request) => clientNetwork(request.ip),
       errorResponseBuilder: (_request, context) => GatewayErrors.rateLimited(context.after),
     });
     // After the rate limit (onRequest), before any body is read.

@@ -203,3 +203,42 @@ describe('createServiceApp metrics registry', () => {
     await app.close();
   });
 });
+
+describe('createServiceApp trusted proxies', () => {
+  async function clientIp(trustedProxies: string[] | undefined, remoteAddress: string) {
+    const app = await createServiceApp({
+      name: 'kit-proxies',
+      logger: false,
+      ...(trustedProxies ? { trustedProxies } : {}),
+    });
+    app.get('/ip', async (request) => ({ ip: request.ip }));
+    const res = await app.inject({
+      url: '/ip',
+      remoteAddress,
+      headers: { 'x-forwarded-for': '198.51.100.9' },
+    });
+    await app.close();
+    return res.json<{ ip: string }>().ip;
+  }
+
+  it('when a loopback gateway forwards, then by default the address it names is the client', async () => {
+    expect(await clientIp(undefined, '127.0.0.1')).toBe('198.51.100.9');
+    expect(await clientIp(undefined, '::1')).toBe('198.51.100.9');
+  });
+
+  it('when a client that is no trusted proxy sends X-Forwarded-For, then its own address counts', async () => {
+    expect(await clientIp(undefined, '203.0.113.5')).toBe('203.0.113.5');
+    expect(await clientIp(['10.0.0.0/8'], '127.0.0.1')).toBe('127.0.0.1');
+    expect(await clientIp([], '127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  it('when the proxy is in a trusted CIDR, then the address it names is the client', async () => {
+    expect(await clientIp(['10.0.0.0/8'], '10.1.2.3')).toBe('198.51.100.9');
+  });
+
+  it('when a trusted proxy is not an address, then the app refuses to be built', async () => {
+    await expect(
+      createServiceApp({ name: 'kit-bad', logger: false, trustedProxies: ['x'] }),
+    ).rejects.toThrow(/"x"/);
+  });
+});

@@ -8,6 +8,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { LOOPBACK_PROXIES, parseAddressList } from './client-address.ts';
 import { loggerOptions } from './logger.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -36,8 +37,12 @@ export interface ServiceAppOptions {
   bodyLimit?: number;
   /** What `/ready` checks (the database, the broker); `/health` only says the process lives. */
   readiness?: ReadinessCheck[];
-  /** Trust X-Forwarded-* from the gateway in front. */
-  trustProxy?: boolean;
+  /**
+   * The proxies (addresses or CIDRs) whose X-Forwarded-* is believed, so `request.ip` is the
+   * client they name; the socket's address otherwise. Default loopback (a gateway on this host);
+   * `[]` trusts none.
+   */
+  trustedProxies?: string[];
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -49,7 +54,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   const app = Fastify({
     logger: options.logger === false ? false : loggerOptions(options.name, options.logLevel),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: options.trustProxy ?? true,
+    trustProxy: parseAddressList((options.trustedProxies ?? [LOOPBACK_PROXIES]).join(',')),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const header = req.headers['x-request-id'];
