@@ -87,6 +87,18 @@ export const migrations: Migrations = {
           DROP COLUMN usable_until`,
     ],
   }),
+  '0006_signing_keys_public_only': sqlMigration({
+    // Signing keys come from configuration now: no private key stays in the database. The public
+    // keys verify the tokens they signed before the upgrade until the longest token lifetime (15
+    // minutes) plus a minute of skew is over; then the JWKS stops listing them.
+    up: [
+      `UPDATE signing_keys SET retired_at = NOW(3) + INTERVAL 960 SECOND
+         WHERE retired_at IS NULL OR retired_at > NOW(3) + INTERVAL 960 SECOND`,
+      `ALTER TABLE signing_keys DROP COLUMN private_jwk`,
+    ],
+    // The private keys are gone for good; a rollback gets a column old code can read but no key.
+    down: [`ALTER TABLE signing_keys ADD COLUMN private_jwk TEXT NULL`],
+  }),
   // The profile's language (e-mails and the SPA); (blocked, created_at, id) serves the admin's
   // list of blocked (or unblocked) accounts, newest first, as users_role_created serves role.
   '0007_profile_language': sqlMigration({

@@ -4,10 +4,10 @@ import { startEventPublisher, type Logger } from '@marketplace/events';
 import {
   createAccessTokenVerifier,
   createTokenIssuer,
-  importPrivateKey,
   type AccessTokenVerifier,
 } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import { PeriodicTask } from '@marketplace/tasks';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
 import type { DB } from './data/schema.ts';
@@ -17,7 +17,7 @@ import { AuthService } from './domain/auth.service.ts';
 import { createPasswordHasher } from './domain/password.ts';
 import { RefreshTokenSweep } from './domain/refresh-token-sweep.service.ts';
 import { SessionIssuer } from './domain/session.ts';
-import { SigningKeys } from './domain/signing-keys.ts';
+import { loadSigningKeys, type SigningKeySource } from './domain/signing-key-source.ts';
 import { UserService } from './domain/user.service.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { SessionTransport } from './routes/session-transport.ts';
@@ -54,9 +54,9 @@ export async function buildApp(
   deps: AppDeps = {},
 ): Promise<{ app: ServiceApp; tokenSweep: RefreshTokenSweep }> {
   const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
-  let keys: SigningKeys;
+  let source: SigningKeySource;
   try {
-    keys = await SigningKeys.load(db);
+    source = await loadSigningKeys(config, db);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -73,9 +73,9 @@ export async function buildApp(
   });
   const events = startEventPublisher('user-service', db, config, app);
 
+  const { keys } = source;
   const issuer = createTokenIssuer({
-    privateKey: await importPrivateKey(keys.current.privateJwk),
-    kid: keys.current.kid,
+    currentKey: () => keys.current(),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.JWT_ACCESS_TTL_SECONDS,
@@ -116,9 +116,20 @@ export async function buildApp(
     registry: app.metrics,
   });
 
+  // A rotated key file is published without a restart (key-set.ts counts this delay).
+  const keyReload = new PeriodicTask({
+    name: 'signing-keys-reload',
+    run: () => source.reload(),
+    intervalMs: 30_000,
+    logger: app.log,
+    registry: app.metrics,
+  });
+
   tokenSweep.start();
+  if (source.file !== undefined) keyReload.start();
   app.addHook('onClose', async () => {
     await tokenSweep.stop();
+    await keyReload.stop();
     await events.close();
     await db.destroy();
   });

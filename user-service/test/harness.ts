@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { createBroker, unroutedQueueName, type BrokerConnection } from '@marketplace/events';
+import { generateSigningKey } from '@marketplace/jwt';
 import type { ServiceApp } from '@marketplace/service-kit';
 import {
   createTestDatabase,
@@ -39,6 +40,8 @@ export async function startUserService(
     SCRYPT_COST: '1024',
     SEED_DEMO: 'true',
     LOG_LEVEL: 'silent',
+    // A key of this suite's own, in memory: no key file is written by the tests.
+    JWT_SIGNING_KEY: JSON.stringify((await generateSigningKey()).privateJwk),
     ...env,
   });
   await prepare(config, silentLogger);

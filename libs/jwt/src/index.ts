@@ -1,14 +1,17 @@
 export {
   generateSigningKey,
   importPrivateKey,
+  importSigningKey,
   ACCESS_TOKEN_ALG,
   ACCESS_TOKEN_TYP,
   type SigningKey,
+  type ImportedSigningKey,
 } from './keys.ts';
 export {
   createTokenIssuer,
   type TokenIssuer,
   type TokenIssuerOptions,
+  type ActiveSigningKey,
   type AccessTokenSubject,
 } from './issuer.ts';
 export {

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  type JWK,
+  type CryptoKey,
+} from 'jose';
 
 /** Access tokens are signed with Ed25519; verifiers accept nothing else. */
 export const ACCESS_TOKEN_ALG = 'EdDSA';
@@ -27,4 +35,39 @@ export async function importPrivateKey(jwk: JWK): Promise<CryptoKey> {
   const key = await importJWK(jwk, ACCESS_TOKEN_ALG);
   if (key instanceof Uint8Array) throw new Error('expected an asymmetric private key');
   return key;
+}
+
+export interface ImportedSigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  /** The public half only (kty, crv, x) with kid, alg and use: what the JWKS publishes. */
+  publicJwk: JWK;
+}
+
+/**
+ * A configured Ed25519 private key, as PKCS#8 PEM or a private JWK. Its kid is `kid`, else the
+ * JWK's own, else the RFC 7638 thumbprint of the public key (stable for the same key).
+ */
+export async function importSigningKey(
+  material: string | JWK,
+  kid?: string,
+): Promise<ImportedSigningKey> {
+  let jwk: JWK;
+  if (typeof material === 'string') {
+    const key = await importPKCS8(material, ACCESS_TOKEN_ALG, { extractable: true });
+    jwk = await exportJWK(key);
+  } else {
+    jwk = material;
+  }
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.x || !jwk.d) {
+    throw new Error('a signing key must be an Ed25519 private key');
+  }
+  const publicPart: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
+  const id = kid ?? jwk.kid ?? (await calculateJwkThumbprint(publicPart));
+  const privateKey = await importPrivateKey({ ...publicPart, d: jwk.d });
+  return {
+    kid: id,
+    privateKey,
+    publicJwk: { ...publicPart, kid: id, alg: ACCESS_TOKEN_ALG, use: 'sig' },
+  };
 }

@@ -1,11 +1,4 @@
-import {
-  createLocalJWKSet,
-  errors,
-  type JSONWebKeySet,
-  type JWTVerifyGetKey,
-  type JWSHeaderParameters,
-  type FlattenedJWSInput,
-} from 'jose';
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 
 /** The key set cannot be fetched and has no key for the token: the token is neither good nor bad. */
 export class KeySetUnavailableError extends Error {
@@ -78,7 +71,7 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
     return inFlight;
   };
 
-  const getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput) => {
+  const getKey: JWTVerifyGetKey = async (header, token) => {
     if (!local) {
       // Never fetched: retry soon, not after the full cooldown, but not on every request.
       if (now() - attemptedAt < Math.min(cooldownMs, 1_000) && !inFlight)

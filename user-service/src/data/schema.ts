@@ -34,11 +34,13 @@ export interface RefreshTokensTable {
   usable_until: GeneratedAlways<Date>;
 }
 
+/**
+ * The public keys of the keys user-service once generated into its database (before 0006); they
+ * verify the tokens they signed until `retired_at`. Signing keys now come from configuration.
+ */
 export interface SigningKeysTable {
   kid: string;
-  /** 1 for the first key; each rotation adds the next. Unique, so two first starts cannot both add one. */
   generation: number;
-  private_jwk: string;
   public_jwk: string;
   created_at: Date;
   retired_at: Date | null;
