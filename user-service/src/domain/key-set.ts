@@ -40,7 +40,7 @@ function entryOf(value: unknown, origin: string, index: number): KeySetEntry {
     throw new KeySetError(origin, `key ${kid}: nbf must be seconds since the epoch`);
   if (pem !== undefined && typeof pem !== 'string')
     throw new KeySetError(origin, `key ${kid}: pem must be a string`);
-  return { kid, nbf: nbf ?? 0, material: pem ?? ({ ...jwk, kid }) };
+  return { kid, nbf: nbf ?? 0, material: pem ?? { ...jwk, kid } };
 }
 
 /**
