@@ -67,6 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const exchange = `${run}.events`;
   const queue = `${run}.notifications`;
+  const productQueue = `${run}.products`;
   const common = {
     MYSQL_URL: TEST_MYSQL_URL,
     RABBITMQ_URL: TEST_RABBITMQ_URL,
@@ -87,6 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...common,
       PORT: String(ports['product-service']),
       DB_NAME: databases['product-service'],
+      EVENTS_QUEUE: productQueue,
     },
     'order-service': {
       ...common,
@@ -179,8 +181,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await Promise.all(Object.values(databases).map((d) => dropDatabase(TEST_MYSQL_URL, d)));
       const broker = new Connection(TEST_RABBITMQ_URL);
       try {
-        for (const q of Object.values(consumerQueues(queue)))
-          await broker.queueDelete({ queue: q.queue });
+        const queues = [queue, productQueue].flatMap((name) => Object.values(consumerQueues(name)));
+        for (const q of queues) await broker.queueDelete({ queue: q.queue });
         await broker.queueDelete({ queue: unroutedQueueName(exchange) });
         await broker.exchangeDelete({ exchange });
         await broker.exchangeDelete({ exchange: unroutedQueueName(exchange) });
