@@ -6,7 +6,7 @@ import {
   createTokenIssuer,
   type AccessTokenVerifier,
 } from '@marketplace/jwt';
-import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import { createServiceApp, parseAddressList, type ServiceApp } from '@marketplace/service-kit';
 import { PeriodicTask } from '@marketplace/tasks';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
@@ -14,7 +14,8 @@ import type { DB } from './data/schema.ts';
 import { seedDemoUsers } from './demo/seed.ts';
 import { AttemptThrottle } from './domain/attempt-throttle.ts';
 import { AuthService } from './domain/auth.service.ts';
-import { createPasswordHasher } from './domain/password.ts';
+import { LoginThrottle } from './domain/login-throttle.ts';
+import { createPasswordHasher, type PasswordHasher } from './domain/password.ts';
 import { RefreshTokenSweep } from './domain/refresh-token-sweep.service.ts';
 import { SessionIssuer } from './domain/session.ts';
 import { loadSigningKeys, type SigningKeySource } from './domain/signing-key-source.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   verifier?: AccessTokenVerifier;
   /** `false` silences logs (tests). */
   logger?: boolean;
+  /** Tests may pass their own, to count the hashes run; by default one from the config. */
+  hasher?: PasswordHasher;
 }
 
 const FIFTEEN_MINUTES_MS = 15 * 60_000;
@@ -66,6 +69,7 @@ export async function buildApp(
     description: 'Registration, login, tokens, profiles and roles; the JWKS of access tokens.',
     logLevel: config.LOG_LEVEL,
     logger: deps.logger,
+    trustedProxies: parseAddressList(config.TRUSTED_PROXIES),
     readiness: [
       { name: 'database', check: () => pingDb(db) },
       { name: 'broker', check: () => events.ping() },
@@ -89,10 +93,16 @@ export async function buildApp(
     });
   const auth = new AuthService({
     db,
-    hasher: createPasswordHasher({ cost: config.SCRYPT_COST }),
+    hasher:
+      deps.hasher ??
+      createPasswordHasher({
+        cost: config.SCRYPT_COST,
+        maxConcurrent: config.PASSWORD_HASH_CONCURRENCY,
+        maxQueued: config.PASSWORD_HASH_QUEUE,
+      }),
     sessions: new SessionIssuer(issuer, config.REFRESH_TTL_DAYS),
     // Kept in this process's memory: each instance throttles the attempts it sees.
-    loginThrottle: new AttemptThrottle({ maxAttempts: 5, windowMs: FIFTEEN_MINUTES_MS }),
+    loginThrottle: new LoginThrottle(),
     passwordThrottle: new AttemptThrottle({ maxAttempts: 5, windowMs: FIFTEEN_MINUTES_MS }),
     eventsCommitted: () => events.nudge(),
   });

@@ -7,6 +7,7 @@ import {
   isProduction,
   serverConfig,
   tokenClaimsConfig,
+  trustedProxiesConfig,
 } from '@marketplace/service-kit';
 
 const ORIGIN = 'https?://[^\\s/,]+';
@@ -16,6 +17,7 @@ export const ConfigSchema = Type.Object({
   ...databaseConfig('marketplace_users'),
   ...brokerConfig,
   ...tokenClaimsConfig,
+  ...trustedProxiesConfig,
   // The design caps access tokens at 15 minutes.
   JWT_ACCESS_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
   REFRESH_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
@@ -29,6 +31,11 @@ export const ConfigSchema = Type.Object({
   REFRESH_TOKEN_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
   // scrypt N (OWASP: 2^17); the test suites lower it to keep runs fast.
   SCRYPT_COST: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 131_072 }),
+  // Hashes at once; libuv's pool has 4 threads, the rest stay for other crypto and file work.
+  PASSWORD_HASH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
+  // Hashes that may wait for a turn, beyond which 503 busy: at ~0.35 s a hash and 2 at once,
+  // the last of 4 queued waits ~2 s (bench/logins.bench.ts).
+  PASSWORD_HASH_QUEUE: Type.Integer({ minimum: 0, maximum: 10_000, default: 4 }),
   // Origins besides the site's own whose pages may use the refresh cookie (comma-separated).
   AUTH_ALLOWED_ORIGINS: Type.String({
     pattern: `^(${ORIGIN}(\\s*,\\s*${ORIGIN})*)?$`,

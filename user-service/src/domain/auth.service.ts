@@ -12,8 +12,9 @@ import type { DB } from '../data/schema.ts';
 import { findUserByEmail, findUserById, insertUser, updateUser } from '../data/user.repository.ts';
 import { enqueueUserRegistered } from '../events/user.events.ts';
 import type { AttemptThrottle } from './attempt-throttle.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import { UserErrors } from './errors.ts';
-import type { PasswordHasher } from './password.ts';
+import { HashAbortedError, HasherBusyError, type PasswordHasher } from './password.ts';
 import { hashRefreshToken, type IssuedSession, type SessionIssuer } from './session.ts';
 import { normalizeEmail, type User } from './user.model.ts';
 import { activeUser } from './user.service.ts';
@@ -22,12 +23,19 @@ export interface AuthDeps {
   db: Kysely<DB>;
   hasher: PasswordHasher;
   sessions: SessionIssuer;
-  /** Failed logins per e-mail. */
-  loginThrottle: AttemptThrottle;
+  /** Failed logins per (e-mail, client network), per client network and per e-mail. */
+  loginThrottle: LoginThrottle;
   /** Wrong current passwords per user, so a stolen access token cannot guess the password. */
   passwordThrottle: AttemptThrottle;
   /** Called after a commit that enqueued events (the outbox relay's nudge). */
   eventsCommitted: () => void;
+}
+
+/** Who is asking: the client address (behind trusted proxies) and whether they are still there. */
+export interface ClientContext {
+  ip: string;
+  /** Aborts when the client has gone; a hash still waiting for its turn is then skipped. */
+  signal?: AbortSignal;
 }
 
 type RefreshOutcome =
@@ -36,12 +44,16 @@ type RefreshOutcome =
 export class AuthService {
   constructor(private readonly deps: AuthDeps) {}
 
-  async register(input: RegisterBody, requestId: string): Promise<IssuedSession> {
+  async register(
+    input: RegisterBody,
+    requestId: string,
+    signal?: AbortSignal,
+  ): Promise<IssuedSession> {
     const { db, hasher, sessions } = this.deps;
     const email = normalizeEmail(input.email);
     // Cheap early answer; the unique key below is what really guarantees it.
     if (await findUserByEmail(db, email)) throw UserErrors.emailTaken();
-    const passwordHash = await hasher.hash(input.password);
+    const passwordHash = await hashing(hasher.hash(input.password, signal));
     const user: User = {
       id: randomUUID(),
       email,
@@ -73,18 +85,27 @@ export class AuthService {
    * account is told so (403) only once the password proved the caller owns it, which reveals
    * nothing to someone guessing.
    */
-  async login(input: LoginBody): Promise<IssuedSession> {
+  async login(input: LoginBody, client: ClientContext): Promise<IssuedSession> {
     const { db, hasher, loginThrottle } = this.deps;
     const email = normalizeEmail(input.email);
-    const wait = loginThrottle.hit(email);
+    const wait = loginThrottle.begin(email, client.ip);
     if (wait !== null) throw UserErrors.tooManyAttempts(wait);
-    const user = await findUserByEmail(db, email);
-    const ok = await hasher.verify(input.password, user?.passwordHash ?? null);
+    let user: Awaited<ReturnType<typeof findUserByEmail>>;
+    let ok: boolean;
+    try {
+      user = await findUserByEmail(db, email);
+      ok = await hashing(hasher.verify(input.password, user?.passwordHash ?? null, client.signal));
+    } catch (error) {
+      loginThrottle.abandoned(email, client.ip);
+      throw error;
+    }
     if (!user || !ok) throw UserErrors.invalidCredentials();
-    loginThrottle.reset(email);
+    loginThrottle.succeeded(email, client.ip);
     if (user.blocked) throw UserErrors.accountBlocked();
     if (hasher.needsRehash(user.passwordHash)) {
-      await updateUser(db, user.id, { passwordHash: await hasher.hash(input.password) });
+      // Best effort: with the hasher busy the upgrade waits for a later login.
+      const upgraded = await hasher.hash(input.password).catch(() => null);
+      if (upgraded) await updateUser(db, user.id, { passwordHash: upgraded });
     }
     return this.deps.sessions.open(db, user);
   }
@@ -143,15 +164,26 @@ export class AuthService {
     const user = await activeUser(db, userId);
     const wait = passwordThrottle.hit(user.id);
     if (wait !== null) throw UserErrors.tooManyAttempts(wait);
-    if (!(await hasher.verify(input.currentPassword, user.passwordHash))) {
+    if (!(await hashing(hasher.verify(input.currentPassword, user.passwordHash)))) {
       throw UserErrors.wrongPassword();
     }
     passwordThrottle.reset(user.id);
-    const passwordHash = await hasher.hash(input.newPassword);
+    const passwordHash = await hashing(hasher.hash(input.newPassword));
     return inTransaction(db, async (trx) => {
       await updateUser(trx, user.id, { passwordHash });
       await revokeAllOfUser(trx, user.id);
       return this.deps.sessions.open(trx, user);
     });
+  }
+}
+
+/** A hash's refusals as the catalogue's answers. */
+async function hashing<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof HasherBusyError) throw UserErrors.busy(error.retryAfterSeconds);
+    if (error instanceof HashAbortedError) throw UserErrors.clientGone();
+    throw error;
   }
 }

@@ -17,6 +17,14 @@ export const UserErrors = {
       `Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`,
       { headers: { 'retry-after': String(retryAfterSeconds) } },
     ),
+  // The queue of password hashes is full: refused at once instead of waiting without bound.
+  busy: (retryAfterSeconds: number) =>
+    AppError.unavailable('busy', 'Too many logins right now. Try again shortly.', {
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    }),
+  // The client left while its password hash waited; nobody reads this answer (nginx's 499).
+  clientGone: () =>
+    new AppError(499, 'client-closed-request', 'The client closed the request before its turn.'),
   invalidRefreshToken: () =>
     AppError.unauthorized(
       'invalid-refresh-token',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPasswordHasher, parse } from './password.ts';
+import { createPasswordHasher, HashAbortedError, HasherBusyError, parse } from './password.ts';
 
 const hasher = createPasswordHasher({ cost: 1024 });
 
@@ -59,5 +59,32 @@ describe('password hashing', () => {
 
   it('when the cost is not a power of two, then the hasher refuses to be built', () => {
     expect(() => createPasswordHasher({ cost: 1000 })).toThrow();
+  });
+
+  it('when more hashes come than run and wait, then the extra ones are refused at once', async () => {
+    const bounded = createPasswordHasher({ cost: 16_384, maxConcurrent: 1, maxQueued: 2 });
+    const settled: string[] = [];
+    const attempts = Array.from({ length: 5 }, (_, i) =>
+      bounded.hash(`password ${i}`).then(
+        () => settled.push(`hashed ${i}`),
+        (error: unknown) => settled.push(error instanceof HasherBusyError ? `busy ${i}` : 'other'),
+      ),
+    );
+    await Promise.all(attempts);
+    expect(settled).toEqual(['busy 3', 'busy 4', 'hashed 0', 'hashed 1', 'hashed 2']);
+    expect(bounded.hashesRun).toBe(3);
+  });
+
+  it('when a waiting hash is abandoned, then it is never computed', async () => {
+    const bounded = createPasswordHasher({ cost: 16_384, maxConcurrent: 1, maxQueued: 2 });
+    const gone = new AbortController();
+    const first = bounded.hash('first');
+    const abandoned = bounded.verify('second', null, gone.signal);
+    expect(bounded.queued).toBe(1);
+    gone.abort();
+    await expect(abandoned).rejects.toBeInstanceOf(HashAbortedError);
+    expect(bounded.queued).toBe(0);
+    await first;
+    expect(bounded.hashesRun).toBe(1);
   });
 });

@@ -10,14 +10,34 @@ const MAX_COST = 1 << 20;
 
 export interface PasswordHasher {
   /** A self-describing hash: `scrypt$N$r$p$salt$hash` (salt and hash in base64url). */
-  hash(password: string): Promise<string>;
+  hash(password: string, signal?: AbortSignal): Promise<string>;
   /**
    * True when `password` matches `stored`. With `stored` null (no such account) it still spends a
    * full hash on a dummy, so the answer's timing does not tell whether the account exists.
    */
-  verify(password: string, stored: string | null): Promise<boolean>;
+  verify(password: string, stored: string | null, signal?: AbortSignal): Promise<boolean>;
   /** True when `stored` was made with other parameters than the current ones. */
   needsRehash(stored: string): boolean;
+  /** Hashes computed since the hasher was made (skipped ones not counted). */
+  readonly hashesRun: number;
+  /** Hashes waiting for their turn now. */
+  readonly queued: number;
+}
+
+/** Thrown at once when the queue of waiting hashes is full. */
+export class HasherBusyError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('password hasher busy');
+    this.name = 'HasherBusyError';
+  }
+}
+
+/** Thrown instead of hashing when the signal says the caller has gone. */
+export class HashAbortedError extends Error {
+  constructor() {
+    super('password hash abandoned: the caller has gone');
+    this.name = 'HashAbortedError';
+  }
 }
 
 interface ScryptParams {
@@ -39,6 +59,11 @@ export interface PasswordHasherOptions {
    * threads for other crypto and file work, and bounds memory (128·N·r bytes each).
    */
   maxConcurrent?: number;
+  /**
+   * Hashes that may wait for a turn; beyond them a hash is refused at once (HasherBusyError), so
+   * a burst of logins cannot make every login wait without bound.
+   */
+  maxQueued?: number;
 }
 
 export function createPasswordHasher(options: PasswordHasherOptions): PasswordHasher {
@@ -46,33 +71,42 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   if (!isPowerOfTwo(params.N) || params.N > MAX_COST) {
     throw new Error('scrypt cost must be a power of two up to 2^20');
   }
-  const limit = createLimiter(options.maxConcurrent ?? 2);
-  const run = (password: string, salt: Buffer, p: ScryptParams, length: number) =>
-    limit(() => derive(password, salt, p, length));
-  let dummy: Promise<string> | undefined;
-
-  const hash = async (password: string): Promise<string> => {
-    const salt = randomBytes(SALT_BYTES);
-    const key = await run(password, salt, params, KEY_BYTES);
-    return format(params, salt, key);
+  const limit = createLimiter(options.maxConcurrent ?? 2, options.maxQueued ?? Infinity);
+  const run = (
+    password: string,
+    salt: Buffer,
+    p: ScryptParams,
+    length: number,
+    signal: AbortSignal | undefined,
+  ) => limit(() => derive(password, salt, p, length), signal);
+  // Random bytes stand in for a stored hash: the work to check against them is the same.
+  const dummy: ParsedHash = {
+    ...params,
+    salt: randomBytes(SALT_BYTES),
+    key: randomBytes(KEY_BYTES),
   };
 
   return {
-    hash,
-    async verify(password, stored) {
+    async hash(password, signal) {
+      const salt = randomBytes(SALT_BYTES);
+      const key = await run(password, salt, params, KEY_BYTES, signal);
+      return format(params, salt, key);
+    },
+    async verify(password, stored, signal) {
       const parsed = stored === null ? null : parse(stored);
-      if (!parsed) {
-        dummy ??= hash('dummy password, never anyone’s');
-        const fallback = parse(await dummy);
-        if (fallback) await run(password, fallback.salt, fallback, fallback.key.length);
-        return false;
-      }
-      const key = await run(password, parsed.salt, parsed, parsed.key.length);
-      return timingSafeEqual(key, parsed.key);
+      const against = parsed ?? dummy;
+      const key = await run(password, against.salt, against, against.key.length, signal);
+      return parsed !== null && timingSafeEqual(key, parsed.key);
     },
     needsRehash(stored) {
       const parsed = parse(stored);
       return !parsed || parsed.N !== params.N || parsed.r !== params.r || parsed.p !== params.p;
+    },
+    get hashesRun() {
+      return limit.started;
+    },
+    get queued() {
+      return limit.queued;
     },
   };
 }
@@ -120,18 +154,81 @@ function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
 }
 
-/** Runs at most `max` tasks at once; the rest wait in arrival order. */
-function createLimiter(max: number) {
+interface Limiter {
+  <T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Tasks started so far. */
+  readonly started: number;
+  readonly queued: number;
+}
+
+interface Waiter {
+  start: () => void;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Runs at most `max` tasks at once; up to `maxQueued` more wait in arrival order, and any beyond
+ * are refused at once. A waiting task whose signal aborts leaves the queue and never runs.
+ */
+function createLimiter(max: number, maxQueued: number): Limiter {
   let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    active += 1;
+  let started = 0;
+  // A moving average of task time, for the Retry-After of a refusal.
+  let averageMs = 0;
+  const waiting: Waiter[] = [];
+
+  const next = () => {
+    while (active < max) {
+      const waiter = waiting.shift();
+      if (!waiter) return;
+      if (!waiter.signal?.aborted) {
+        active += 1;
+        waiter.start();
+      }
+    }
+  };
+
+  const turn = (signal: AbortSignal | undefined) =>
+    new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = waiting.indexOf(waiter);
+        if (index !== -1) waiting.splice(index, 1);
+        reject(new HashAbortedError());
+      };
+      const waiter: Waiter = {
+        signal,
+        start: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      waiting.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+
+  const limit = async <T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    if (signal?.aborted) throw new HashAbortedError();
+    if (active < max) {
+      active += 1;
+    } else if (waiting.length >= maxQueued) {
+      const waitMs = ((waiting.length + active) / max) * averageMs;
+      throw new HasherBusyError(Math.max(1, Math.ceil(waitMs / 1000)));
+    } else {
+      await turn(signal);
+    }
+    started += 1;
+    const begun = performance.now();
     try {
       return await task();
     } finally {
+      const took = performance.now() - begun;
+      averageMs = averageMs === 0 ? took : averageMs * 0.8 + took * 0.2;
       active -= 1;
-      waiting.shift()?.();
+      next();
     }
   };
+  return Object.defineProperties(limit, {
+    started: { get: () => started },
+    queued: { get: () => waiting.length },
+  }) as Limiter;
 }

@@ -14,6 +14,7 @@ import { AppError, type ServiceApp } from '@marketplace/service-kit';
 import type { AuthService } from '../domain/auth.service.ts';
 import { UserErrors } from '../domain/errors.ts';
 import type { SigningKeys } from '../domain/signing-keys.ts';
+import { clientOf } from './client-context.ts';
 import { TRANSPORT_HEADER, type SessionTransport } from './session-transport.ts';
 
 const tags = ['auth'];
@@ -40,11 +41,15 @@ export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
         summary: 'Creates a buyer or seller account and opens a session',
         tags,
         body: RegisterBodySchema,
-        response: { 201: RegisterResponseSchema, ...problemResponses(400, 403, 409) },
+        response: { 201: RegisterResponseSchema, ...problemResponses(400, 403, 409, 503) },
       },
     },
     async (request, reply) => {
-      const session = await auth.register(request.body, request.id);
+      const session = await auth.register(
+        request.body,
+        request.id,
+        clientOf(request, reply).signal,
+      );
       return reply.code(201).send(transport.send(request, reply, session));
     },
   );
@@ -55,16 +60,19 @@ export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
       onRequest: transport.guard,
       schema: {
         summary: 'Opens a session with e-mail and password',
-        description: `Repeated failures for one e-mail are throttled (429 with Retry-After). ${COOKIE_MODE}`,
+        description:
+          'Repeated failures are throttled with growing delays (429 with Retry-After); a full ' +
+          `hash queue is 503 busy with Retry-After. ${COOKIE_MODE}`,
         tags,
         body: LoginBodySchema,
         response: {
           200: LoginResponseSchema,
-          ...problemResponses(400, 401, 403, 429),
+          ...problemResponses(400, 401, 403, 429, 503),
         },
       },
     },
-    async (request, reply) => transport.send(request, reply, await auth.login(request.body)),
+    async (request, reply) =>
+      transport.send(request, reply, await auth.login(request.body, clientOf(request, reply))),
   );
 
   app.post(
