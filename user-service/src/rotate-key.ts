@@ -39,7 +39,7 @@ try {
     console.log(`retired (last token expired): ${result.retired.join(', ')}`);
   console.log(`keys: ${result.keys.map((k) => k.kid).join(', ')}`);
   if (values['print-env'])
-    console.log(`JWT_SIGNING_KEY=${JSON.stringify(JSON.parse(serializeKeySet(result.keys)))}`);
+    console.log(`JWT_SIGNING_KEY='${JSON.stringify(JSON.parse(serializeKeySet(result.keys)))}'`);
 } catch (error) {
   console.error(`keys:rotate: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
