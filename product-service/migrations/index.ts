@@ -91,4 +91,17 @@ export const migrations: Migrations = {
   }),
   // The consumer's dedupe of user.updated (seller renames).
   '0004_processed_events': processedEventsMigration,
+  // The names user.updated announced: a listing made with a token issued before a rename takes
+  // this name, not the token's stale one; events applied out of order never undo a newer one.
+  '0005_sellers': sqlMigration({
+    up: [
+      `CREATE TABLE sellers (
+        seller_id ${ID} NOT NULL,
+        name VARCHAR(120) NOT NULL,
+        renamed_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (seller_id)
+      ) ${TABLE_OPTIONS}`,
+    ],
+    down: ['DROP TABLE sellers'],
+  }),
 };

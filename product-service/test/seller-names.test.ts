@@ -100,21 +100,38 @@ describe('product-service: seller names follow user.updated', () => {
     ]);
   });
 
-  it('when the same event arrives twice, then the second delivery changes nothing', async () => {
+  it('when an event is redelivered (same id) or an older one arrives late, then the newest name stays', async () => {
     const seller = randomUUID();
     const product = await createProduct(service, seller, {}, 'First');
-    const event = updated(seller, 'Second');
-    await publish(event);
-    await namesBecome([product.id], 'Second');
-    // The seller renames again by listing with a fresh token; the replayed event must not undo it.
-    await createProduct(service, seller, {}, 'Third');
-    await namesBecome([product.id], 'Third');
-    await publish(event);
-    // A later event of someone else marks that the replay before it has been delivered.
+    const older = updated(seller, 'Older');
+    const newest = {
+      ...updated(seller, 'Newest'),
+      occurredAt: new Date(Date.now() + 1000).toISOString(),
+    };
+    await publish(newest);
+    await namesBecome([product.id], 'Newest');
+    await publish(older);
+    // The same id again is a redelivery: skipped, whatever it says.
+    await publish({
+      ...newest,
+      occurredAt: new Date(Date.now() + 2000).toISOString(),
+      data: { ...newest.data, name: 'Redelivered' },
+    });
+    // A later event of someone else marks that the ones before it have been delivered.
     const marker = randomUUID();
     const markerProduct = await createProduct(service, marker, {}, 'Marker');
     await publish(updated(marker, 'Marker renamed'));
     await namesBecome([markerProduct.id], 'Marker renamed');
-    expect(await sellerNames([product.id])).toEqual(['Third']);
+    expect(await sellerNames([product.id])).toEqual(['Newest']);
+  });
+
+  it('when a seller lists with a token issued before their rename, then the product takes the new name', async () => {
+    const seller = randomUUID();
+    const first = await createProduct(service, seller, {}, 'Before Rename');
+    await publish(updated(seller, 'After Rename'));
+    await namesBecome([first.id], 'After Rename');
+    const late = await createProduct(service, seller, {}, 'Before Rename');
+    expect(late.sellerName).toBe('After Rename');
+    expect(await sellerNames([first.id])).toEqual(['After Rename']);
   });
 });

@@ -41,8 +41,17 @@ export interface StockReservationItemsTable {
   quantity: number;
 }
 
+/** Seller names as user-service last announced them (user.updated), newest event winning. */
+export interface SellersTable {
+  seller_id: string;
+  name: string;
+  /** `occurredAt` of the event the name came from. */
+  renamed_at: Date;
+}
+
 export interface DB {
   categories: CategoriesTable;
+  sellers: SellersTable;
   products: ProductsTable;
   stock_reservations: StockReservationsTable;
   stock_reservation_items: StockReservationItemsTable;

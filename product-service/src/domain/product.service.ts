@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Product, ProductBody, ProductPatchBody } from '@marketplace/contracts';
 import { categoryExists } from '../data/category.repository.ts';
+import { findSellerName } from '../data/seller.repository.ts';
 import {
   findProductById,
   insertProduct,
@@ -12,11 +13,6 @@ import type { DB } from '../data/schema.ts';
 import { ProductErrors } from './errors.ts';
 import { sellerNameOf, type Actor } from './product.model.ts';
 
-/** The name the caller's token carries, fit for storing; undefined when it has none. */
-function nameOf(actor: Actor): string | undefined {
-  return sellerNameOf(actor.name);
-}
-
 /** Sellers (and admins) managing listings. */
 export class ProductService {
   constructor(private readonly db: Kysely<DB>) {}
@@ -24,7 +20,7 @@ export class ProductService {
   async create(actor: Actor, input: ProductBody): Promise<Product> {
     await this.assertCategory(input.categoryId);
     const id = randomUUID();
-    const sellerName = nameOf(actor);
+    const sellerName = await this.sellerName(actor);
     await insertProduct(this.db, {
       ...input,
       title: input.title.trim(),
@@ -52,9 +48,17 @@ export class ProductService {
       new Date(),
     );
     // Only the seller's own token names the seller: an admin's edit must not put its name there.
-    const sellerName = actor.userId === product.sellerId ? nameOf(actor) : undefined;
+    const sellerName = actor.userId === product.sellerId ? await this.sellerName(actor) : undefined;
     if (sellerName) await renameSeller(this.db, actor.userId, sellerName);
     return this.reload(id);
+  }
+
+  /**
+   * The seller's name as user-service last announced it, else as their token carries it: a token
+   * issued before a rename (up to its lifetime) must not put the old name back.
+   */
+  private async sellerName(actor: Actor): Promise<string | undefined> {
+    return (await findSellerName(this.db, actor.userId)) ?? sellerNameOf(actor.name);
   }
 
   /** Archiving hides a product from the catalog and from new orders; it is never deleted. */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { EventType } from '@marketplace/contracts';
 import { EventConsumer, type BrokerConnection, type Logger } from '@marketplace/events';
 import { renameSeller } from '../data/product.repository.ts';
+import { recordSellerName } from '../data/seller.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { sellerNameOf } from '../domain/product.model.ts';
 
@@ -16,9 +17,10 @@ export interface UserConsumerOptions {
 }
 
 /**
- * Keeps the seller names on products true: a `user.updated` renames the user's listings (any
- * status) in the consumer's transaction, deduplicated by event id. Other changes it carries
- * (language, role, blocked) are not the catalog's concern.
+ * Keeps the seller names on products true: a `user.updated` records the name (unless a newer
+ * event's is on record) and renames the user's listings (any status) to it, in the consumer's
+ * transaction, deduplicated by event id. Its other fields (language, role, blocked) are not the
+ * catalog's concern.
  */
 export function createUserConsumer(options: UserConsumerOptions): EventConsumer<DB> {
   return new EventConsumer<DB>({
@@ -26,8 +28,11 @@ export function createUserConsumer(options: UserConsumerOptions): EventConsumer<
     bindings: CONSUMED_EVENTS,
     handler: async (event, trx) => {
       if (event.type !== 'user.updated') return;
+      const { userId } = event.data;
       const name = sellerNameOf(event.data.name);
-      if (name) await renameSeller(trx, event.data.userId, name);
+      if (!name) return;
+      const current = await recordSellerName(trx, userId, name, new Date(event.occurredAt));
+      await renameSeller(trx, userId, current);
     },
   });
 }

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.ts';
+
+/** The name user-service last announced for `sellerId`, if it ever did. */
+export async function findSellerName(
+  db: Kysely<DB>,
+  sellerId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('sellers')
+    .select('name')
+    .where('seller_id', '=', sellerId)
+    .executeTakeFirst();
+  return row?.name;
+}
+
+/**
+ * Keeps `name` as the seller's unless a newer one is known (events may arrive out of order);
+ * returns the name now on record. Run in a transaction: the row stays locked until its end.
+ */
+export async function recordSellerName(
+  trx: Kysely<DB>,
+  sellerId: string,
+  name: string,
+  renamedAt: Date,
+): Promise<string> {
+  const known = await trx
+    .selectFrom('sellers')
+    .select(['name', 'renamed_at'])
+    .where('seller_id', '=', sellerId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!known) {
+    // Two first events of one seller at once: one insert fails, and its event is retried.
+    await trx
+      .insertInto('sellers')
+      .values({ seller_id: sellerId, name, renamed_at: renamedAt })
+      .execute();
+    return name;
+  }
+  if (known.renamed_at > renamedAt) return known.name;
+  await trx
+    .updateTable('sellers')
+    .set({ name, renamed_at: renamedAt })
+    .where('seller_id', '=', sellerId)
+    .execute();
+  return name;
+}
