@@ -24,6 +24,11 @@ configureAuth({
     }
   },
 });
+// Signed out in another tab: leave the pages that need a session.
+auth.onRemoteLogout(() => {
+  const current = router.currentRoute.value;
+  if (current.meta.requiresAuth) void router.push({ name: 'catalog' });
+});
 
 app.use(router);
 app.mount('#app');

@@ -119,6 +119,58 @@ describe('the SPA in a real browser', () => {
     ).toBe(1);
   });
 
+  it('when a user logs in, then no token is in storage, reloads and other tabs keep the session, and a logout ends it in every tab', async () => {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(`${stack.gatewayUrl}/register`);
+    await first.getByTestId('register-name').fill('Tab Browser');
+    await first.getByTestId('register-email').fill(`tabs-${Date.now()}@example.test`);
+    await first.getByTestId('register-password').fill('a long enough password');
+    await first.getByTestId('register-submit').click();
+    await first.getByTestId('logout-button').waitFor();
+
+    // Chromium keeps the Secure cookie on http://127.0.0.1: a loopback address is a secure context.
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'mp_refresh');
+    expect(cookie).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Strict',
+      path: '/api/auth',
+    });
+    // A string, not a function: tests are type-checked without the DOM library.
+    const stored = String(
+      await first.evaluate('JSON.stringify([{ ...localStorage }, { ...sessionStorage }])'),
+    );
+    expect(stored).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+    expect(stored).not.toContain(cookie?.value ?? 'no cookie');
+    expect(await first.evaluate('document.cookie')).not.toContain('mp_refresh');
+
+    await first.goto(`${stack.gatewayUrl}/orders`);
+    await first.reload();
+    await first.getByTestId('logout-button').waitFor();
+    expect(new URL(first.url()).pathname).toBe('/orders');
+
+    const second = await context.newPage();
+    await second.goto(`${stack.gatewayUrl}/orders`);
+    await second.getByTestId('logout-button').waitFor();
+    expect(new URL(second.url()).pathname).toBe('/orders');
+    // Both restore at once: the refreshes take turns, so neither replays a spent token.
+    await Promise.all([first.reload(), second.reload()]);
+    await first.getByTestId('logout-button').waitFor();
+    await second.getByTestId('logout-button').waitFor();
+    await second.reload();
+    await second.getByTestId('logout-button').waitFor();
+
+    await first.getByTestId('logout-button').click();
+    await first.getByTestId('nav-login').waitFor();
+    await second.getByTestId('nav-login').waitFor();
+    expect(new URL(second.url()).pathname).toBe('/');
+    await second.reload();
+    await second.getByTestId('nav-login').waitFor();
+    expect(await second.getByTestId('logout-button').count()).toBe(0);
+    await context.close();
+  });
+
   it('when the password is wrong, then the form says so and nobody is logged in', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${stack.gatewayUrl}/login`);

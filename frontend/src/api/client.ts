@@ -102,6 +102,8 @@ interface RequestOptions {
   headers?: Record<string, string>;
   /** Send the access token and renew it once when refused. Off for the auth endpoints themselves. */
   auth?: boolean;
+  /** Let the request finish after the page is gone (so a refresh's new cookie is not lost). */
+  keepalive?: boolean;
 }
 
 function buildUrl(path: string, query?: Query): string {
@@ -126,6 +128,7 @@ async function send(method: string, url: string, options: RequestOptions): Promi
     return await fetch(url, {
       method,
       headers,
+      ...(options.keepalive ? { keepalive: true } : {}),
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
   } catch {
@@ -208,22 +211,41 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 
 // Identity
 
+/**
+ * The refresh token travels in user-service's HttpOnly cookie, never through script: this header
+ * asks for it (and keeps it out of the answers), and the cookie comes back on refresh and logout.
+ */
+const COOKIE_SESSION = { 'x-session-transport': 'cookie' };
+
 export const register = (body: RegisterBody) =>
-  request<RegisterResponse>('POST', '/api/auth/register', { body, auth: false });
-
-export const login = (body: LoginBody) =>
-  request<LoginResponse>('POST', '/api/auth/login', { body, auth: false });
-
-export const refreshTokens = (refreshToken: string) =>
-  request<RefreshResponse>('POST', '/api/auth/refresh', {
-    body: { refreshToken } satisfies RefreshBody,
+  request<RegisterResponse>('POST', '/api/auth/register', {
+    body,
+    headers: COOKIE_SESSION,
     auth: false,
   });
 
-export const logout = (refreshToken: string) =>
-  request<undefined>('POST', '/api/auth/logout', {
-    body: { refreshToken } satisfies RefreshBody,
+export const login = (body: LoginBody) =>
+  request<LoginResponse>('POST', '/api/auth/login', {
+    body,
+    headers: COOKIE_SESSION,
     auth: false,
+  });
+
+/** A new access token (and refresh cookie) for the refresh cookie. */
+export const refreshTokens = () =>
+  request<RefreshResponse>('POST', '/api/auth/refresh', {
+    body: {} satisfies RefreshBody,
+    headers: COOKIE_SESSION,
+    auth: false,
+    keepalive: true,
+  });
+
+export const logout = () =>
+  request<undefined>('POST', '/api/auth/logout', {
+    body: {} satisfies RefreshBody,
+    headers: COOKIE_SESSION,
+    auth: false,
+    keepalive: true,
   });
 
 export const getMe = () => request<User>('GET', '/api/users/me');

@@ -11,6 +11,7 @@ export const SERVER_CODES = [
   'account-blocked',
   'invalid-refresh-token',
   'refresh-token-reused',
+  'csrf-refused',
   'token-expired',
   'invalid-token',
   'validation-error',

@@ -88,8 +88,10 @@ export function safeRedirect(value: unknown): string {
   return value;
 }
 
-function guard(to: RouteLocationNormalized) {
+async function guard(to: RouteLocationNormalized) {
   const auth = useAuthStore();
+  // The first navigation waits for the session a page load restores from the cookie.
+  await auth.ready;
   if (to.meta.requiresAuth && !auth.isLoggedIn) {
     return { name: 'login', query: { redirect: to.fullPath } };
   }

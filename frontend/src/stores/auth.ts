@@ -3,8 +3,11 @@ import { computed, ref } from 'vue';
 import type { AuthSession, LoginBody, RegisterBody, Role } from '@marketplace/contracts';
 import * as api from '../api/client.ts';
 
-/** What is kept of a session (its `expiresIn` is stale as soon as it is stored). */
-type Session = Pick<AuthSession, 'user' | 'accessToken' | 'refreshToken'>;
+/**
+ * What this tab holds of a session, in memory only: the refresh token is in an HttpOnly cookie
+ * no script can read, and the access token never reaches localStorage or sessionStorage.
+ */
+type Session = Pick<AuthSession, 'user' | 'accessToken'>;
 
 /** A refresh answered with one of these: the session is over, trying again will not help. */
 const SESSION_OVER = [
@@ -12,35 +15,63 @@ const SESSION_OVER = [
   'refresh-token-reused',
   'account-blocked',
   'validation-error',
+  'csrf-refused',
 ] as const;
 
-const STORAGE_KEY = 'marketplace.session';
+/**
+ * Not a secret: whether this browser was signed in (and as whom, for nothing but display), so
+ * a page load asks for a session only when there may be one.
+ */
+const SIGNED_IN_KEY = 'marketplace.signedIn';
+/** Where earlier versions kept the tokens themselves; removed on sight. */
+const LEGACY_KEY = 'marketplace.session';
+const LOCK = 'marketplace.refresh';
+/** When the refresh now in flight started; a page that goes away mid-refresh leaves it behind. */
+const IN_FLIGHT_KEY = 'marketplace.refreshStarted';
+/** How long a refresh of a page that has gone may still take to land its new cookie. */
+const ABANDONED_REFRESH_MS = 2_000;
+const CHANNEL = 'marketplace.auth';
 
-function loadSession(): Session | null {
+type TabMessage = { type: 'login' } | { type: 'logout' };
+
+function storage(): Storage | null {
   try {
-    const raw = localStorage.getItem(STORAGE_KEY);
-    if (!raw) return null;
-    const parsed = JSON.parse(raw) as Partial<Session>;
-    return parsed.user && parsed.accessToken && parsed.refreshToken ? (parsed as Session) : null;
+    return typeof localStorage === 'undefined' ? null : localStorage;
   } catch {
     return null;
   }
 }
 
 /**
- * Refresh tokens are single-use and reusing a spent one revokes the whole family, so only one
- * refresh may run at a time across all tabs: a Web Lock where available, plus in-tab single flight.
+ * The refresh cookie is single-use and presenting a spent one revokes the whole session, so only
+ * one refresh may be in flight across all tabs: a Web Lock where available.
  */
 async function withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
   if (typeof navigator !== 'undefined' && 'locks' in navigator) {
-    return navigator.locks.request('marketplace.refresh', work);
+    return navigator.locks.request(LOCK, work);
   }
   return work();
 }
 
+/**
+ * A page reloaded during a refresh has spent the cookie it sent; its request (keepalive) still
+ * lands the new cookie, but only once answered. Refreshing before that would present the spent
+ * cookie and revoke the session, so the next refresh waits for it (this runs under the lock,
+ * so a marker left here belongs to a page that is gone).
+ */
+async function settleAbandonedRefresh(store: Storage | null): Promise<void> {
+  const started = Number(store?.getItem(IN_FLIGHT_KEY) ?? 0);
+  const wait = started + ABANDONED_REFRESH_MS - Date.now();
+  if (wait > 0 && wait <= ABANDONED_REFRESH_MS) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 export const useAuthStore = defineStore('auth', () => {
-  const session = ref<Session | null>(loadSession());
+  const session = ref<Session | null>(null);
   let refreshing: Promise<boolean> | null = null;
+  const remoteLogoutHandlers: (() => void)[] = [];
+  const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL);
 
   const user = computed(() => session.value?.user ?? null);
   const isLoggedIn = computed(() => session.value !== null);
@@ -50,45 +81,51 @@ export const useAuthStore = defineStore('auth', () => {
 
   function save(next: Session | null): void {
     session.value = next;
-    if (next) localStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-    else localStorage.removeItem(STORAGE_KEY);
+    const store = storage();
+    if (next) store?.setItem(SIGNED_IN_KEY, JSON.stringify({ name: next.user.name }));
+    else store?.removeItem(SIGNED_IN_KEY);
   }
 
-  function start(session: AuthSession): void {
-    save({
-      user: session.user,
-      accessToken: session.accessToken,
-      refreshToken: session.refreshToken,
-    });
+  function tell(message: TabMessage): void {
+    channel?.postMessage(message);
+  }
+
+  function start(next: AuthSession): void {
+    save({ user: next.user, accessToken: next.accessToken });
   }
 
   async function login(body: LoginBody): Promise<void> {
     start(await api.login(body));
+    tell({ type: 'login' });
   }
 
   async function register(body: RegisterBody): Promise<void> {
     start(await api.register(body));
+    tell({ type: 'login' });
   }
 
   async function renew(): Promise<boolean> {
-    const held = session.value;
-    if (!held) return false;
-    // Another tab may have refreshed while we waited for the lock: adopt its tokens.
-    const stored = loadSession();
-    if (stored && stored.refreshToken !== held.refreshToken) {
-      session.value = stored;
-      return true;
-    }
+    const store = storage();
+    await settleAbandonedRefresh(store);
+    const mark = String(Date.now());
+    store?.setItem(IN_FLIGHT_KEY, mark);
+    // Without an answer (the page unloading, the network gone) the request may still have spent
+    // the cookie: the marker stays, so the next refresh waits for its new cookie to land.
+    let answered = true;
     try {
-      start(await api.refreshTokens(held.refreshToken));
+      start(await api.refreshTokens());
       return true;
     } catch (error) {
+      answered = !api.hasCode(error, 'network-error');
       // Only a definitive refusal ends the session; a network blip or a rate limit keeps it.
       if (api.hasCode(error, ...SESSION_OVER)) save(null);
       return false;
+    } finally {
+      if (answered && store?.getItem(IN_FLIGHT_KEY) === mark) store.removeItem(IN_FLIGHT_KEY);
     }
   }
 
+  /** A new access token from the refresh cookie; false when there is no session (any more). */
   function refresh(): Promise<boolean> {
     refreshing ??= withRefreshLock(renew).finally(() => {
       refreshing = null;
@@ -97,21 +134,34 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   async function logout(): Promise<void> {
-    const token = session.value?.refreshToken;
     save(null);
-    if (token) await api.logout(token).catch(() => undefined);
+    await api.logout().catch(() => undefined);
+    tell({ type: 'logout' });
   }
 
   function clear(): void {
     save(null);
   }
 
-  // Keep tabs in step: a login, refresh or logout in one tab applies to all.
-  if (typeof window !== 'undefined') {
-    window.addEventListener('storage', (event) => {
-      if (event.key === STORAGE_KEY) session.value = loadSession();
-    });
+  /** Called when another tab signed out, so the page can leave what needs a session. */
+  function onRemoteLogout(handler: () => void): void {
+    remoteLogoutHandlers.push(handler);
   }
+
+  // A page load restores the session from the cookie, if this browser had one.
+  storage()?.removeItem(LEGACY_KEY);
+  const ready: Promise<void> = (
+    storage()?.getItem(SIGNED_IN_KEY) ? refresh() : Promise.resolve(false)
+  ).then(() => undefined);
+
+  // Tabs share the cookie, not the access token: each takes its own after a login elsewhere.
+  channel?.addEventListener('message', (event: MessageEvent<TabMessage>) => {
+    if (event.data.type === 'login') void refresh();
+    if (event.data.type === 'logout' && session.value) {
+      save(null);
+      for (const handler of remoteLogoutHandlers) handler();
+    }
+  });
 
   return {
     user,
@@ -119,10 +169,12 @@ export const useAuthStore = defineStore('auth', () => {
     role,
     isSeller,
     accessToken,
+    ready,
     login,
     register,
     refresh,
     logout,
     clear,
+    onRemoteLogout,
   };
 });
