@@ -83,4 +83,83 @@ describe('gateway: limits', () => {
       expect(response.statusCode).toBe(200);
     }
   });
+
+  const loginsFrom = async (clients: string[], headers: Record<string, string>[] = []) => {
+    const statuses: number[] = [];
+    for (const [i, remoteAddress] of clients.entries()) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: 'a@b.c', password: 'x' },
+        remoteAddress,
+        ...(headers[i] ? { headers: headers[i] } : {}),
+      });
+      statuses.push(response.statusCode);
+    }
+    return statuses;
+  };
+
+  it('when IPv6 clients of one /64 take turns, then they share one limit; another /64 does not', async () => {
+    const sameNetwork = [
+      '2001:db8:5:5::1',
+      '2001:db8:5:5::2',
+      '2001:db8:5:5:ffff::3',
+      '2001:db8:5:5::4',
+    ];
+    expect(await loginsFrom(sameNetwork)).toEqual([200, 200, 200, 429]);
+    expect(await loginsFrom(['2001:db8:5:6::1'])).toEqual([200]);
+  });
+
+  it('when a client comes as IPv4-mapped IPv6, then it shares the limit of its IPv4 address', async () => {
+    expect(
+      await loginsFrom(['10.0.0.6', '::ffff:10.0.0.6', '10.0.0.6', '::ffff:10.0.0.6']),
+    ).toEqual([200, 200, 200, 429]);
+  });
+
+  it('when no proxy is trusted, then a client cannot dodge the limit with X-Forwarded-For', async () => {
+    const forged = ['1', '2', '3', '4'].map((n) => ({ 'x-forwarded-for': `198.51.100.${n}` }));
+    expect(await loginsFrom(new Array<string>(4).fill('10.0.0.7'), forged)).toEqual([
+      200, 200, 200, 429,
+    ]);
+  });
+});
+
+describe('gateway: behind a trusted load balancer', () => {
+  let upstreams: Upstreams;
+  let app: ServiceApp;
+
+  beforeAll(async () => {
+    upstreams = await startUpstreams();
+    const tokens = await createTestTokens();
+    ({ app } = await startGateway(upstreams, tokens.verifier, {
+      AUTH_RATE_LIMIT_PER_MINUTE: '1',
+      TRUST_PROXY: '10.9.0.0/16, fd00::1',
+    }));
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await upstreams.close();
+  });
+
+  const login = (remoteAddress: string, client: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'a@b.c', password: 'x' },
+      remoteAddress,
+      headers: { 'x-forwarded-for': client },
+    });
+
+  it('when the balancer names the clients, then each client has its own limit', async () => {
+    expect((await login('10.9.0.1', '198.51.100.1')).statusCode).toBe(200);
+    expect((await login('10.9.3.4', '198.51.100.2')).statusCode).toBe(200);
+    expect((await login('fd00::1', '198.51.100.3')).statusCode).toBe(200);
+    expect((await login('10.9.0.1', '198.51.100.1')).statusCode).toBe(429);
+  });
+
+  it('when an address outside the list sends X-Forwarded-For, then its own address counts', async () => {
+    expect((await login('10.8.0.1', '198.51.100.4')).statusCode).toBe(200);
+    expect((await login('10.8.0.1', '198.51.100.5')).statusCode).toBe(429);
+  });
 });
