@@ -23,4 +23,17 @@ export const migrations: Migrations = {
     down: [`DROP TABLE notifications`],
   }),
   '0002_processed_events': processedEventsMigration,
+  // Who is blocked, as user.updated last said (changed_at: the event's occurredAt, newest wins):
+  // their access tokens stay valid for a while, but they may not open a live stream.
+  '0003_account_states': sqlMigration({
+    up: [
+      `
+        CREATE TABLE account_states (
+          user_id CHAR(36) NOT NULL PRIMARY KEY,
+          blocked TINYINT(1) NOT NULL,
+          changed_at DATETIME(3) NOT NULL
+        ) ENGINE=InnoDB`,
+    ],
+    down: [`DROP TABLE account_states`],
+  }),
 };

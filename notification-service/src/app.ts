@@ -6,6 +6,7 @@ import { createServiceApp, parseAddressList, type ServiceApp } from '@marketplac
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
 import type { DB } from './data/schema.ts';
+import { isBlocked } from './data/account-state.repository.ts';
 import { NotificationService } from './domain/notification.service.ts';
 import { createNotificationConsumer } from './events/notification.consumer.ts';
 import { NotificationHub } from './live/notification.hub.ts';
@@ -61,7 +62,10 @@ export async function buildApp(
   });
 
   registerNotificationRoutes(app, verifier, new NotificationService(db));
-  registerStreamRoutes(app, verifier, hub, deps.heartbeatMs);
+  registerStreamRoutes(app, verifier, hub, {
+    isBlocked: (userId) => isBlocked(db, userId),
+    heartbeatMs: deps.heartbeatMs,
+  });
 
   // Started once the app is ready: by then prepare has migrated the database.
   app.addHook('onReady', async () => consumer.start());

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '@marketplace/contracts';
+import { createEnvelope } from '@marketplace/events';
 import { waitFor } from '@marketplace/testing';
 import { startHarness, type Harness } from './harness.ts';
 
@@ -125,7 +126,7 @@ describe('notification-service: live stream (SSE)', () => {
     await stream.ended();
   });
 
-  it('when a user is blocked, then their live streams end, others stay open, and nothing is stored', async () => {
+  it('when a user is blocked, then their live streams end and cannot reopen until unblocked, others stay open, and nothing is stored', async () => {
     const [blocked, bystander] = [randomUUID(), randomUUID()];
     const open = async (userId: string) => {
       const response = await fetch(`${base}/api/notifications/stream`, {
@@ -149,6 +150,25 @@ describe('notification-service: live stream (SSE)', () => {
     await second.ended();
     expect(h.hub.sizeOf(blocked)).toBe(0);
     expect(h.hub.sizeOf(bystander)).toBe(1);
+    // Their token is still valid, but a reconnect is refused until they are unblocked.
+    const reconnect = await fetch(`${base}/api/notifications/stream`, {
+      headers: { authorization: await h.tokens.bearer(blocked, 'buyer') },
+    });
+    expect(reconnect.status).toBe(403);
+    expect(((await reconnect.json()) as Problem).code).toBe('account-blocked');
+    await h.publish('user.updated', { ...user, blocked: false });
+    const back = await waitFor(
+      async () => {
+        const response = await fetch(`${base}/api/notifications/stream`, {
+          headers: { authorization: await h.tokens.bearer(blocked, 'buyer') },
+        });
+        if (response.status === 200) return new StreamReader(response.body!);
+        await response.body?.cancel();
+        return undefined;
+      },
+      { what: 'the unblocked user to stream again' },
+    );
+    await back.until(': connected');
 
     const list = await h.app.inject({
       url: '/api/notifications',
@@ -163,6 +183,40 @@ describe('notification-service: live stream (SSE)', () => {
     });
     await other.until('Bystander!');
     expect(other.events()).toHaveLength(1);
+  });
+
+  it('when an unblock arrives before the older block, then the user stays unblocked', async () => {
+    const userId = randomUUID();
+    const user = { userId, name: 'Late', language: 'en', role: 'buyer' } as const;
+    const now = Date.now();
+    await h.publishEnvelope({
+      ...createEnvelope('user.updated', { ...user, blocked: false }, 'req-unblock'),
+      occurredAt: new Date(now).toISOString(),
+    });
+    await h.publishEnvelope({
+      ...createEnvelope('user.updated', { ...user, blocked: true }, 'req-block'),
+      occurredAt: new Date(now - 1000).toISOString(),
+    });
+    // A later event of someone else marks that the two before it have been handled.
+    const marker = randomUUID();
+    await h.publish('user.registered', {
+      userId: marker,
+      email: 'm@k.test',
+      name: 'Mk',
+      role: 'buyer',
+    });
+    await waitFor(async () => {
+      const list = await h.app.inject({
+        url: '/api/notifications',
+        headers: { authorization: await h.tokens.bearer(marker, 'buyer') },
+      });
+      return list.json<{ items: unknown[] }>().items.length > 0 ? true : undefined;
+    });
+    const response = await fetch(`${base}/api/notifications/stream`, {
+      headers: { authorization: await h.tokens.bearer(userId, 'buyer') },
+    });
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
   });
 
   it('when no or a bad token is given, then the stream is 401', async () => {

@@ -18,7 +18,16 @@ export interface ProcessedEventsTable {
   processed_at: Generated<Date>;
 }
 
+export interface AccountStatesTable {
+  user_id: string;
+  /** TINYINT(1): 0 or 1. */
+  blocked: number;
+  /** `occurredAt` of the user.updated it came from. */
+  changed_at: Date;
+}
+
 export interface DB {
   notifications: NotificationsTable;
+  account_states: AccountStatesTable;
   processed_events: ProcessedEventsTable;
 }

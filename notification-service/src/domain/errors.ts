@@ -4,6 +4,7 @@ import { AppError } from '@marketplace/service-kit';
 export const NotificationErrors = {
   // Someone else's notification is reported exactly like a missing one.
   notificationNotFound: () => AppError.notFound('not-found', 'No such notification.'),
+  accountBlocked: () => AppError.forbidden('account-blocked', 'This account is blocked.'),
   invalidCursor: () =>
     AppError.badRequest('invalid-cursor', 'The cursor is not one this list gave out.', {
       errors: [{ field: 'querystring.cursor', message: 'is not a valid cursor' }],

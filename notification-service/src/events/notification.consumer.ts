@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { EventConsumer, type BrokerConnection, type Logger } from '@marketplace/events';
 import type { EventType } from '@marketplace/contracts';
+import { recordBlocked } from '../data/account-state.repository.ts';
 import { insertNotifications } from '../data/notification.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { toPublicNotification } from '../domain/notification.model.ts';
@@ -26,7 +27,7 @@ export interface NotificationConsumerOptions {
 /**
  * Turns events into stored notifications in the consumer's transaction, and pushes them to live
  * connections only after that transaction has committed; a `user.updated` that says the user is
- * blocked closes their live streams (and stores nothing).
+ * blocked closes their live streams and keeps new ones from opening (and stores nothing).
  */
 export function createNotificationConsumer(
   options: NotificationConsumerOptions,
@@ -43,7 +44,15 @@ export function createNotificationConsumer(
       const stored = await insertNotifications(trx, notificationsFor(event));
       // A blocked user keeps no live stream open (their token may still be valid for a while).
       const closing =
-        event.type === 'user.updated' && event.data.blocked ? event.data.userId : null;
+        event.type === 'user.updated' &&
+        (await recordBlocked(
+          trx,
+          event.data.userId,
+          event.data.blocked,
+          new Date(event.occurredAt),
+        ))
+          ? event.data.userId
+          : null;
       return () => {
         if (closing) hub.closeUser(closing);
         for (const notification of stored)

@@ -7,6 +7,7 @@ import {
 } from '@marketplace/contracts';
 import type { ServiceApp } from '@marketplace/service-kit';
 import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
+import { NotificationErrors } from '../domain/errors.ts';
 import type { NotificationHub } from '../live/notification.hub.ts';
 
 /** Comment lines at this interval keep proxies and browsers from closing an idle stream. */
@@ -18,8 +19,13 @@ export function registerStreamRoutes(
   app: ServiceApp,
   verifier: AccessTokenVerifier,
   hub: NotificationHub,
-  heartbeatMs = HEARTBEAT_MS,
+  options: {
+    /** Whether user.updated said the user is blocked: they may not open a stream. */
+    isBlocked: (userId: string) => Promise<boolean>;
+    heartbeatMs?: number | undefined;
+  },
 ): void {
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   app.get(
     '/api/notifications/stream',
     {
@@ -29,18 +35,21 @@ export function registerStreamRoutes(
         description:
           'Each event is `id: <notification id>` and `data: <notification JSON>` (the default ' +
           '`message` event); comment lines are heartbeats. The token may also be given as ' +
-          '`?access_token=`, since EventSource cannot send headers.',
+          '`?access_token=`, since EventSource cannot send headers. A blocked user gets 403 ' +
+          '`account-blocked`, and their open streams end when they are blocked.',
         tags: ['notifications'],
         security: [{ bearer: [] }],
         querystring: NotificationStreamQuerySchema,
         response: {
           200: { content: { 'text/event-stream': { schema: NotificationStreamSchema } } },
-          ...problemResponses(401),
+          ...problemResponses(401, 403),
         },
       },
     },
     async (request, reply) => {
-      openStream(request, reply, hub, currentUser(request).userId, heartbeatMs);
+      const { userId } = currentUser(request);
+      if (await options.isBlocked(userId)) throw NotificationErrors.accountBlocked();
+      openStream(request, reply, hub, userId, heartbeatMs);
     },
   );
 }
