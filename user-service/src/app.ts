@@ -18,6 +18,7 @@ import { LoginThrottle } from './domain/login-throttle.ts';
 import { createPasswordHasher, type PasswordHasher } from './domain/password.ts';
 import { RefreshTokenSweep } from './domain/refresh-token-sweep.service.ts';
 import { SessionIssuer } from './domain/session.ts';
+import { KEY_FILE_RELOAD_SECONDS } from './domain/key-set.ts';
 import { loadSigningKeys, type SigningKeySource } from './domain/signing-key-source.ts';
 import { UserService } from './domain/user.service.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
@@ -130,7 +131,7 @@ export async function buildApp(
   const keyReload = new PeriodicTask({
     name: 'signing-keys-reload',
     run: () => source.reload(),
-    intervalMs: 30_000,
+    intervalMs: KEY_FILE_RELOAD_SECONDS * 1000,
     logger: app.log,
     registry: app.metrics,
   });

@@ -1,4 +1,4 @@
-import type { JWK } from '@marketplace/jwt';
+import { JWKS_COOLDOWN_MS, JWKS_REFRESH_MS, type JWK } from '@marketplace/jwt';
 
 /**
  * One configured signing key: its private material (a private JWK, or PKCS#8 PEM) and `nbf`,
@@ -11,11 +11,17 @@ export interface KeySetEntry {
   material: JWK | string;
 }
 
-/** The verifiers' JWKS refresh (libs/jwt JWKS_REFRESH_MS), their unknown-kid cooldown, and our own reload of the key file. */
-export const PUBLISH_BEFORE_SIGNING_SECONDS = 300 + 30 + 30;
+/** How often user-service reads its key file again, to publish a rotated key. */
+export const KEY_FILE_RELOAD_SECONDS = 30;
+/**
+ * How long before it signs a key must be published: user-service's reload of the file, the
+ * verifiers' JWKS refresh, and their unknown-kid cooldown (a refetch just before the key appeared).
+ */
+export const PUBLISH_BEFORE_SIGNING_SECONDS =
+  KEY_FILE_RELOAD_SECONDS + (JWKS_REFRESH_MS + JWKS_COOLDOWN_MS) / 1000;
 /** The default delay of a rotation: the minimum, with room for a slow roll-out of the file. */
 export const DEFAULT_ROTATION_DELAY_SECONDS = 600;
-/** The longest access-token lifetime (the design's cap): a key stays published that long after it stopped signing. */
+/** The longest access-token lifetime (the design's cap): a key is published that long after. */
 export const MAX_TOKEN_TTL_SECONDS = 900;
 /** Clock skew allowed between user-service instances and verifiers. */
 const SKEW_SECONDS = 60;
@@ -92,7 +98,7 @@ export interface KeyRoles {
  * stays published until `ttlSeconds` (plus skew) after the next key took over.
  */
 export function keyRoles(
-  entries: readonly KeySetEntry[],
+  entries: readonly Pick<KeySetEntry, 'kid' | 'nbf'>[],
   now: number,
   ttlSeconds = MAX_TOKEN_TTL_SECONDS,
 ): KeyRoles {

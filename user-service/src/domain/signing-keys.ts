@@ -79,11 +79,7 @@ export class SigningKeys {
   }
 
   private roles() {
-    return keyRoles(
-      this.keys.map(({ kid, nbf }) => ({ kid, nbf, material: '' })),
-      Math.floor(this.now() / 1000),
-      this.ttlSeconds,
-    );
+    return keyRoles(this.keys, Math.floor(this.now() / 1000), this.ttlSeconds);
   }
 
   /** The key new tokens are signed with now. */
