@@ -112,6 +112,12 @@ describe('users: blocking, escalation, BOLA and renames, end to end', () => {
       timeoutMs: 10_000,
       what: 'the blocked user’s live stream to close',
     });
+    // Its token is still valid, but the stream cannot be reopened.
+    const reopened = await fetch(
+      `${stack.gatewayUrl}/api/notifications/stream?access_token=${victim.accessToken}`,
+    );
+    expect(reopened.status).toBe(403);
+    expect(((await reopened.json()) as Problem).code).toBe('account-blocked');
     // Tokens are not looked up per request; the one issued before the block expires on time.
     const dead = await waitFor(
       async () => {
