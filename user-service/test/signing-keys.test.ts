@@ -55,7 +55,11 @@ describe('signing keys from configuration', () => {
     const entries = await readKeySetFile(file);
     const [old, next] = entries;
     if (!old || !next) throw new Error('expected two keys');
-    await writeKeySetFile(file, [old, { ...next, nbf: now() - 1 }]);
+    // The first key started this second too: move it back so the second is the newest started.
+    await writeKeySetFile(file, [
+      { ...old, nbf: now() - 10 },
+      { ...next, nbf: now() - 1 },
+    ]);
     expect(await source.reload()).toBe(true);
     expect(source.keys.current().kid).toBe(next.kid);
     expect(source.keys.jwks().keys.map((k) => k.kid)).toEqual([old.kid, next.kid]);
