@@ -52,7 +52,10 @@ describe('product-service: seller names follow user.updated', () => {
     );
   }
 
-  function updated(userId: string, name: string): EventEnvelope {
+  function updated(
+    userId: string,
+    name: string,
+  ): EventEnvelope<'user.updated', EventData<'user.updated'>> {
     const data: EventData<'user.updated'> = {
       userId,
       name,
