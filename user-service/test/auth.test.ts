@@ -42,6 +42,7 @@ describe('user-service: registration, login and sessions', () => {
       role: 'buyer',
       phone: null,
       address: null,
+      language: 'en',
       blocked: false,
       createdAt: expect.any(String) as string,
     });
