@@ -140,7 +140,6 @@ export const UserListQuerySchema = Type.Object({
   role: Type.Optional(RoleSchema),
   blocked: Type.Optional(Type.Boolean()),
 });
-
 export type UserListQuery = Static<typeof UserListQuerySchema>;
 
 export const UserPageSchema = Page(UserSchema);
