@@ -7,6 +7,7 @@ export const SERVER_CODES = [
   'invalid-credentials',
   'too-many-attempts',
   'rate-limited',
+  'busy',
   'email-taken',
   'account-blocked',
   'invalid-refresh-token',

@@ -6,7 +6,8 @@ export function errorMessage(error: unknown): string {
   const { t } = i18n.global;
   if (!(error instanceof ApiError)) return t('common.genericError');
   if (error.isNetwork) return t('common.networkError');
-  if (hasCode(error, 'rate-limited', 'too-many-attempts') && error.retryAfterSeconds) {
+  // Throttled, or user-service's password hashing is full (503 busy): both say when to retry.
+  if (hasCode(error, 'rate-limited', 'too-many-attempts', 'busy') && error.retryAfterSeconds) {
     return t('common.retryAfter', { seconds: error.retryAfterSeconds });
   }
   // A server-side failure's wording helps nobody here; its request id is shown beside it.
