@@ -1,5 +1,5 @@
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
-import { createServiceApp, parseAddressList, type ServiceApp } from '@marketplace/service-kit';
+import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import type { Config } from './config.ts';
 import { parseOrigins, registerCors } from './edge/cors.ts';
 import { registerOpsListener, type OpsListener } from './edge/ops-listener.ts';
@@ -32,10 +32,9 @@ export async function buildApp(
   const app = await createServiceApp({
     name: 'gateway',
     description: 'The public entry; the API document is at /api/docs/openapi.json.',
-    logLevel: config.LOG_LEVEL,
+    config,
     logger: deps.logger,
-    trustedProxies: parseAddressList(config.TRUST_PROXY),
-    readiness: [{ name: 'jwks', check: () => checkJwks(config.JWKS_URL) }],
+    readiness: { jwks: () => checkJwks(config.JWKS_URL) },
   });
   // Before any route of the gateway's own, so each one gets the headers and the checks.
   await registerSecurityHeaders(app, { hstsMaxAge: config.HSTS_MAX_AGE });

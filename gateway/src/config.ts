@@ -1,18 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
-import {
-  addressListConfig,
-  configLoader,
-  serverConfig,
-  tokenVerifyConfig,
-} from '@marketplace/service-kit';
+import { configLoader, serverConfig, tokenVerifyConfig } from '@marketplace/service-kit';
 
 const ORIGIN = 'https?://[^\\s/,]+';
 const CORS_ORIGINS_PATTERN = `^(${ORIGIN}(\\s*,\\s*${ORIGIN})*)?$`;
 const httpUrl = (fallback: string) => Type.String({ pattern: '^https?://', default: fallback });
 
 export const ConfigSchema = Type.Object({
-  ...serverConfig(8080),
+  ...serverConfig(8080, ''),
   USER_SERVICE_URL: httpUrl('http://127.0.0.1:8081'),
   PRODUCT_SERVICE_URL: httpUrl('http://127.0.0.1:8082'),
   ORDER_SERVICE_URL: httpUrl('http://127.0.0.1:8083'),
@@ -40,7 +35,6 @@ export const ConfigSchema = Type.Object({
    * The load balancers in front (addresses or CIDRs, comma-separated) whose X-Forwarded-For
    * names the client; none by default, the gateway being the edge.
    */
-  TRUST_PROXY: addressListConfig(''),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -133,7 +133,7 @@ describe('gateway: behind a trusted load balancer', () => {
     const tokens = await createTestTokens();
     ({ app } = await startGateway(upstreams, tokens.verifier, {
       AUTH_RATE_LIMIT_PER_MINUTE: '1',
-      TRUST_PROXY: '10.9.0.0/16, fd00::1',
+      TRUSTED_PROXIES: '10.9.0.0/16, fd00::1',
     }));
   });
 

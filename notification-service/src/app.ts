@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { createBroker, pingBroker, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
-import { createServiceApp, parseAddressList, type ServiceApp } from '@marketplace/service-kit';
+import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
 import type { DB } from './data/schema.ts';
@@ -40,13 +40,9 @@ export async function buildApp(
   const app = await createServiceApp({
     name: 'notification-service',
     description: 'In-app notifications, from domain events; live over Server-Sent Events.',
-    logLevel: config.LOG_LEVEL,
+    config,
     logger: deps.logger,
-    trustedProxies: parseAddressList(config.TRUSTED_PROXIES),
-    readiness: [
-      { name: 'database', check: () => pingDb(db) },
-      { name: 'broker', check: () => pingBroker(broker) },
-    ],
+    readiness: { database: () => pingDb(db), broker: () => pingBroker(broker) },
   });
   const broker = createBroker(config.RABBITMQ_URL, app.log, 'notification-service');
   const verifier = deps.verifier ?? verifierFromConfig(config);

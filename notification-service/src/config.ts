@@ -5,7 +5,6 @@ import {
   configLoader,
   serverConfig,
   tokenVerifyConfig,
-  trustedProxiesConfig,
 } from '@marketplace/service-kit';
 
 export const ConfigSchema = Type.Object({
@@ -14,7 +13,6 @@ export const ConfigSchema = Type.Object({
   ...brokerConfig,
   EVENTS_QUEUE: Type.String({ minLength: 1, default: 'notification-service.events' }),
   ...tokenVerifyConfig,
-  ...trustedProxiesConfig,
 });
 
 export type Config = Static<typeof ConfigSchema>;

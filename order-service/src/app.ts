@@ -1,7 +1,7 @@
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
-import { createServiceApp, parseAddressList, type ServiceApp } from '@marketplace/service-kit';
+import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import { createProductClient } from './clients/product.client.ts';
 import type { Config } from './config.ts';
@@ -28,13 +28,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
   const app = await createServiceApp({
     name: 'order-service',
     description: 'Checkout, orders, statuses and their history; publishes order events.',
-    logLevel: config.LOG_LEVEL,
+    config,
     logger: deps.logger,
-    trustedProxies: parseAddressList(config.TRUSTED_PROXIES),
-    readiness: [
-      { name: 'database', check: () => pingDb(db) },
-      { name: 'broker', check: () => events.ping() },
-    ],
+    readiness: { database: () => pingDb(db), broker: () => events.ping() },
   });
   const events = startEventPublisher('order-service', db, config, app);
   const catalog = createProductClient({

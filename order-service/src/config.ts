@@ -7,7 +7,6 @@ import {
   internalTokenConfig,
   serverConfig,
   tokenVerifyConfig,
-  trustedProxiesConfig,
 } from '@marketplace/service-kit';
 
 export const ConfigSchema = Type.Object({
@@ -15,7 +14,6 @@ export const ConfigSchema = Type.Object({
   ...databaseConfig('marketplace_orders'),
   ...brokerConfig,
   ...tokenVerifyConfig,
-  ...trustedProxiesConfig,
   PRODUCT_SERVICE_URL: Type.String({ minLength: 1, default: 'http://127.0.0.1:8082' }),
   /** How long one call to product-service may take before the catalog counts as unavailable. */
   PRODUCT_SERVICE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),

@@ -7,7 +7,6 @@ import {
   internalTokenConfig,
   serverConfig,
   tokenVerifyConfig,
-  trustedProxiesConfig,
 } from '@marketplace/service-kit';
 
 export const ConfigSchema = Type.Object({
@@ -16,7 +15,6 @@ export const ConfigSchema = Type.Object({
   ...brokerConfig,
   EVENTS_QUEUE: Type.String({ minLength: 1, default: 'product-service.events' }),
   ...tokenVerifyConfig,
-  ...trustedProxiesConfig,
   ...internalTokenConfig,
   ...demoSeedConfig,
 });

@@ -170,6 +170,15 @@ describe('the secrets of docker-compose.yml', () => {
       }
     }
   });
+
+  it('when X-Forwarded-For is believed, then the services trust the backend and the gateway no one by default', () => {
+    for (const { name } of APP_SERVICES) {
+      const trusted = String(composeService(name).environment?.TRUSTED_PROXIES);
+      // Published traffic reaches the gateway from the bridge, inside the backend subnet.
+      if (name === 'gateway') expect(trusted, name).toMatch(/^\$\{\w+:-\}$/);
+      else expect(trusted, name).toContain('BACKEND_SUBNET');
+    }
+  });
 });
 
 describe.each(APP_SERVICES)('$name in Compose', ({ name, port }) => {

@@ -6,7 +6,7 @@ import {
   createTokenIssuer,
   type AccessTokenVerifier,
 } from '@marketplace/jwt';
-import { createServiceApp, parseAddressList, type ServiceApp } from '@marketplace/service-kit';
+import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { PeriodicTask } from '@marketplace/tasks';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
@@ -68,13 +68,9 @@ export async function buildApp(
   const app = await createServiceApp({
     name: 'user-service',
     description: 'Registration, login, tokens, profiles and roles; the JWKS of access tokens.',
-    logLevel: config.LOG_LEVEL,
+    config,
     logger: deps.logger,
-    trustedProxies: parseAddressList(config.TRUSTED_PROXIES),
-    readiness: [
-      { name: 'database', check: () => pingDb(db) },
-      { name: 'broker', check: () => events.ping() },
-    ],
+    readiness: { database: () => pingDb(db), broker: () => events.ping() },
   });
   const events = startEventPublisher('user-service', db, config, app);
 

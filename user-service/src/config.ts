@@ -7,7 +7,6 @@ import {
   isProduction,
   serverConfig,
   tokenClaimsConfig,
-  trustedProxiesConfig,
 } from '@marketplace/service-kit';
 
 const ORIGIN = 'https?://[^\\s/,]+';
@@ -17,7 +16,6 @@ export const ConfigSchema = Type.Object({
   ...databaseConfig('marketplace_users'),
   ...brokerConfig,
   ...tokenClaimsConfig,
-  ...trustedProxiesConfig,
   // The design caps access tokens at 15 minutes.
   JWT_ACCESS_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
   REFRESH_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),

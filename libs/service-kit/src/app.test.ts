@@ -12,14 +12,11 @@ describe('createServiceApp', () => {
     app = await createServiceApp({
       name: 'kit-test',
       logger: false,
-      readiness: [
-        {
-          name: 'db',
-          check: async () => {
-            if (!ready) throw new Error('down');
-          },
+      readiness: {
+        db: async () => {
+          if (!ready) throw new Error('down');
         },
-      ],
+      },
     });
     app.post(
       '/things',
@@ -209,7 +206,7 @@ describe('createServiceApp trusted proxies', () => {
     const app = await createServiceApp({
       name: 'kit-proxies',
       logger: false,
-      ...(trustedProxies ? { trustedProxies } : {}),
+      ...(trustedProxies ? { config: { TRUSTED_PROXIES: trustedProxies.join(',') } } : {}),
     });
     app.get('/ip', async (request) => ({ ip: request.ip }));
     const res = await app.inject({
@@ -238,7 +235,7 @@ describe('createServiceApp trusted proxies', () => {
 
   it('when a trusted proxy is not an address, then the app refuses to be built', async () => {
     await expect(
-      createServiceApp({ name: 'kit-bad', logger: false, trustedProxies: ['x'] }),
+      createServiceApp({ name: 'kit-bad', logger: false, config: { TRUSTED_PROXIES: 'x' } }),
     ).rejects.toThrow(/"x"/);
   });
 });

@@ -31,18 +31,23 @@ export interface ServiceAppOptions {
   name: string;
   version?: string;
   description?: string;
-  logLevel?: string;
+  /** The service's configuration: its `LOG_LEVEL` and `TRUSTED_PROXIES` (see serverConfig). */
+  config?: Partial<ServerSettings>;
   /** Pass `false` in tests that want silence; defaults to JSON logs on stdout. */
   logger?: boolean;
   bodyLimit?: number;
-  /** What `/ready` checks (the database, the broker); `/health` only says the process lives. */
-  readiness?: ReadinessCheck[];
+  /** What `/ready` checks, by name (the database, the broker); `/health` only says it lives. */
+  readiness?: Record<string, ReadinessCheck>;
+}
+
+/** What every service's config has from `serverConfig` and the kit's app reads. */
+export interface ServerSettings {
+  LOG_LEVEL: string;
   /**
-   * The proxies (addresses or CIDRs) whose X-Forwarded-* is believed, so `request.ip` is the
-   * client they name; the socket's address otherwise. Default loopback (a gateway on this host);
-   * `[]` trusts none.
+   * The proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-* is believed, so
+   * `request.ip` is the client they name; the socket's address otherwise. Default loopback.
    */
-  trustedProxies?: string[];
+  TRUSTED_PROXIES: string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -52,9 +57,10 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  */
 export async function createServiceApp(options: ServiceAppOptions): Promise<ServiceApp> {
   const app = Fastify({
-    logger: options.logger === false ? false : loggerOptions(options.name, options.logLevel),
+    logger:
+      options.logger === false ? false : loggerOptions(options.name, options.config?.LOG_LEVEL),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: parseAddressList((options.trustedProxies ?? [LOOPBACK_PROXIES]).join(',')),
+    trustProxy: parseAddressList(options.config?.TRUSTED_PROXIES ?? LOOPBACK_PROXIES),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const header = req.headers['x-request-id'];
@@ -73,7 +79,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     ...(options.version === undefined ? {} : { version: options.version }),
     ...(options.description === undefined ? {} : { description: options.description }),
   });
-  await app.register(healthPlugin, { readiness: options.readiness ?? [] });
+  await app.register(healthPlugin, { readiness: options.readiness ?? {} });
   await app.register(metricsPlugin, { service: options.name });
   return app;
 }

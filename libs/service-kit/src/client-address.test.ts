@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
-import { clientNetwork, parseAddressList, trustedProxiesConfig } from './client-address.ts';
+import { serverConfig } from './config-fragments.ts';
+import { clientNetwork, parseAddressList } from './client-address.ts';
 import { loadConfig } from './config.ts';
 
 describe('clientNetwork', () => {
@@ -32,7 +33,7 @@ describe('clientNetwork', () => {
 });
 
 describe('trusted proxies', () => {
-  const schema = Type.Object(trustedProxiesConfig);
+  const schema = Type.Object(serverConfig(8080));
 
   it('when TRUSTED_PROXIES is not set, then loopback is trusted', () => {
     expect(parseAddressList(loadConfig(schema, {}).TRUSTED_PROXIES)).toEqual(['127.0.0.1', '::1']);

@@ -14,11 +14,6 @@ export function addressListConfig(fallback: string) {
   return Type.String({ pattern: `^\\s*(${ENTRY}(\\s*,\\s*${ENTRY})*)?\\s*$`, default: fallback });
 }
 
-/** Services behind the gateway: `TRUSTED_PROXIES`, loopback by default. */
-export const trustedProxiesConfig = {
-  TRUSTED_PROXIES: addressListConfig(LOOPBACK_PROXIES),
-};
-
 /** The entries of an address list, each checked to be an IP address or a CIDR; throws naming a bad one. */
 export function parseAddressList(list: string): string[] {
   const entries = list

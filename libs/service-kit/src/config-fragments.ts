@@ -1,5 +1,6 @@
 import { Type, type TBoolean, type TOptional, type TString } from 'typebox';
 import { PRODUCTION_RULE, type ProductionRule } from './config.ts';
+import { addressListConfig, LOOPBACK_PROXIES } from './client-address.ts';
 
 const rule = (production: ProductionRule) => ({ [PRODUCTION_RULE]: production });
 
@@ -61,13 +62,18 @@ export function explicitInProduction<S extends TString>(schema: S): S {
  * The variables every service reads the same way (docs/conventions.md); a service's schema
  * spreads the fragments it needs and adds its own.
  */
-export function serverConfig(defaultPort: number) {
+/**
+ * Where and how a service listens. `TRUSTED_PROXIES`: whose X-Forwarded-For names the client;
+ * loopback by default (the gateway on this host), none for the gateway, which is the edge.
+ */
+export function serverConfig(defaultPort: number, trustedProxies = LOOPBACK_PROXIES) {
   return {
     PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort }),
     HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
     LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       default: 'info',
     }),
+    TRUSTED_PROXIES: addressListConfig(trustedProxies),
   };
 }
 

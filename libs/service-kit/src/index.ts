@@ -39,5 +39,4 @@ export {
   clientNetwork,
   LOOPBACK_PROXIES,
   parseAddressList,
-  trustedProxiesConfig,
 } from './client-address.ts';

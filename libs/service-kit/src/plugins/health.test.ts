@@ -15,27 +15,18 @@ const ok = async () => undefined;
 
 describe('healthPlugin', () => {
   it.each([
-    [{ readiness: [{ check: ok }] }, 'readiness[0].name'],
-    [{ readiness: [{ name: ' ', check: ok }] }, 'readiness[0].name'],
-    [{ readiness: [{ name: 'db' }] }, 'readiness[0].check'],
-    [
-      {
-        readiness: [
-          { name: 'db', check: ok },
-          { name: 'db', check: ok },
-        ],
-      },
-      'readiness[1].name',
-    ],
-    [{ readiness: { name: 'db', check: ok } }, '"readiness"'],
-    [{ readines: [] }, '"readines"'],
+    [{ readiness: { ' ': ok } }, 'readiness'],
+    [{ readiness: { db: 'yes' } }, 'readiness.db'],
+    [{ readiness: [{ name: 'db', check: ok }] }, '"readiness"'],
+    [{ readiness: ok }, '"readiness"'],
+    [{ readines: {} }, '"readines"'],
   ])('when registered with %j, then it refuses naming %s', async (options, named) => {
     await expect(register(options)).rejects.toThrow(named);
   });
 
   it('when the checks pass, then /ready lists each as ok', async () => {
     const app = Fastify();
-    await app.register(healthPlugin, { readiness: [{ name: 'db', check: ok }] });
+    await app.register(healthPlugin, { readiness: { db: ok } });
     const res = await app.inject({ url: '/ready' });
     expect(res.json()).toEqual({ status: 'ready', checks: { db: 'ok' } });
     await app.close();

@@ -2,38 +2,27 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { checkKnownOptions, checkName, PluginOptionError } from './options.ts';
 
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<unknown>;
-}
+/** A readiness check: resolves when the thing it checks (the database, the broker) answers. */
+export type ReadinessCheck = () => Promise<unknown>;
 
 export interface HealthOptions {
-  /** What `/ready` checks (the database, the broker); `/health` only says the process lives. */
-  readiness?: ReadinessCheck[];
+  /** What `/ready` checks, by name; `/health` only says the process lives. */
+  readiness?: Record<string, ReadinessCheck>;
 }
 
 const PLUGIN = 'service-kit-health';
 
-function checkReadiness(value: unknown): ReadinessCheck[] {
+function checkReadiness(value: unknown): [string, ReadinessCheck][] {
   if (value === undefined) return [];
-  if (!Array.isArray(value))
-    throw new PluginOptionError(PLUGIN, 'option "readiness" must be an array');
-  const names = new Set<string>();
-  return value.map((item: unknown, i) => {
-    const at = `readiness[${i}]`;
-    const { name, check } = (typeof item === 'object' && item !== null ? item : {}) as {
-      name?: unknown;
-      check?: unknown;
-    };
-    checkName(PLUGIN, `${at}.name`, name);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new PluginOptionError(PLUGIN, 'option "readiness" must be an object of checks by name');
+  }
+  return Object.entries(value).map(([name, check]: [string, unknown]) => {
+    checkName(PLUGIN, 'readiness', name);
     if (typeof check !== 'function') {
-      throw new PluginOptionError(PLUGIN, `option "${at}.check" must be a function`);
+      throw new PluginOptionError(PLUGIN, `option "readiness.${name}" must be a function`);
     }
-    if (names.has(name as string)) {
-      throw new PluginOptionError(PLUGIN, `option "${at}.name": "${String(name)}" is used twice`);
-    }
-    names.add(name as string);
-    return item as ReadinessCheck;
+    return [name, check as ReadinessCheck];
   });
 }
 
@@ -45,7 +34,7 @@ const health: FastifyPluginAsync<HealthOptions> = async (app, options) => {
   app.get('/ready', hidden, async (request, reply) => {
     const results: Record<string, string> = {};
     let ready = true;
-    for (const { name, check } of checks) {
+    for (const [name, check] of checks) {
       try {
         await check();
         results[name] = 'ok';
