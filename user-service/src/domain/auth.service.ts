@@ -10,7 +10,7 @@ import {
 } from '../data/refresh-token.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { findUserByEmail, findUserById, insertUser, updateUser } from '../data/user.repository.ts';
-import { enqueueUserRegistered } from '../events/user.events.ts';
+import { enqueueUserEvent } from '../events/user.events.ts';
 import type { AttemptThrottle } from './attempt-throttle.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { UserErrors } from './errors.ts';
@@ -69,7 +69,7 @@ export class AuthService {
     try {
       session = await inTransaction(db, async (trx) => {
         await insertUser(trx, user, passwordHash);
-        await enqueueUserRegistered(trx, user, requestId);
+        await enqueueUserEvent(trx, 'user.registered', user, requestId);
         return sessions.open(trx, user);
       });
     } catch (error) {

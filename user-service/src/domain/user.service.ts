@@ -4,7 +4,7 @@ import { inTransaction, InvalidCursorError } from '@marketplace/db';
 import { revokeAllOfUser } from '../data/refresh-token.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { findUserById, listUsers, updateUser } from '../data/user.repository.ts';
-import { enqueueUserUpdated, userUpdatedChanged } from '../events/user.events.ts';
+import { enqueueUserEvent, userUpdatedChanged } from '../events/user.events.ts';
 import { UserErrors } from './errors.ts';
 import { toPublicUser, type PublicUser, type User, type UserWithSecret } from './user.model.ts';
 
@@ -98,7 +98,7 @@ export class UserService {
       if (!found) throw UserErrors.userNotFound();
       const updated = await apply(trx, found);
       changed = userUpdatedChanged(found, updated);
-      if (changed) await enqueueUserUpdated(trx, updated, requestId);
+      if (changed) await enqueueUserEvent(trx, 'user.updated', updated, requestId);
       return updated;
     });
     if (changed) this.eventsCommitted();
