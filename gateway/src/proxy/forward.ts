@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import { isUnsafePath, pathOf, type ServiceName } from './route-table.ts';
 import { sendUpstreamError } from './upstream-errors.ts';
+import { forwardingFor } from './client-abort.ts';
 import { GatewayErrors } from '../errors.ts';
 
 type Headers = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[1];
@@ -46,18 +47,22 @@ export function forwardTo(service: ServiceName, baseUrl: string) {
     const path = pathOf(request.url);
     if (isUnsafePath(path)) throw GatewayErrors.routeNotFound(request.method, path);
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-    return reply.from(`${base}${path}`, {
-      // Bytes as received: the gateway does not parse or re-encode bodies.
-      ...(body
-        ? { body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
-        : {}),
-      queryString: queryWithoutToken,
-      rewriteRequestHeaders: (_req, headers) => upstreamHeaders(request, headers),
-      // A retry could repeat a side effect, and a 503 is the client's to retry.
-      retryDelay: () => null,
-      onError: (_reply, { error }) => {
-        sendUpstreamError(reply, error, service);
-      },
-    });
+    return forwardingFor(reply.raw, () =>
+      reply.from(`${base}${path}`, {
+        // Bytes as received: the gateway does not parse or re-encode bodies.
+        ...(body
+          ? { body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+          : {}),
+        queryString: queryWithoutToken,
+        rewriteRequestHeaders: (_req, headers) => upstreamHeaders(request, headers),
+        // A retry could repeat a side effect, and a 503 is the client's to retry.
+        retryDelay: () => null,
+        onError: (_reply, { error }) => {
+          // A client that went has no one to read an error (its upstream request was aborted).
+          if (reply.raw.destroyed) return;
+          sendUpstreamError(reply, error, service);
+        },
+      }),
+    );
   };
 }

@@ -6,6 +6,7 @@ import type { AccessTokenVerifier } from '@marketplace/jwt';
 import { clientNetwork } from '@marketplace/service-kit';
 import { edgeAuthentication } from '../auth/edge-auth.ts';
 import { forwardTo } from '../proxy/forward.ts';
+import { upstreamDispatcher } from '../proxy/client-abort.ts';
 import { ROUTE_TABLE, STREAM_PATH, type ServiceName } from '../proxy/route-table.ts';
 import { GatewayErrors } from '../errors.ts';
 
@@ -45,11 +46,11 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiOption
 
     await api.register(async (proxied) => {
       await proxied.register(replyFrom, {
-        undici: {
+        undici: upstreamDispatcher({
           connectTimeout: Math.min(options.timeoutMs, 5_000),
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
-        },
+        }),
         disableRequestLogging: true,
         destroyAgent: true,
       });
@@ -80,11 +81,11 @@ function registerProxiedRoutes(app: FastifyInstance, options: ApiOptions): void 
 /** The live notification stream: no body timeout, and ended when the gateway shuts down. */
 async function registerStreamRoute(app: FastifyInstance, options: ApiOptions): Promise<void> {
   await app.register(replyFrom, {
-    undici: {
+    undici: upstreamDispatcher({
       connectTimeout: Math.min(options.timeoutMs, 5_000),
       headersTimeout: options.timeoutMs,
       bodyTimeout: 0,
-    },
+    }),
     disableRequestLogging: true,
     destroyAgent: true,
   });
