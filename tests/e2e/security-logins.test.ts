@@ -53,6 +53,34 @@ function postFrom<T>(
   });
 }
 
+/** A POST whose client gives up after `afterMs` (closes its connection), answered or not. */
+function abandonFrom(
+  stack: Stack,
+  from: string,
+  path: string,
+  payload: unknown,
+  afterMs: number,
+): Promise<void> {
+  const body = JSON.stringify(payload);
+  return new Promise((resolve) => {
+    const req = request(
+      `${stack.gatewayUrl}${path}`,
+      {
+        method: 'POST',
+        localAddress: from,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => res.resume(),
+    );
+    // The abort is the point; its error is expected.
+    req.on('error', () => undefined);
+    req.on('close', () => resolve());
+    req.end(body);
+    setTimeout(() => req.destroy(), afterMs);
+  });
+}
+
 const PASSWORD = 'correct horse battery staple';
 
 describe('login security through the gateway', () => {
@@ -157,5 +185,34 @@ describe('login security through the gateway', () => {
     const slowestRefusal = Math.max(...refused.map((a) => a.ms));
     expect(slowestRefusal).toBeLessThan(Math.min(...accepted.map((a) => a.ms)));
     expect(slowestRefusal).toBeLessThan(alone.ms);
+  });
+
+  it('when a burst of logins is abandoned by its clients, then their waiting hashes are skipped and the next login gets in', async () => {
+    const email = await registerFrom('127.0.0.70');
+    const alone = await postFrom(stack, '127.0.0.71', '/api/auth/login', {
+      email,
+      password: PASSWORD,
+    });
+    expect(alone.status).toBe(200);
+
+    // More than the hasher holds (2 hashing + 4 waiting), each client giving up well before one
+    // hash is done. Through the gateway, a client that goes must take its waiting hash with it.
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        abandonFrom(
+          stack,
+          `127.0.0.${130 + i}`,
+          '/api/auth/login',
+          { email, password: PASSWORD },
+          alone.ms / 4,
+        ),
+      ),
+    );
+    // Had the 4 waiting hashes stayed queued behind the 2 running, this one would be 503 busy.
+    const next = await postFrom<Problem>(stack, '127.0.0.72', '/api/auth/login', {
+      email,
+      password: PASSWORD,
+    });
+    expect(next.status).toBe(200);
   });
 });
