@@ -27,7 +27,7 @@ class ClientBoundHandler implements Dispatcher.DispatchHandler {
   constructor(client: ServerResponse, handler: Dispatcher.DispatchHandler) {
     this.#client = client;
     this.#handler = handler;
-    // Closed before the request was even dispatched (waiting for a connection, say).
+    // The client may have gone before the request was dispatched at all.
     if (client.destroyed && !client.writableFinished) this.#gone = true;
     else client.once('close', this.#onClientClose);
   }
