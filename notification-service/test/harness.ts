@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import type { EventData, EventEnvelope, EventType } from '@marketplace/contracts';
 import {
   createBroker,
@@ -19,10 +20,13 @@ import {
 } from '@marketplace/testing';
 import { buildApp, prepare } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import type { DB } from '../src/data/schema.ts';
 import type { NotificationHub } from '../src/live/notification.hub.ts';
 
 export interface Harness {
   app: ServiceApp;
+  /** The service's own database, for waiting on what the consumer has handled. */
+  db: Kysely<DB>;
   hub: NotificationHub;
   tokens: TestTokens;
   /** Publishes a real event envelope onto the suite's exchange, with confirms. */
@@ -45,7 +49,7 @@ export async function startHarness(name: string): Promise<Harness> {
   });
   await prepare(config, silentLogger);
   const tokens = await createTestTokens();
-  const { app, hub } = await buildApp(config, {
+  const { app, db, hub } = await buildApp(config, {
     verifier: tokens.verifier,
     logger: false,
     heartbeatMs: 200,
@@ -78,6 +82,7 @@ export async function startHarness(name: string): Promise<Harness> {
 
   return {
     app,
+    db,
     hub,
     tokens,
     publishEnvelope,

@@ -189,29 +189,29 @@ describe('notification-service: live stream (SSE)', () => {
     const userId = randomUUID();
     const user = { userId, name: 'Late', language: 'en', role: 'buyer' } as const;
     const now = Date.now();
-    await h.publishEnvelope({
+    // The consumer handles events side by side: wait for each to be done before the next.
+    const handled = (eventId: string) =>
+      waitFor(
+        async () =>
+          (await h.db
+            .selectFrom('processed_events')
+            .select('event_id')
+            .where('event_id', '=', eventId)
+            .executeTakeFirst()) ?? undefined,
+        { what: `event ${eventId} handled` },
+      );
+    const unblock = {
       ...createEnvelope('user.updated', { ...user, blocked: false }, 'req-unblock'),
       occurredAt: new Date(now).toISOString(),
-    });
-    await h.publishEnvelope({
+    };
+    await h.publishEnvelope(unblock);
+    await handled(unblock.id);
+    const block = {
       ...createEnvelope('user.updated', { ...user, blocked: true }, 'req-block'),
       occurredAt: new Date(now - 1000).toISOString(),
-    });
-    // A later event of someone else marks that the two before it have been handled.
-    const marker = randomUUID();
-    await h.publish('user.registered', {
-      userId: marker,
-      email: 'm@k.test',
-      name: 'Mk',
-      role: 'buyer',
-    });
-    await waitFor(async () => {
-      const list = await h.app.inject({
-        url: '/api/notifications',
-        headers: { authorization: await h.tokens.bearer(marker, 'buyer') },
-      });
-      return list.json<{ items: unknown[] }>().items.length > 0 ? true : undefined;
-    });
+    };
+    await h.publishEnvelope(block);
+    await handled(block.id);
     const response = await fetch(`${base}/api/notifications/stream`, {
       headers: { authorization: await h.tokens.bearer(userId, 'buyer') },
     });
