@@ -37,7 +37,7 @@ export async function buildApp(
     readiness: { jwks: () => checkJwks(config.JWKS_URL) },
   });
   // Before any route of the gateway's own, so each one gets the headers and the checks.
-  await registerSecurityHeaders(app, { hstsMaxAge: config.HSTS_MAX_AGE });
+  registerSecurityHeaders(app, { hstsMaxAge: config.HSTS_MAX_AGE });
   await registerCors(app, parseOrigins(config.CORS_ORIGINS));
   const ops = registerOpsListener(app, { host: config.OPS_HOST, port: config.OPS_PORT });
   const verifier = deps.verifier ?? verifierFromConfig(config);

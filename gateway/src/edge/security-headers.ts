@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
 
 type Directives = Record<string, string[]>;
 
@@ -32,25 +31,49 @@ export interface SecurityHeadersOptions {
   hstsMaxAge: number;
 }
 
+function policy(directives: Directives): string {
+  return Object.entries(directives)
+    .map(([name, values]) => `${name} ${values.join(' ')}`)
+    .join(';');
+}
+
 /**
- * Security headers on every answer of the gateway (helmet), with the SPA's Content-Security-Policy
- * on pages and assets and a deny-all one on `/api` routes. Register before any route.
+ * The headers helmet's defaults send (OWASP's secure headers), with our CSP, referrer policy and
+ * frame denial: the same on every answer, so they are built once, not per request.
  */
-export async function registerSecurityHeaders(
+function headerSet(csp: Directives, hstsMaxAge: number): Record<string, string> {
+  return {
+    'content-security-policy': policy(csp),
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'origin-agent-cluster': '?1',
+    // Paths (order ids, product ids) never leave the site; other sites see the origin only.
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    ...(hstsMaxAge > 0
+      ? { 'strict-transport-security': `max-age=${hstsMaxAge}; includeSubDomains` }
+      : {}),
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-frame-options': 'DENY',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+  };
+}
+
+/**
+ * Security headers on every answer of the gateway, with the SPA's Content-Security-Policy on pages
+ * and assets and a deny-all one on `/api` routes. Precomputed: helmet's per-request middleware
+ * cost the gateway about a tenth of its throughput (bench/gateway.bench.ts).
+ */
+export function registerSecurityHeaders(
   app: FastifyInstance,
   options: SecurityHeadersOptions,
-): Promise<void> {
-  const apiHelmet = { contentSecurityPolicy: { useDefaults: false, directives: API_CSP } };
-  app.addHook('onRoute', (route) => {
-    // Runs before helmet's own onRoute hook, which reads this option.
-    if (route.url.startsWith('/api/')) route.helmet = apiHelmet;
-  });
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: SPA_CSP },
-    // Paths (order ids, product ids) never leave the site; other sites see the origin only.
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    xFrameOptions: { action: 'deny' },
-    strictTransportSecurity:
-      options.hstsMaxAge > 0 ? { maxAge: options.hstsMaxAge, includeSubDomains: true } : false,
+): void {
+  const spa = headerSet(SPA_CSP, options.hstsMaxAge);
+  const api = headerSet(API_CSP, options.hstsMaxAge);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.url.startsWith('/api/') ? api : spa);
+    done();
   });
 }
