@@ -56,11 +56,13 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  * metrics plugins); routes are registered by the caller.
  */
 export async function createServiceApp(options: ServiceAppOptions): Promise<ServiceApp> {
+  const proxies = parseAddressList(options.config?.TRUSTED_PROXIES ?? LOOPBACK_PROXIES);
   const app = Fastify({
     logger:
       options.logger === false ? false : loggerOptions(options.name, options.config?.LOG_LEVEL),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: parseAddressList(options.config?.TRUSTED_PROXIES ?? LOOPBACK_PROXIES),
+    // None trusted: `false`, so request.ip is the socket's without parsing X-Forwarded-For at all.
+    trustProxy: proxies.length > 0 ? proxies : false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const header = req.headers['x-request-id'];
