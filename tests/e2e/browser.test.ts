@@ -1,13 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { DEMO_PASSWORD, DEMO_SELLERS } from '@marketplace/contracts';
+import { launchChromium } from './chromium.ts';
 import { startStack, type Stack } from './stack.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // The founding scenario as a person does it: in Chromium, on the SPA the gateway serves.
 describe('the SPA in a real browser', () => {
@@ -15,27 +10,8 @@ describe('the SPA in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is needed at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`,
-      );
-    }
-    if (!existsSync(`${ROOT}/frontend/dist/index.html`)) {
-      execFileSync('npm', ['run', 'build:frontend'], { cwd: ROOT, stdio: 'ignore' });
-    }
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

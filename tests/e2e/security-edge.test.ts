@@ -1,13 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_BUYER, DEMO_PASSWORD } from '@marketplace/contracts';
+import { launchChromium } from './chromium.ts';
 import { startStack, type Stack } from './stack.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = process.env.SECURITY_EDGE_SCREENSHOT ?? '/tmp/security-edge-product.png';
 
 /** A CSP header as directive name → its sources. */
@@ -54,19 +50,8 @@ describe('the edge: security headers, CORS and ops endpoints through the gateway
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is needed at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`,
-      );
-    }
-    if (!existsSync(`${ROOT}/frontend/dist/index.html`)) {
-      execFileSync('npm', ['run', 'build:frontend'], { cwd: ROOT, stdio: 'ignore' });
-    }
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
