@@ -1,12 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTokens, type TestTokens } from '@marketplace/testing';
 import type { ServiceApp } from '@marketplace/service-kit';
 import type { OpsListener } from '../src/edge/ops-listener.ts';
 import { rawGet } from './raw-http.ts';
-import { startGateway, startUpstreams, type Upstreams } from './upstreams.ts';
+import { startGateway, startUpstreams, type Upstreams, fakeSpaBuild } from './upstreams.ts';
 
 type Headers = Record<string, string | string[] | number | undefined>;
 
@@ -58,23 +55,20 @@ const corsHeaders = (headers: Headers) =>
 describe('gateway edge: security headers', () => {
   let upstreams: Upstreams;
   let tokens: TestTokens;
-  let dist: string;
+  let spa: Awaited<ReturnType<typeof fakeSpaBuild>>;
   let app: ServiceApp;
 
   beforeAll(async () => {
     upstreams = await startUpstreams();
     tokens = await createTestTokens();
-    dist = await mkdtemp(join(tmpdir(), 'gateway-edge-'));
-    await mkdir(join(dist, 'assets'));
-    await writeFile(join(dist, 'index.html'), '<!doctype html><title>SPA</title>');
-    await writeFile(join(dist, 'assets', 'app-3f2a1b.js'), 'console.log("app")');
-    ({ app } = await startGateway(upstreams, tokens.verifier, { FRONTEND_DIST: dist }));
+    spa = await fakeSpaBuild('<!doctype html><title>SPA</title>');
+    ({ app } = await startGateway(upstreams, tokens.verifier, { FRONTEND_DIST: spa.dir }));
   });
 
   afterAll(async () => {
     await app.close();
     await upstreams.close();
-    await rm(dist, { recursive: true, force: true });
+    await spa.remove();
   });
 
   it.each(['/', '/products/3f2a', '/assets/app-3f2a1b.js'])(

@@ -1,35 +1,30 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTokens, type TestTokens } from '@marketplace/testing';
 import type { ServiceApp } from '@marketplace/service-kit';
 import { rawGet } from './raw-http.ts';
-import { startGateway, startUpstreams, type Upstreams } from './upstreams.ts';
+import { startGateway, startUpstreams, type Upstreams, fakeSpaBuild } from './upstreams.ts';
 
 const INDEX = '<!doctype html><title>Marketplace SPA</title><div id="app"></div>';
 
 describe('gateway: the frontend', () => {
   let upstreams: Upstreams;
   let tokens: TestTokens;
-  let dist: string;
+  let spa: Awaited<ReturnType<typeof fakeSpaBuild>>;
   let app: ServiceApp;
 
   beforeAll(async () => {
     upstreams = await startUpstreams();
     tokens = await createTestTokens();
-    dist = await mkdtemp(join(tmpdir(), 'gateway-dist-'));
-    await mkdir(join(dist, 'assets'));
-    await writeFile(join(dist, 'index.html'), INDEX);
-    await writeFile(join(dist, 'assets', 'app-3f2a1b.js'), 'console.log("app")');
-    await writeFile(join(dist, 'favicon.svg'), '<svg/>');
-    ({ app } = await startGateway(upstreams, tokens.verifier, { FRONTEND_DIST: dist }));
+    spa = await fakeSpaBuild(INDEX, { 'favicon.svg': '<svg/>' });
+    ({ app } = await startGateway(upstreams, tokens.verifier, { FRONTEND_DIST: spa.dir }));
   });
 
   afterAll(async () => {
     await app.close();
     await upstreams.close();
-    await rm(dist, { recursive: true, force: true });
+    await spa.remove();
   });
 
   it.each(['/', '/products/3f2a', '/orders?tab=open', '/index.html'])(

@@ -1,4 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '@marketplace/testing';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -119,4 +122,17 @@ export async function startGateway(
 /** A URL on which nothing listens. */
 export async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${await freePort()}`;
+}
+
+/** A stand-in for `frontend/dist`: the shell, one hashed asset and `extra` files; remove when done. */
+export async function fakeSpaBuild(
+  index: string,
+  extra: Record<string, string> = {},
+): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'gateway-dist-'));
+  await mkdir(join(dir, 'assets'));
+  await writeFile(join(dir, 'index.html'), index);
+  await writeFile(join(dir, 'assets', 'app-3f2a1b.js'), 'console.log("app")');
+  for (const [name, content] of Object.entries(extra)) await writeFile(join(dir, name), content);
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
