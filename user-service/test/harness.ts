@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { DEMO_ADMIN, DEMO_PASSWORD } from '@marketplace/contracts';
 import { createBroker, unroutedQueueName, type BrokerConnection } from '@marketplace/events';
 import { generateSigningKey } from '@marketplace/jwt';
 import type { ServiceApp } from '@marketplace/service-kit';
@@ -118,3 +119,15 @@ export async function register(
   if (response.statusCode !== 201) throw new Error(`register failed: ${response.body}`);
   return response.json<Session>();
 }
+
+/** A session of the seeded demo admin. */
+export async function adminSession(h: Harness): Promise<Session> {
+  const response = await post(h.app, '/api/auth/login', {
+    email: DEMO_ADMIN.email,
+    password: DEMO_PASSWORD,
+  });
+  return response.json<Session>();
+}
+
+/** The Authorization header of an access token. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, DEMO_PASSWORD, type User, type UserPage } from '@marketplace/contracts';
-import { code, fields, freshEmail, post, register, startUserService } from './harness.ts';
+import { DEMO_ADMIN, type User, type UserPage } from '@marketplace/contracts';
+import {
+  code,
+  fields,
+  freshEmail,
+  post,
+  register,
+  startUserService,
+  adminSession,
+  bearer,
+} from './harness.ts';
 import type { Harness, Session } from './harness.ts';
 
 describe('user-service: profile fields, admin search, escalation and BOLA', () => {
@@ -9,17 +18,13 @@ describe('user-service: profile fields, admin search, escalation and BOLA', () =
 
   beforeAll(async () => {
     h = await startUserService();
-    const response = await post(h.app, '/api/auth/login', {
-      email: DEMO_ADMIN.email,
-      password: DEMO_PASSWORD,
-    });
-    admin = response.json<Session>();
+    admin = await adminSession(h);
   });
   afterAll(async () => {
     await h?.close();
   });
 
-  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+  const as = bearer;
   const patch = (url: string, payload: object, token: string) =>
     h.app.inject({ method: 'PATCH', url, payload, headers: as(token) });
   const get = (url: string, token: string) => h.app.inject({ url, headers: as(token) });

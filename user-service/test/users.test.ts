@@ -7,7 +7,7 @@ import { buildApp } from '../src/app.ts';
 import type { DB } from '../src/data/schema.ts';
 import { seedDemoUsers } from '../src/demo/seed.ts';
 import { createPasswordHasher } from '../src/domain/password.ts';
-import { code, fields, post, register, startUserService } from './harness.ts';
+import { code, fields, post, register, startUserService, adminSession, bearer } from './harness.ts';
 import type { Harness, ProblemBody, Session } from './harness.ts';
 
 interface Page {
@@ -21,17 +21,13 @@ describe('user-service: profiles, admin and keys', () => {
 
   beforeAll(async () => {
     h = await startUserService();
-    const response = await post(h.app, '/api/auth/login', {
-      email: DEMO_ADMIN.email,
-      password: DEMO_PASSWORD,
-    });
-    admin = response.json<Session>();
+    admin = await adminSession(h);
   });
   afterAll(async () => {
     await h?.close();
   });
 
-  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+  const as = bearer;
   const patch = (url: string, payload: object, token: string) =>
     h.app.inject({ method: 'PATCH', url, payload, headers: as(token) });
 
