@@ -1,5 +1,5 @@
 import { sqlMigration, type Migrations } from '@marketplace/db';
-import { processedEventsMigration } from '@marketplace/events';
+import { outboxMigration, processedEventsMigration } from '@marketplace/events';
 
 // Ids are ASCII with binary collation: compact keys and a byte order that is the same in SQL and JS.
 const ID = 'CHAR(36) CHARACTER SET ascii COLLATE ascii_bin';
@@ -104,4 +104,46 @@ export const migrations: Migrations = {
     ],
     down: ['DROP TABLE sellers'],
   }),
+  // Search moves to each replica's in-process index (src/search): the FULLTEXT index is no longer
+  // read, and maintaining it made every write (and a bulk load) several times slower.
+  // Attributes: a JSON object for reads, and one row per pair for filtering. version counts every
+  // change of a row (edits, stock moves, renames): it orders index updates and is the ETag.
+  // updated_at is indexed for the index's catch-up scan. The *_price keys serve price sorts
+  // within a seller or category (see docs/catalog.md for the key of each listing).
+  '0006_catalog_scale': sqlMigration({
+    up: [
+      `ALTER TABLE products
+        DROP INDEX ft_products_text,
+        ADD COLUMN attributes VARCHAR(4000) NOT NULL DEFAULT '{}' AFTER images,
+        ADD COLUMN version INT UNSIGNED NOT NULL DEFAULT 1 AFTER status,
+        ADD KEY ix_products_updated (updated_at, id),
+        ADD KEY ix_products_seller_price (seller_id, status, price_minor, id),
+        ADD KEY ix_products_category_price (category_id, status, price_minor, id)`,
+      `CREATE TABLE product_attributes (
+        product_id ${ID} NOT NULL,
+        name VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        value VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+        PRIMARY KEY (product_id, name),
+        KEY ix_product_attributes_value (name, value, product_id),
+        CONSTRAINT fk_product_attributes_product FOREIGN KEY (product_id) REFERENCES products (id)
+      ) ${TABLE_OPTIONS}`,
+      // A seller's public page says since when they sell: user.registered tells, else their
+      // first listing.
+      'ALTER TABLE sellers ADD COLUMN registered_at DATETIME(3) NULL',
+    ],
+    down: [
+      'ALTER TABLE sellers DROP COLUMN registered_at',
+      'DROP TABLE product_attributes',
+      `ALTER TABLE products
+        DROP KEY ix_products_category_price,
+        DROP KEY ix_products_seller_price,
+        DROP KEY ix_products_updated,
+        DROP COLUMN version,
+        DROP COLUMN attributes,
+        ADD FULLTEXT KEY ft_products_text (title, description)`,
+    ],
+    session: FULLTEXT_SESSION,
+  }),
+  // product.updated events (price, stock, status) feed every replica's search index.
+  '0007_outbox': outboxMigration,
 };

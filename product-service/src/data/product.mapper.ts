@@ -3,13 +3,27 @@ import type { Product } from '@marketplace/contracts';
 import type { NewProduct } from '../domain/product.model.ts';
 import type { ProductsTable } from './schema.ts';
 
-function parseImages(text: string): string[] {
+function parseJson(text: string): unknown {
   try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    return JSON.parse(text);
   } catch {
-    return [];
+    return undefined;
   }
+}
+
+function parseImages(text: string): string[] {
+  const value = parseJson(text);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export function parseAttributes(text: string): Record<string, string> {
+  const value = parseJson(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
 }
 
 export function toProduct(row: Selectable<ProductsTable>): Product {
@@ -24,7 +38,9 @@ export function toProduct(row: Selectable<ProductsTable>): Product {
     currency: row.currency,
     stock: row.stock,
     images: parseImages(row.images),
+    attributes: parseAttributes(row.attributes),
     status: row.status,
+    version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -43,6 +59,7 @@ export function toProductRow(product: NewProduct): Insertable<ProductsTable> {
     currency: product.currency,
     stock: product.stock,
     images: JSON.stringify(product.images),
+    attributes: JSON.stringify(product.attributes ?? {}),
     status: 'active',
     created_at: product.now,
     updated_at: product.now,

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { ProductStatus } from '@marketplace/contracts';
 
 /** The Kysely view of the `marketplace_products` schema (see migrations/index.ts). */
@@ -22,7 +23,11 @@ export interface ProductsTable {
   stock: number;
   /** A JSON array of URLs, kept as TEXT so MySQL 8 and MariaDB read it alike. */
   images: string;
+  /** A JSON object of attribute names to values; product_attributes holds the same for filters. */
+  attributes: string;
   status: ProductStatus;
+  /** Counts every change of the row: orders index updates, and is the product's ETag. */
+  version: Generated<number>;
   created_at: Date;
   updated_at: Date;
 }
@@ -47,12 +52,22 @@ export interface SellersTable {
   name: string;
   /** `occurredAt` of the event the name came from. */
   renamed_at: Date;
+  /** When user.registered said the account was made; null when only later events were seen. */
+  registered_at: Date | null;
+}
+
+/** One attribute of a product, for `attr.<name>=` filters. */
+export interface ProductAttributesTable {
+  product_id: string;
+  name: string;
+  value: string;
 }
 
 export interface DB {
   categories: CategoriesTable;
   sellers: SellersTable;
   products: ProductsTable;
+  product_attributes: ProductAttributesTable;
   stock_reservations: StockReservationsTable;
   stock_reservation_items: StockReservationItemsTable;
 }

@@ -15,19 +15,30 @@ function childrenOf(categories: readonly CategoryRecord[]): Map<string | null, C
   return children;
 }
 
-/** The categories as a forest, each level ordered by position, then name. */
-export function buildCategoryTree(categories: readonly CategoryRecord[]): Category[] {
+/**
+ * The categories as a forest, each level ordered by position, then name; each node's
+ * productCount is its own active products (`counts`, by category id) plus its subtree's.
+ */
+export function buildCategoryTree(
+  categories: readonly CategoryRecord[],
+  counts: ReadonlyMap<string, number> = new Map(),
+): Category[] {
   const children = childrenOf(categories);
   const build = (parentId: string | null, seen: Set<string>): Category[] =>
     (children.get(parentId) ?? [])
       .filter((category) => !seen.has(category.id))
       .sort(byPosition)
-      .map((category) => ({
-        id: category.id,
-        slug: category.slug,
-        name: category.name,
-        children: build(category.id, new Set(seen).add(category.id)),
-      }));
+      .map((category) => {
+        const below = build(category.id, new Set(seen).add(category.id));
+        const own = counts.get(category.id) ?? 0;
+        return {
+          id: category.id,
+          slug: category.slug,
+          name: category.name,
+          productCount: below.reduce((sum, child) => sum + child.productCount, own),
+          children: below,
+        };
+      });
   return build(null, new Set());
 }
 
