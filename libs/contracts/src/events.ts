@@ -66,11 +66,27 @@ export const OrderStatusChangedData = Type.Object({
   note: Type.Union([Type.String(), Type.Null()]),
 });
 
+/**
+ * A product was listed or changed: an edit, a stock move (a reservation, a release, a seller's
+ * adjustment) or archiving. It carries the product's current price, stock and status with its
+ * `version`; a consumer that needs more reads the product (its version tells which is newer).
+ */
+export const ProductUpdatedData = Type.Object({
+  productId: Type.String(),
+  sellerId: Type.String(),
+  version: Type.Integer({ minimum: 1 }),
+  priceMinor: Type.Integer({ minimum: 0 }),
+  currency: Type.String({ minLength: 3, maxLength: 3 }),
+  stock: Type.Integer({ minimum: 0 }),
+  status: Type.Union([Type.Literal('active'), Type.Literal('archived')]),
+});
+
 export const EventDataSchemas = {
   'user.registered': UserRegisteredData,
   'user.updated': UserUpdatedData,
   'order.created': OrderCreatedData,
   'order.status_changed': OrderStatusChangedData,
+  'product.updated': ProductUpdatedData,
 } as const;
 
 export type EventType = keyof typeof EventDataSchemas;

@@ -21,6 +21,9 @@ export function notificationsFor(event: DomainEvent): NotificationDraft[] {
     // Kept for the live streams (a blocked user's close); a profile change tells no one.
     case 'user.updated':
       return [];
+    // Not bound by this service's queue (price and stock alerts would start here).
+    case 'product.updated':
+      return [];
     case 'order.created':
       return orderCreated(event.data);
     case 'order.status_changed':
