@@ -21,6 +21,7 @@ export {
 } from './transaction.ts';
 export {
   paginate,
+  paginateUnion,
   encodeCursor,
   decodeCursor,
   InvalidCursorError,
@@ -29,5 +30,6 @@ export {
   type KeysetPage,
   type PageDirection,
   type PageKey,
+  type ColumnPageKey,
   type PageOptions,
 } from './pagination.ts';

@@ -7,7 +7,13 @@ import {
   sql,
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, InvalidCursorError, paginate } from './pagination.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  paginate,
+  paginateUnion,
+} from './pagination.ts';
 
 interface Db {
   entries: { id: string; created_at: Date; price: number };
@@ -146,5 +152,48 @@ describe('paginate SQL', () => {
       }),
     ).rejects.toBeInstanceOf(InvalidCursorError);
     expect(statements).toEqual([]);
+  });
+});
+
+describe('paginateUnion SQL', () => {
+  it('when there are several branches, then each is positioned, ordered and limited, then merged', async () => {
+    const { db, statements } = recordingDb();
+    const branch = (price: number) =>
+      db.selectFrom('entries').selectAll().where('price', '=', price);
+    await paginateUnion(db, [branch(1), branch(2)], {
+      keys: [
+        { column: 'created_at', direction: 'desc', type: 'date' },
+        { column: 'id', direction: 'desc', type: 'string' },
+      ],
+      limit: 20,
+      cursor: encodeCursor([new Date('2025-01-01T00:00:00.000Z'), 'b']),
+    });
+    const part = () =>
+      `(select * from \`entries\` where \`price\` = ? and ` +
+      '(`created_at` < ? or (`created_at` = ? and `id` < ?)) ' +
+      'order by `created_at` desc, `id` desc limit ?)';
+    expect(statements[0]?.sql.replace(/\s+/g, ' ').trim()).toBe(
+      `SELECT * FROM (${part()} UNION ALL ${part()}) AS branches ` +
+        'ORDER BY `created_at` desc, `id` desc LIMIT ?',
+    );
+  });
+
+  it('when there is one branch, then it is a plain page', async () => {
+    const { db, statements } = recordingDb();
+    await paginateUnion(db, [db.selectFrom('entries').selectAll()], {
+      keys: [{ column: 'id', direction: 'asc', type: 'string' }],
+      limit: 3,
+    });
+    expect(statements[0]?.sql).toBe('select * from `entries` order by `id` asc limit ?');
+  });
+
+  it('when there are no branches, then the page is empty and no SQL runs', async () => {
+    const { db, statements } = recordingDb();
+    const page = await paginateUnion(db, [], {
+      keys: [{ column: 'id', direction: 'asc', type: 'string' }],
+      limit: 3,
+    });
+    expect(page).toEqual({ items: [], nextCursor: null });
+    expect(statements).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@ import {
   sql,
   type Expression,
   type ExpressionBuilder,
+  type Kysely,
   type SelectQueryBuilder,
   type SqlBool,
   type StringReference,
@@ -178,6 +179,51 @@ export async function paginate<DB, TB extends keyof DB, O>(
   }
   for (const key of keys) select = select.orderBy(operand(key), key.direction);
   const rows = await select.limit(limit + 1).execute();
+  return pageOf(rows, keys, limit, scope);
+}
+
+/** A column key (a union's outer ORDER BY can only name columns). */
+export type ColumnPageKey<DB, TB extends keyof DB, O> = Extract<
+  PageKey<DB, TB, O>,
+  { column: unknown }
+>;
+
+/**
+ * One page of the union of `branches` in keyset order, for a filter that is an OR of equalities
+ * (a category and its sub-categories): each branch takes its own `limit + 1` rows after the
+ * cursor along its index, and the outer query merges those few. One `IN (...)` would read every
+ * matching row and sort them all. Branches must select the same columns; keys must be columns.
+ */
+export async function paginateUnion<DB, TB extends keyof DB, O>(
+  db: Kysely<DB>,
+  branches: readonly SelectQueryBuilder<DB, TB, O>[],
+  options: Omit<PageOptions<DB, TB, NoInfer<O>>, 'keys'> & {
+    keys: readonly ColumnPageKey<DB, TB, NoInfer<O>>[];
+  },
+): Promise<KeysetPage<O>> {
+  const [only] = branches;
+  if (branches.length === 1 && only) return paginate(only, options);
+  const { keys, limit, cursor, scope } = options;
+  if (branches.length === 0) return { items: [], nextCursor: null };
+  const values = cursor === undefined ? undefined : decodeCursor(cursor, keys, scope);
+  const parts = branches.map((branch) => {
+    let select = values ? branch.where((eb) => after(eb, keys, values)) : branch;
+    for (const key of keys) select = select.orderBy(sql.ref(key.column), key.direction);
+    return select.limit(limit + 1);
+  });
+  const order = sql.join(keys.map((key) => sql`${sql.ref(key.column)} ${sql.raw(key.direction)}`));
+  const { rows } = await sql<O>`
+    SELECT * FROM (${sql.join(parts, sql` UNION ALL `)}) AS branches
+    ORDER BY ${order} LIMIT ${limit + 1}`.execute(db);
+  return pageOf<DB, TB, O>(rows, keys, limit, scope);
+}
+
+function pageOf<DB, TB extends keyof DB, O>(
+  rows: O[],
+  keys: readonly PageKey<DB, TB, O>[],
+  limit: number,
+  scope: string | undefined,
+): KeysetPage<O> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   const nextCursor =
