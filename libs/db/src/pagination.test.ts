@@ -189,7 +189,8 @@ describe('paginateUnion SQL', () => {
 
   it('when there are no branches, then the page is empty and no SQL runs', async () => {
     const { db, statements } = recordingDb();
-    const page = await paginateUnion(db, [], {
+    const entries = db.selectFrom('entries').selectAll();
+    const page = await paginateUnion(db, [entries].slice(1), {
       keys: [{ column: 'id', direction: 'asc', type: 'string' }],
       limit: 3,
     });
