@@ -1,0 +1,185 @@
+/**
+ * The catalog at 10k, 100k and 1M products: single-client p50/p95 of search, filtered search,
+ * price listings, the 50th page by cursor, product reads and facets, straight to product-service;
+ * and the default listing's throughput at 50 connections, against today's code (the baseline
+ * commit, on its demo catalog) in the same run. Run: `npm run bench:catalog` (see bench/README.md).
+ */
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { addBaselineWorktree, BASELINE_COMMIT, type Worktree } from './catalog/baseline.ts';
+import {
+  benchDatabases,
+  catalogDatabaseName,
+  dropBenchDatabase,
+  loadCatalog,
+  productCount,
+  sampleProducts,
+} from './catalog/database.ts';
+import { planQueries, type QueryPlan } from './catalog/queries.ts';
+import { printCatalogTable, printThroughputTable, sizeLabel } from './catalog/report.ts';
+import { categoryTree, measureCatalog, measureListing, type SizeResult } from './catalog/run.ts';
+import {
+  scratchDatabaseName,
+  startProductService,
+  type RunningService,
+} from './catalog/service.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000')
+  .split(',')
+  .filter((s) => s.trim() !== '')
+  .map((s) => Number(s.trim()))
+  .sort((a, b) => a - b);
+const KEEP_DB = process.env.BENCH_KEEP_DB !== '0';
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
+const LOAD = {
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+  seconds: Number(process.env.BENCH_SECONDS ?? 10),
+};
+// The 1M catalog's index is built at start, on two shared cores.
+const READY_TIMEOUT_MS = 20 * 60_000;
+const SAMPLE = 10_000;
+
+if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) {
+  throw new Error(`BENCH_SIZES must be positive integers, got "${process.env.BENCH_SIZES}"`);
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function withService<T>(
+  options: { root: string; database: string; seedDemo: boolean },
+  work: (service: RunningService) => Promise<T>,
+): Promise<T> {
+  const service = await startProductService({
+    ...options,
+    logLevel: LOG_LEVEL,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+  });
+  log(`  ready in ${(service.readyMs / 1000).toFixed(1)} s`);
+  try {
+    return await work(service);
+  } finally {
+    await service.stop();
+  }
+}
+
+/** The default listing on a fresh demo catalog (52 products), with the given checkout's code. */
+async function demoListing(label: string, root: string): Promise<SizeResult> {
+  const database = scratchDatabaseName('demo');
+  log(`${label}: product-service on ${database} (SEED_DEMO)`);
+  try {
+    const result = await withService({ root, database, seedDemo: true }, (service) =>
+      measureListing(label, service, LOAD),
+    );
+    logThroughput(result);
+    return result;
+  } finally {
+    await dropBenchDatabase(database);
+  }
+}
+
+function logThroughput(r: SizeResult): void {
+  const t = r.throughput;
+  log(
+    `  ${r.label}: listing ${t.rps.toFixed(0)} req/s (p99 ${t.p99.toFixed(1)} ms, ${t.errors} errors)`,
+  );
+}
+
+async function ensureCatalog(size: number): Promise<string> {
+  const database = catalogDatabaseName(size);
+  const count = await productCount(database);
+  if (count === size && KEEP_DB) {
+    log(`${sizeLabel(size)}: ${database} already holds ${count} products, kept`);
+    return database;
+  }
+  // The generator only adds: a larger or foreign catalog is dropped, not trimmed.
+  if (count !== undefined && count > size) await dropBenchDatabase(database);
+  log(`${sizeLabel(size)}: loading ${size} products into ${database}`);
+  const ms = await loadCatalog(ROOT, database, size);
+  log(`${sizeLabel(size)}: loaded in ${(ms / 1000).toFixed(0)} s`);
+  return database;
+}
+
+async function measureSize(
+  size: number,
+  planFor: (service: RunningService) => Promise<QueryPlan>,
+): Promise<SizeResult> {
+  const database = await ensureCatalog(size);
+  const label = sizeLabel(size);
+  log(`${label}: product-service on ${database}`);
+  try {
+    return await withService({ root: ROOT, database, seedDemo: false }, async (service) => {
+      const result = await measureCatalog(label, service, await planFor(service), LOAD);
+      logThroughput(result);
+      return result;
+    });
+  } finally {
+    if (!KEEP_DB) await dropBenchDatabase(database);
+  }
+}
+
+async function dropAll(): Promise<void> {
+  for (const database of await benchDatabases()) {
+    await dropBenchDatabase(database);
+    log(`dropped ${database}`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--drop')) return dropAll();
+  const loadAtStart = loadavg()[0] ?? 0;
+  let worktree: Worktree | undefined;
+  let baseline: SizeResult;
+  try {
+    worktree = await addBaselineWorktree(ROOT);
+    baseline = await demoListing(`baseline ${BASELINE_COMMIT}, 52 demo`, worktree.root);
+  } finally {
+    await worktree?.remove();
+  }
+  const results: SizeResult[] = [await demoListing('new, 52 demo', ROOT)];
+  // The plan comes from the smallest catalog and serves every size (the same queries).
+  let plan: QueryPlan | undefined;
+  const smallest = SIZES[0] ?? 0;
+  const planOnce = async (service: RunningService): Promise<QueryPlan> => {
+    plan ??= planQueries(
+      await sampleProducts(catalogDatabaseName(smallest), SAMPLE),
+      await categoryTree(service),
+    );
+    return plan;
+  };
+  const sized: SizeResult[] = [];
+  for (const size of SIZES) sized.push(await measureSize(size, planOnce));
+  results.push(...sized);
+  if (plan) printPlan(plan);
+  console.log(
+    `\nnode ${process.version}, ${LOAD.connections} connections for ${LOAD.seconds} s; the load ` +
+      `generator runs in this process and shares the machine's cores with product-service; ` +
+      `LOG_LEVEL=${LOG_LEVEL}; baseline = product-service at ${BASELINE_COMMIT}; ${cpus().length} cores, ` +
+      `load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end ` +
+      `(other work on the machine shifts every figure)`,
+  );
+  printCatalogTable(sized);
+  printThroughputTable(baseline, results, LOAD.connections);
+  const errors = [baseline, ...results].filter((r) => r.firstError);
+  for (const r of errors) console.log(`\nfirst error at ${r.label}: ${r.firstError ?? ''}`);
+}
+
+function printPlan(plan: QueryPlan): void {
+  const { words } = plan;
+  console.log('\nqueries (from the smallest catalog, the same for every size):');
+  console.log(`  very common: ${words.veryCommon.join(', ')}`);
+  console.log(`  common: ${words.common.join(', ')}`);
+  console.log(`  rare pairs: ${words.rarePairs.join(', ')}`);
+  console.log(`  prefixes: ${words.prefixes.join(', ')}`);
+  const counts = [
+    ['search', plan.search.length],
+    ['search+filters', plan.searchFiltered.length],
+    ['price listing', plan.priceListing.length],
+    ['deep-page chains', plan.deepChains.length],
+    ['product reads', plan.productReads.length],
+    ['facets', plan.facets.length],
+  ];
+  console.log(`  distinct requests per kind: ${counts.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+}
+
+await main();

@@ -1,0 +1,134 @@
+import { performance } from 'node:perf_hooks';
+import { SingleClient, summarise, throughput, type Latency, type Throughput } from './measure.ts';
+import type { CategoryNode, QueryPlan } from './queries.ts';
+import type { RunningService } from './service.ts';
+
+export const LATENCY_KINDS = [
+  'search',
+  'searchFiltered',
+  'priceListing',
+  'deepPage',
+  'productRead',
+  'facets',
+  'listing',
+] as const;
+export type LatencyKind = (typeof LATENCY_KINDS)[number];
+
+export interface SizeResult {
+  label: string;
+  readyMs: number;
+  rssBytes: number;
+  latency: Partial<Record<LatencyKind, Latency>>;
+  throughput: Throughput;
+  /** The first failed request, if any, to show why a cell has errors. */
+  firstError?: string;
+}
+
+export interface LoadOptions {
+  connections: number;
+  seconds: number;
+}
+
+const LISTING = '/api/products?limit=20';
+const DEEP_PAGE = 50;
+
+/** What today's code can answer: the default listing, repeated, and its throughput. */
+export async function measureListing(
+  label: string,
+  service: RunningService,
+  load: LoadOptions,
+): Promise<SizeResult> {
+  const client = new SingleClient(service.url);
+  try {
+    await client.time(Array.from({ length: 100 }, () => LISTING));
+    const listing = await client.time(Array.from({ length: 200 }, () => LISTING));
+    return {
+      label,
+      readyMs: service.readyMs,
+      latency: { listing },
+      throughput: await throughput(service.url, LISTING, load.connections, load.seconds),
+      rssBytes: await service.rssBytes(),
+      firstError: client.error,
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+export async function categoryTree(service: RunningService): Promise<CategoryNode[]> {
+  const client = new SingleClient(service.url);
+  try {
+    const answer = await client.get('/api/categories');
+    if (answer.status !== 200) throw new Error(`GET /api/categories: ${answer.status}`);
+    return JSON.parse(answer.body) as CategoryNode[];
+  } finally {
+    await client.close();
+  }
+}
+
+/** Every kind of the plan, one request at a time, after the plan's warm-up. */
+export async function measureCatalog(
+  label: string,
+  service: RunningService,
+  plan: QueryPlan,
+  load: LoadOptions,
+): Promise<SizeResult> {
+  const client = new SingleClient(service.url);
+  try {
+    const warmed = performance.now();
+    await client.time(plan.warmUp);
+    process.stderr.write(
+      `  warm-up: ${plan.warmUp.length} requests in ${((performance.now() - warmed) / 1000).toFixed(1)} s\n`,
+    );
+    const latency: SizeResult['latency'] = {};
+    latency.search = await client.time(plan.search);
+    latency.searchFiltered = await client.time(plan.searchFiltered);
+    latency.priceListing = await client.time(plan.priceListing);
+    latency.deepPage = await deepPages(client, plan.deepChains);
+    latency.productRead = await client.time(plan.productReads);
+    latency.facets = await client.time(plan.facets);
+    await client.time(Array.from({ length: 50 }, () => LISTING));
+    latency.listing = await client.time(Array.from({ length: 200 }, () => LISTING));
+    return {
+      label,
+      readyMs: service.readyMs,
+      latency,
+      throughput: await throughput(service.url, LISTING, load.connections, load.seconds),
+      rssBytes: await service.rssBytes(),
+      firstError: client.error,
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+/** Follows each chain's nextCursor 49 times (untimed), then times page 50: one sample per chain. */
+async function deepPages(client: SingleClient, chains: readonly string[]): Promise<Latency> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let items = 0;
+  let answered = 0;
+  for (const first of chains) {
+    let path: string | undefined = first;
+    for (let page = 1; page < DEEP_PAGE && path !== undefined; page++) {
+      const answer = await client.get(path);
+      const cursor =
+        answer.status === 200
+          ? (JSON.parse(answer.body) as { nextCursor: string | null }).nextCursor
+          : null;
+      if (answer.status !== 200) errors += 1;
+      // No cursor: too few results to reach page 50 (small catalogs), so no sample, not a cheap one.
+      path = cursor === null ? undefined : `${first}&cursor=${encodeURIComponent(cursor)}`;
+    }
+    if (path === undefined) continue;
+    const started = performance.now();
+    const answer = await client.get(path);
+    latencies.push(performance.now() - started);
+    if (answer.status !== 200) errors += 1;
+    else {
+      answered += 1;
+      items += (JSON.parse(answer.body) as { items: unknown[] }).items.length;
+    }
+  }
+  return summarise(latencies, errors, items, answered);
+}
