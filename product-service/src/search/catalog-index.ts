@@ -1,0 +1,395 @@
+import type { CursorValue } from '@marketplace/db';
+import { ACTIVE, ARCHIVED, Columns, Interner, textHash } from './columns.ts';
+import {
+  ORDERS,
+  TopK,
+  before,
+  idKey,
+  decodeAfter,
+  encodeKey,
+  type IndexSort,
+  type Order,
+} from './keyset.ts';
+import { TextIndex } from './text-index.ts';
+
+export type { IndexSort } from './keyset.ts';
+
+export interface IndexedProduct {
+  id: string;
+  sellerId: string;
+  categoryId: string;
+  title: string;
+  description: string;
+  priceMinor: number;
+  stock: number;
+  status: 'active' | 'archived';
+  /** Millisecond precision (MySQL DATETIME(3)). */
+  createdAt: Date;
+  /** Grows with every change of the row; an older version never overwrites a newer one. */
+  version: number;
+  attributes: Readonly<Record<string, string>>;
+}
+
+export interface IndexFilter {
+  /** Normalised words (domain/search-terms.ts); the LAST one is a prefix. Empty = no text condition. */
+  terms: readonly string[];
+  /** Any of; an empty list matches nothing. */
+  categoryIds?: readonly string[];
+  sellerId?: string;
+  /** Inclusive. */
+  minPrice?: number;
+  /** Inclusive. */
+  maxPrice?: number;
+  /** stock > 0 */
+  inStock?: boolean;
+  /** Every pair must match exactly. */
+  attributes?: Readonly<Record<string, string>>;
+}
+
+export interface IndexPageRequest {
+  sort: IndexSort;
+  limit: number;
+  /** The key of the last item of the previous page. */
+  after?: readonly CursorValue[];
+}
+
+export interface IndexPage {
+  ids: string[];
+  /** The key of the last returned item when more follow, else null. */
+  nextKey: CursorValue[] | null;
+}
+
+export interface PriceBand {
+  minMinor: number;
+  maxMinor: number | null;
+  count: number;
+}
+
+export interface IndexFacets {
+  categories: { id: string; count: number }[];
+  priceBands: PriceBand[];
+  attributes: Record<string, { value: string; count: number }[]>;
+}
+
+export interface CatalogIndex {
+  upsert(product: IndexedProduct): void;
+  remove(id: string): void;
+  has(id: string): boolean;
+  versionOf(id: string): number | undefined;
+  readonly size: number;
+  search(filter: IndexFilter, page: IndexPageRequest): IndexPage;
+  facets(filter: IndexFilter): IndexFacets;
+  activeCountByCategory(): ReadonlyMap<string, number>;
+  activeCountBySeller(sellerId: string): number;
+}
+
+/** Lower bounds of the fixed price bands (minor units); each band ends below the next one. */
+export const PRICE_BAND_STARTS = [0, 1000, 2500, 5000, 10000, 25000, 50000, 100000] as const;
+const TOP_ATTRIBUTE_VALUES = 20;
+
+function priceBand(price: number): number {
+  let band = 0;
+  while (band + 1 < PRICE_BAND_STARTS.length && price >= (PRICE_BAND_STARTS[band + 1] as number))
+    band++;
+  return band;
+}
+
+function bump(counts: Int32Array, at: number): void {
+  counts[at] = (counts[at] as number) + 1;
+}
+
+/** A filter turned into interned numbers; `none` when it can match no product at all. */
+interface Compiled {
+  none: boolean;
+  categories: Uint8Array | null;
+  seller: number;
+  minPrice: number;
+  maxPrice: number;
+  inStock: boolean;
+  pairs: number[];
+}
+
+class InProcessCatalogIndex implements CatalogIndex {
+  private readonly rows = new Columns();
+  private readonly text = new TextIndex();
+  private readonly docsById = new Map<string, number>();
+  private readonly categories = new Interner();
+  private readonly sellers = new Interner();
+  private readonly attributeKeys = new Interner();
+  /** "key\0value" of every attribute pair; pairKey gives the pair's interned key. */
+  private readonly pairs = new Interner();
+  private readonly pairKey: number[] = [];
+  private readonly activeByCategory: number[] = [];
+  private readonly activeBySeller: number[] = [];
+
+  get size(): number {
+    return this.docsById.size;
+  }
+
+  has(id: string): boolean {
+    return this.docsById.has(id);
+  }
+
+  versionOf(id: string): number | undefined {
+    const doc = this.docsById.get(id);
+    return doc === undefined ? undefined : this.rows.version[doc];
+  }
+
+  upsert(product: IndexedProduct): void {
+    const rows = this.rows;
+    let doc = this.docsById.get(product.id);
+    if (doc !== undefined) {
+      if (product.version < (rows.version[doc] as number)) return;
+      this.count(doc, -1);
+    } else {
+      doc = rows.allocate();
+      this.docsById.set(product.id, doc);
+      rows.ids[doc] = product.id;
+      rows.idKey[doc] = idKey(product.id);
+      rows.titleHash[doc] = -1;
+      rows.descriptionHash[doc] = -1;
+    }
+    rows.status[doc] = product.status === 'active' ? ACTIVE : ARCHIVED;
+    rows.price[doc] = product.priceMinor;
+    rows.stock[doc] = product.stock;
+    rows.created[doc] = product.createdAt.getTime();
+    rows.version[doc] = product.version;
+    rows.category[doc] = this.categories.intern(product.categoryId);
+    rows.seller[doc] = this.sellers.intern(product.sellerId);
+    rows.attributes[doc] = this.internAttributes(product.attributes);
+    // Stock and price change at order rate; the words only when the text does.
+    const titleHash = textHash(product.title);
+    if (titleHash !== rows.titleHash[doc]) {
+      this.text.setTitle(doc, product.title);
+      rows.titleHash[doc] = titleHash;
+    }
+    const descriptionHash = textHash(product.description);
+    if (descriptionHash !== rows.descriptionHash[doc]) {
+      this.text.setDescription(doc, product.description);
+      rows.descriptionHash[doc] = descriptionHash;
+    }
+    this.count(doc, 1);
+  }
+
+  remove(id: string): void {
+    const doc = this.docsById.get(id);
+    if (doc === undefined) return;
+    this.count(doc, -1);
+    this.text.remove(doc);
+    this.docsById.delete(id);
+    this.rows.release(doc);
+  }
+
+  search(filter: IndexFilter, page: IndexPageRequest): IndexPage {
+    if (!Number.isInteger(page.limit) || page.limit < 1)
+      throw new RangeError('limit is a positive integer');
+    const order = ORDERS[page.sort];
+    if (order.sort === 'relevance' && filter.terms.length === 0) {
+      throw new RangeError('relevance needs search terms');
+    }
+    const rows = this.rows;
+    const after = page.after ? decodeAfter(order, page.after) : null;
+    const top = new TopK(order, page.limit + 1, rows.ids, rows.idKey);
+    const primaryOf = this.primary(order);
+    this.forEachMatch(filter, (doc, score) => {
+      const primary = primaryOf(doc, score);
+      const key = rows.idKey[doc] as number;
+      if (
+        after &&
+        !before(order, after.primary, after.key, after.id, primary, key, rows.ids[doc] as string)
+      ) {
+        return;
+      }
+      top.offer(doc, primary);
+    });
+    const { docs, primaries } = top.sorted();
+    const more = docs.length > page.limit;
+    const kept = more ? docs.slice(0, page.limit) : docs;
+    const last = kept.length - 1;
+    return {
+      ids: kept.map((doc) => rows.ids[doc] as string),
+      nextKey: more
+        ? encodeKey(order, primaries[last] as number, rows.ids[kept[last] as number] as string)
+        : null,
+    };
+  }
+
+  facets(filter: IndexFilter): IndexFacets {
+    const rows = this.rows;
+    const byCategory = new Int32Array(this.categories.size);
+    const byBand = new Int32Array(PRICE_BAND_STARTS.length);
+    const byPair = new Int32Array(this.pairs.size);
+    this.forEachMatch(filter, (doc) => {
+      bump(byCategory, rows.category[doc] as number);
+      bump(byBand, priceBand(rows.price[doc] as number));
+      const pairs = rows.attributes[doc];
+      if (pairs) for (const pair of pairs) bump(byPair, pair);
+    });
+    return {
+      categories: this.categoryFacet(byCategory),
+      priceBands: this.priceBandFacet(byBand),
+      attributes: this.attributeFacet(byPair),
+    };
+  }
+
+  activeCountByCategory(): ReadonlyMap<string, number> {
+    const counts = new Map<string, number>();
+    this.activeByCategory.forEach((count, category) => {
+      if (count > 0) counts.set(this.categories.values[category] as string, count);
+    });
+    return counts;
+  }
+
+  activeCountBySeller(sellerId: string): number {
+    const seller = this.sellers.find(sellerId);
+    return seller === undefined ? 0 : (this.activeBySeller[seller] ?? 0);
+  }
+
+  private count(doc: number, delta: 1 | -1): void {
+    if (this.rows.status[doc] !== ACTIVE) return;
+    const category = this.rows.category[doc] as number;
+    const seller = this.rows.seller[doc] as number;
+    this.activeByCategory[category] = (this.activeByCategory[category] ?? 0) + delta;
+    this.activeBySeller[seller] = (this.activeBySeller[seller] ?? 0) + delta;
+  }
+
+  private internAttributes(attributes: Readonly<Record<string, string>>): Uint32Array | null {
+    const keys = Object.keys(attributes);
+    if (keys.length === 0) return null;
+    const pairs = new Uint32Array(keys.length);
+    keys.forEach((key, i) => {
+      const pair = this.pairs.intern(`${key}\0${attributes[key] as string}`);
+      if (pair === this.pairKey.length) this.pairKey.push(this.attributeKeys.intern(key));
+      pairs[i] = pair;
+    });
+    return pairs.sort();
+  }
+
+  private primary(order: Order): (doc: number, score: number) => number {
+    const rows = this.rows;
+    switch (order.sort) {
+      case 'newest':
+        return (doc) => rows.created[doc] as number;
+      case 'price_asc':
+      case 'price_desc':
+        return (doc) => rows.price[doc] as number;
+      case 'relevance':
+        return (_doc, score) => score;
+    }
+  }
+
+  /** Calls back with every active product matching the whole filter, and its text score (0 without terms). */
+  private forEachMatch(filter: IndexFilter, visit: (doc: number, score: number) => void): void {
+    const compiled = this.compile(filter);
+    if (compiled.none) return;
+    const accepts = this.predicate(compiled);
+    if (filter.terms.length === 0) {
+      for (let doc = 0; doc < this.rows.end; doc++) if (accepts(doc)) visit(doc, 0);
+      return;
+    }
+    const { count, docs, scores } = this.text.match(filter.terms, this.rows.end);
+    for (let i = 0; i < count; i++) {
+      const doc = docs[i] as number;
+      if (accepts(doc)) visit(doc, scores[i] as number);
+    }
+  }
+
+  private compile(filter: IndexFilter): Compiled {
+    const compiled: Compiled = {
+      none: false,
+      categories: null,
+      seller: -1,
+      minPrice: filter.minPrice ?? -Infinity,
+      maxPrice: filter.maxPrice ?? Infinity,
+      inStock: filter.inStock === true,
+      pairs: [],
+    };
+    if (filter.categoryIds) {
+      compiled.categories = new Uint8Array(this.categories.size);
+      let known = 0;
+      for (const id of filter.categoryIds) {
+        const category = this.categories.find(id);
+        if (category !== undefined) compiled.categories[category] = 1;
+        if (category !== undefined) known++;
+      }
+      if (known === 0) compiled.none = true;
+    }
+    if (filter.sellerId !== undefined) {
+      const seller = this.sellers.find(filter.sellerId);
+      if (seller === undefined) compiled.none = true;
+      else compiled.seller = seller;
+    }
+    for (const [key, value] of Object.entries(filter.attributes ?? {})) {
+      const pair = this.pairs.find(`${key}\0${value}`);
+      if (pair === undefined) compiled.none = true;
+      else compiled.pairs.push(pair);
+    }
+    return compiled;
+  }
+
+  private predicate(filter: Compiled): (doc: number) => boolean {
+    const { status, category, seller, price, stock, attributes } = this.rows;
+    const { categories, minPrice, maxPrice, inStock, pairs } = filter;
+    const wanted = filter.seller;
+    return (doc) => {
+      if (status[doc] !== ACTIVE) return false;
+      if (categories !== null && categories[category[doc] as number] !== 1) return false;
+      if (wanted >= 0 && seller[doc] !== wanted) return false;
+      const p = price[doc] as number;
+      if (p < minPrice || p > maxPrice) return false;
+      if (inStock && !((stock[doc] as number) > 0)) return false;
+      if (pairs.length > 0) {
+        const own = attributes[doc];
+        if (!own) return false;
+        for (const pair of pairs) if (!own.includes(pair)) return false;
+      }
+      return true;
+    };
+  }
+
+  private categoryFacet(byCategory: Int32Array): { id: string; count: number }[] {
+    const found: { id: string; count: number }[] = [];
+    byCategory.forEach((count, category) => {
+      if (count > 0) found.push({ id: this.categories.values[category] as string, count });
+    });
+    return found.sort((a, b) => b.count - a.count || (a.id < b.id ? -1 : 1));
+  }
+
+  private priceBandFacet(byBand: Int32Array): PriceBand[] {
+    const bands: PriceBand[] = [];
+    byBand.forEach((count, band) => {
+      if (count === 0) return;
+      const next = PRICE_BAND_STARTS[band + 1];
+      bands.push({
+        minMinor: PRICE_BAND_STARTS[band] as number,
+        maxMinor: next === undefined ? null : next - 1,
+        count,
+      });
+    });
+    return bands;
+  }
+
+  private attributeFacet(byPair: Int32Array): IndexFacets['attributes'] {
+    const byKey = new Map<string, { value: string; count: number }[]>();
+    byPair.forEach((count, pair) => {
+      if (count === 0) return;
+      const key = this.attributeKeys.values[this.pairKey[pair] as number] as string;
+      const value = (this.pairs.values[pair] as string).slice(key.length + 1);
+      let values = byKey.get(key);
+      if (!values) byKey.set(key, (values = []));
+      values.push({ value, count });
+    });
+    const facets: IndexFacets['attributes'] = {};
+    for (const key of [...byKey.keys()].sort()) {
+      const values = byKey.get(key) as { value: string; count: number }[];
+      values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+      facets[key] = values.slice(0, TOP_ATTRIBUTE_VALUES);
+    }
+    return facets;
+  }
+}
+
+/** The catalog's search read model: ids of active products by words, filters and sort, and facets. */
+export function createCatalogIndex(): CatalogIndex {
+  return new InProcessCatalogIndex();
+}

@@ -1,0 +1,101 @@
+/** Strings seen so far, each given a small integer (its position) for typed-array columns. */
+export class Interner {
+  private readonly numbers = new Map<string, number>();
+  readonly values: string[] = [];
+
+  intern(value: string): number {
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      n = this.values.length;
+      this.numbers.set(value, n);
+      this.values.push(value);
+    }
+    return n;
+  }
+
+  find(value: string): number | undefined {
+    return this.numbers.get(value);
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+export const FREE = 0;
+export const ACTIVE = 1;
+export const ARCHIVED = 2;
+
+/** Two 32-bit string hashes: tells whether a title or description changed without keeping it. */
+export function textHash(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 5381;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = (Math.imul(b, 33) + c) | 0;
+  }
+  // 53 bits fit a double exactly: 32 of one hash, 21 of the other.
+  return (a >>> 0) * 2 ** 21 + ((b >>> 0) & 0x1fffff);
+}
+
+/**
+ * One row per document number, a column per field, so a scan over a million products touches a
+ * few flat arrays instead of a million objects.
+ */
+export class Columns {
+  capacity = 0;
+  /** Document numbers in use are below this (freed ones inside are reused first). */
+  end = 0;
+  status = new Uint8Array(0);
+  price = new Float64Array(0);
+  stock = new Float64Array(0);
+  created = new Float64Array(0);
+  version = new Float64Array(0);
+  titleHash = new Float64Array(0);
+  descriptionHash = new Float64Array(0);
+  category = new Uint32Array(0);
+  seller = new Uint32Array(0);
+  ids: string[] = [];
+  /** keyset.ts idKey of each id. */
+  idKey = new Float64Array(0);
+  /** Interned (key, value) pairs of a product's attributes, ascending. */
+  attributes: (Uint32Array | null)[] = [];
+  private readonly free: number[] = [];
+
+  allocate(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if (this.end === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    return this.end++;
+  }
+
+  release(doc: number): void {
+    this.status[doc] = FREE;
+    this.ids[doc] = '';
+    this.attributes[doc] = null;
+    this.free.push(doc);
+  }
+
+  private grow(capacity: number): void {
+    const grown = <T extends Uint8Array | Uint32Array | Float64Array>(
+      old: T,
+      make: (n: number) => T,
+    ): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.status = grown(this.status, (n) => new Uint8Array(n));
+    this.price = grown(this.price, (n) => new Float64Array(n));
+    this.stock = grown(this.stock, (n) => new Float64Array(n));
+    this.created = grown(this.created, (n) => new Float64Array(n));
+    this.version = grown(this.version, (n) => new Float64Array(n));
+    this.titleHash = grown(this.titleHash, (n) => new Float64Array(n));
+    this.descriptionHash = grown(this.descriptionHash, (n) => new Float64Array(n));
+    this.idKey = grown(this.idKey, (n) => new Float64Array(n));
+    this.category = grown(this.category, (n) => new Uint32Array(n));
+    this.seller = grown(this.seller, (n) => new Uint32Array(n));
+    this.capacity = capacity;
+  }
+}

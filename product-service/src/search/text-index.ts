@@ -1,0 +1,232 @@
+import { Index } from 'flexsearch';
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * The words of a title or description: the same lowercasing and letter/digit runs as
+ * domain/search-terms.ts applies to a query (without its cap on the number of words), so a word
+ * typed in the search box and the word stored here are spelt alike.
+ */
+export function textWords(text: string): string[] {
+  return text.toLowerCase().match(WORD) ?? [];
+}
+
+/** Terms of one query are bits of a 32-bit mask; the top bit marks a document already visited. */
+export const MAX_TERMS = 30;
+const VISITED = 1 << 31;
+
+/** The documents holding a word. FlexSearch hands back its own array, so nobody may change it. */
+type Postings = readonly number[];
+const NONE: Postings = [];
+const EVERY = { limit: 2 ** 31 - 1 };
+
+function flexIndex(): Index {
+  // Words arrive already split by textWords and joined by one space. resolution 1 keeps a word's
+  // documents in one array, which a search then returns as is (no copy, no scoring by FlexSearch);
+  // fastupdate keeps per-document references so a remove does not scan the whole index.
+  return new Index({
+    tokenize: 'strict',
+    resolution: 1,
+    fastupdate: true,
+    encode: (text: string) => text.split(' '),
+  });
+}
+
+/** Every word ever indexed, sorted by code unit (JS `<`), to expand a prefix into words. */
+class Vocabulary {
+  private readonly known = new Set<string>();
+  private sorted: string[] = [];
+  private pending: string[] = [];
+
+  add(word: string): void {
+    if (this.known.has(word)) return;
+    this.known.add(word);
+    this.pending.push(word);
+  }
+
+  /** Words beginning with prefix. Stale words (no longer in any document) only cost a look-up. */
+  withPrefix(prefix: string): string[] {
+    this.flush();
+    const words = this.sorted;
+    let lo = 0;
+    let hi = words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((words[mid] as string) < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const found: string[] = [];
+    for (let i = lo; i < words.length && (words[i] as string).startsWith(prefix); i++) {
+      found.push(words[i] as string);
+    }
+    return found;
+  }
+
+  /** New words are merged in on the next prefix search, not one sorted insert per write. */
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const added = this.pending.sort();
+    const old = this.sorted;
+    const merged = new Array<string>(old.length + added.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < old.length && j < added.length) {
+      merged[k++] =
+        (old[i] as string) < (added[j] as string) ? (old[i++] as string) : (added[j++] as string);
+    }
+    while (i < old.length) merged[k++] = old[i++] as string;
+    while (j < added.length) merged[k++] = added[j++] as string;
+    this.sorted = merged;
+    this.pending = [];
+  }
+}
+
+/** Products found by a text query: document numbers and their scores, the first `count` entries. */
+export interface TextMatches {
+  count: number;
+  docs: Int32Array;
+  scores: Int32Array;
+}
+
+function popcount(mask: number): number {
+  let m = mask - ((mask >>> 1) & 0x55555555);
+  m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
+  return (((m + (m >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * Title and description words of every product, each in its own FlexSearch index (to tell a
+ * title match from a description match), keyed by the caller's document number.
+ */
+export class TextIndex {
+  private readonly title = flexIndex();
+  private readonly description = flexIndex();
+  private readonly vocabulary = new Vocabulary();
+  private titleMask = new Int32Array(0);
+  private descriptionMask = new Int32Array(0);
+  private exact = new Uint8Array(0);
+  private matchDocs = new Int32Array(0);
+  private matchScores = new Int32Array(0);
+
+  setTitle(doc: number, text: string): void {
+    this.title.update(doc, this.words(text));
+  }
+
+  setDescription(doc: number, text: string): void {
+    this.description.update(doc, this.words(text));
+  }
+
+  remove(doc: number): void {
+    this.title.remove(doc);
+    this.description.remove(doc);
+  }
+
+  /**
+   * Documents holding every term in their title or description, the last term as a prefix of a
+   * word. Score (an integer, higher first): 128 per term found in the title, 2 per term found in
+   * the description, 1 more when the last term is also a whole word of the product; so one more
+   * title match outweighs any number of description matches. `docs` below `capacity` only.
+   */
+  match(terms: readonly string[], capacity: number): TextMatches {
+    const n = terms.length;
+    if (n === 0 || n > MAX_TERMS) throw new RangeError(`1 to ${MAX_TERMS} search terms, got ${n}`);
+    this.reserve(capacity);
+    const marked: Postings[] = [];
+    let driver: Postings[] = [];
+    let driverSize = Infinity;
+    for (let i = 0; i < n && driverSize > 0; i++) {
+      const term = terms[i] as string;
+      const last = i === n - 1;
+      const words = last ? this.vocabulary.withPrefix(term) : [term];
+      const lists: Postings[] = [];
+      let size = 0;
+      for (const word of words) {
+        const inTitle = this.postings(this.title, word);
+        const inDescription = this.postings(this.description, word);
+        this.mark(this.titleMask, inTitle, 1 << i);
+        this.mark(this.descriptionMask, inDescription, 1 << i);
+        if (last && word === term) {
+          for (const doc of inTitle) this.exact[doc] = 1;
+          for (const doc of inDescription) this.exact[doc] = 1;
+        }
+        lists.push(inTitle, inDescription);
+        size += inTitle.length + inDescription.length;
+      }
+      marked.push(...lists);
+      if (size < driverSize) {
+        driver = lists;
+        driverSize = size;
+      }
+    }
+    const count = driverSize > 0 ? this.collect(driver, (1 << n) - 1) : 0;
+    this.clear(marked, capacity);
+    return { count, docs: this.matchDocs, scores: this.matchScores };
+  }
+
+  /** Walks the rarest term's documents (every match holds it) and keeps those holding all terms. */
+  private collect(driver: readonly Postings[], all: number): number {
+    const { titleMask, descriptionMask, exact, matchDocs, matchScores } = this;
+    let count = 0;
+    for (const list of driver) {
+      for (const doc of list) {
+        const inTitle = titleMask[doc] as number;
+        if ((inTitle & VISITED) !== 0) continue;
+        titleMask[doc] = inTitle | VISITED;
+        const inDescription = descriptionMask[doc] as number;
+        if (((inTitle | inDescription) & all) !== all) continue;
+        matchDocs[count] = doc;
+        matchScores[count] =
+          128 * popcount(inTitle & all) +
+          2 * popcount(inDescription & all) +
+          (exact[doc] as number);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private words(text: string): string {
+    const words = textWords(text);
+    for (const word of words) this.vocabulary.add(word);
+    return words.join(' ');
+  }
+
+  private postings(index: Index, word: string): Postings {
+    // Only numbers are ever added as ids, so the ids that come back are numbers.
+    const found = index.search(word, EVERY) as Postings;
+    return found.length > 0 ? found : NONE;
+  }
+
+  private mark(masks: Int32Array, docs: Postings, bit: number): void {
+    for (const doc of docs) masks[doc] = (masks[doc] as number) | bit;
+  }
+
+  /** Clears only what was marked unless that was a large part of the catalog. */
+  private clear(marked: readonly Postings[], capacity: number): void {
+    let total = 0;
+    for (const list of marked) total += list.length;
+    if (total * 4 > capacity) {
+      this.titleMask.fill(0, 0, capacity);
+      this.descriptionMask.fill(0, 0, capacity);
+      this.exact.fill(0, 0, capacity);
+      return;
+    }
+    for (const list of marked) {
+      for (const doc of list) {
+        this.titleMask[doc] = 0;
+        this.descriptionMask[doc] = 0;
+        this.exact[doc] = 0;
+      }
+    }
+  }
+
+  private reserve(capacity: number): void {
+    if (this.titleMask.length >= capacity) return;
+    this.titleMask = new Int32Array(capacity);
+    this.descriptionMask = new Int32Array(capacity);
+    this.exact = new Uint8Array(capacity);
+    this.matchDocs = new Int32Array(capacity);
+    this.matchScores = new Int32Array(capacity);
+  }
+}
