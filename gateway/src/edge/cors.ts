@@ -9,9 +9,12 @@ const ALLOWED_HEADERS = [
   'X-Request-Id',
   // user-service's opt-in to the refresh cookie.
   'X-Session-Transport',
+  // Conditional requests: a write guarded by the ETag it read, a revalidation made by a script.
+  'If-Match',
+  'If-None-Match',
 ];
-/** What its scripts may read besides the CORS-safelisted headers. */
-const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Location'];
+/** What its scripts may read besides the CORS-safelisted headers (ETag, to send back in If-Match). */
+const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Location', 'ETag'];
 
 /** The origins of a comma-separated CORS_ORIGINS value. */
 export function parseOrigins(value: string): string[] {
