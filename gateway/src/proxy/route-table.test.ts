@@ -11,6 +11,7 @@ describe('route table', () => {
     ['GET', '/api/products'],
     ['GET', '/api/products/abc'],
     ['HEAD', '/api/categories'],
+    ['GET', '/api/sellers/abc'],
   ])('when %s %s, then no token is needed', (method, path) => {
     expect(isPublic(method, path)).toBe(true);
   });

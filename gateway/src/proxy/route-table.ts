@@ -13,6 +13,7 @@ export const ROUTE_TABLE: readonly UpstreamRoute[] = [
   { prefix: '/api/users', service: 'user' },
   { prefix: '/api/products', service: 'product' },
   { prefix: '/api/categories', service: 'product' },
+  { prefix: '/api/sellers', service: 'product' },
   { prefix: '/api/orders', service: 'order' },
   { prefix: '/api/seller', service: 'order' },
   { prefix: '/api/notifications', service: 'notification' },
@@ -22,7 +23,7 @@ export const ROUTE_TABLE: readonly UpstreamRoute[] = [
 export const STREAM_PATH = '/api/notifications/stream';
 
 const PUBLIC_AUTH = /^\/api\/auth\/(register|login|refresh|logout)$/;
-const PUBLIC_CATALOG = /^\/api\/(products|categories)(\/|$)/;
+const PUBLIC_CATALOG = /^\/api\/(products|categories|sellers)(\/|$)/;
 
 /**
  * Whether a request may pass without an access token. `path` is the raw (still percent-encoded)
