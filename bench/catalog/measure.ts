@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'undici';
 
@@ -18,6 +19,8 @@ export interface Throughput {
   requests: number;
   errors: number;
   seconds: number;
+  /** The 1-minute load average at the end: this run's own two busy processes, plus whatever else runs. */
+  loadAverage: number;
 }
 
 export function percentile(sorted: readonly number[], q: number): number {
@@ -140,6 +143,7 @@ export async function throughput(
       requests: latencies.length,
       errors,
       seconds: elapsed,
+      loadAverage: loadavg()[0] ?? 0,
     };
   } finally {
     await pool.close();

@@ -146,7 +146,13 @@ export function planQueries(sample: readonly SampledProduct[], tree: CategoryNod
       list(`${q(w)}&${price(i)}&facets=true`),
     ]),
   ];
-  const chainFilters = ['', `category=${roots[0]?.slug ?? ''}&`, `${price(9)}&`];
+  // Filters broad enough for 50 pages even in the smallest catalog.
+  const chainFilters = [
+    '',
+    ...roots.slice(0, 2).map((r) => `category=${r.slug}&`),
+    `${price(9)}&`,
+    `${price(4)}&`,
+  ];
   const deepChains = [
     ...chainFilters.flatMap((f) => SORTS.slice(1).map((s) => list(`${f}sort=${s}`))),
     ...spread(chosen.veryCommon, 3).map((w) => list(`${q(w)}&sort=relevance`)),

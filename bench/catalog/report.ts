@@ -65,6 +65,11 @@ export function printCatalogTable(results: SizeResult[]): void {
     console.log(`| ${name} | ${results.map(value).join(' | ')} | | | |`);
   extra('start to ready, s', (r) => (r.readyMs / 1000).toFixed(1));
   extra('product-service RSS after the run, MiB', (r) => (r.rssBytes / 2 ** 20).toFixed(0));
+  extra('samples (search / filtered / price / deep page / read / facets)', (r) =>
+    (['search', 'searchFiltered', 'priceListing', 'deepPage', 'productRead', 'facets'] as const)
+      .map((k) => String(r.latency[k]?.samples ?? 0))
+      .join(' / '),
+  );
   extra('mean items per answer (search / filtered / facets)', (r) =>
     [r.latency.search, r.latency.searchFiltered, r.latency.facets]
       .map((l) => (l ? l.meanItems.toFixed(1) : '–'))
@@ -79,16 +84,16 @@ export function printThroughputTable(
   connections: number,
 ): void {
   console.log(
-    `\n| GET /api/products?limit=20, ${connections} connections | req/s | p50 ms | p99 ms | errors | × baseline | target ≥ ${THROUGHPUT_FACTOR}× |`,
+    `\n| GET /api/products?limit=20, ${connections} connections | req/s | p50 ms | p99 ms | errors | load avg | × baseline | target ≥ ${THROUGHPUT_FACTOR}× |`,
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of [baseline, ...results]) {
     const t = r.throughput;
     const ratio = t.rps / baseline.throughput.rps;
     const verdict =
       r === baseline ? '' : ratio >= THROUGHPUT_FACTOR && t.errors === 0 ? 'PASS' : 'FAIL';
     console.log(
-      `| ${r.label} | ${t.rps.toFixed(0)} | ${t.p50.toFixed(1)} | ${t.p99.toFixed(1)} | ${t.errors} | ${
+      `| ${r.label} | ${t.rps.toFixed(0)} | ${t.p50.toFixed(1)} | ${t.p99.toFixed(1)} | ${t.errors} | ${t.loadAverage.toFixed(1)} | ${
         r === baseline ? '1.00' : ratio.toFixed(2)
       } | ${verdict} |`,
     );
