@@ -13,6 +13,8 @@ const VALIDATORS = {
   vary: 'Accept-Language',
   'last-modified': LAST_MODIFIED,
 };
+/** What the client gets: CORS varies every answer by Origin, and the upstream's Vary is kept. */
+const AT_CLIENT = { ...VALIDATORS, vary: 'Origin, Accept-Language' };
 const PRODUCT = { id: 'p1', name: 'Lamp', version: 1 };
 
 /**
@@ -99,8 +101,21 @@ describe('gateway: validators and conditional requests pass through', () => {
   it('when the upstream answers 200, then ETag, Cache-Control, Vary and Last-Modified reach the client', async () => {
     const response = await app.inject({ method: 'GET', url: '/api/products/p1' });
     expect(response.statusCode).toBe(200);
-    expect(response.headers).toMatchObject(VALIDATORS);
+    expect(response.headers).toMatchObject(AT_CLIENT);
     expect(response.json()).toEqual(PRODUCT);
+  });
+
+  it("when CORS varies the answer by Origin, then the upstream's Vary is added to it, not put in its place", async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/products/p1',
+      headers: { origin: 'http://shop.test' },
+    });
+    expect(response.headers['access-control-allow-origin']).toBe('http://shop.test');
+    const vary = String(response.headers.vary)
+      .split(',')
+      .map((name) => name.trim().toLowerCase());
+    expect(vary).toEqual(expect.arrayContaining(['origin', 'accept-language']));
   });
 
   it('when the client revalidates with If-None-Match, then the upstream gets it and the 304 comes back bodiless', async () => {
@@ -112,7 +127,7 @@ describe('gateway: validators and conditional requests pass through', () => {
     expect(product.seen.at(-1)?.['if-none-match']).toBe(ETAG);
     expect(response.status).toBe(304);
     expect(response.body).toBe('');
-    expect(response.headers).toMatchObject(VALIDATORS);
+    expect(response.headers).toMatchObject(AT_CLIENT);
     expect(response.headers['transfer-encoding']).toBeUndefined();
   });
 

@@ -4,9 +4,11 @@ import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import { isUnsafePath, pathOf, type ServiceName } from './route-table.ts';
 import { sendUpstreamError } from './upstream-errors.ts';
 import { forwardingFor } from './client-abort.ts';
+import { mergeVary } from './vary.ts';
 import { GatewayErrors } from '../errors.ts';
 
 type Headers = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[1];
+type ResponseHeaders = Parameters<NonNullable<FastifyReplyFromHooks['rewriteHeaders']>>[0];
 
 /** Headers the upstream sees: the client's, plus the request id and who really asked. */
 function upstreamHeaders(request: FastifyRequest, headers: Headers): IncomingHttpHeaders {
@@ -23,6 +25,17 @@ function upstreamHeaders(request: FastifyRequest, headers: Headers): IncomingHtt
     if (token) out.authorization = `Bearer ${token}`;
   }
   return out;
+}
+
+/**
+ * Headers the client sees: the upstream's, with its Vary added to the gateway's own rather than
+ * put in its place. CORS varies by Origin; dropping that would let a cache hand one origin's answer
+ * (with its Access-Control-Allow-Origin, or without one) to another.
+ */
+function clientHeaders(reply: FastifyReply, headers: ResponseHeaders): ResponseHeaders {
+  const own = reply.getHeader('vary');
+  if (own === undefined || headers.vary === undefined) return headers;
+  return { ...headers, vary: mergeVary(own, headers.vary) };
 }
 
 function queryToken(request: FastifyRequest): string | undefined {
@@ -55,6 +68,7 @@ export function forwardTo(service: ServiceName, baseUrl: string) {
           : {}),
         queryString: queryWithoutToken,
         rewriteRequestHeaders: (_req, headers) => upstreamHeaders(request, headers),
+        rewriteHeaders: (headers) => clientHeaders(reply, headers),
         // A retry could repeat a side effect, and a 503 is the client's to retry.
         retryDelay: () => null,
         onError: (_reply, { error }) => {
