@@ -38,6 +38,9 @@ async function buildTestApp(): Promise<{ app: ServiceApp; state: { items: string
   app.get('/own-etag', { config: { cache: 'product' } }, async (_request, reply) =>
     reply.header('etag', 'W/"from-the-cache"').send({ id: 'p1' }),
   );
+  app.get('/own-304', { config: { cache: 'categories' } }, async (_request, reply) =>
+    reply.code(304).header('etag', 'W/"tree"').send(),
+  );
   app.get('/plain', async () => ({ ok: true }));
   await app.ready();
   return { app, state };
@@ -171,6 +174,13 @@ describe('registerConditionalGet', () => {
       headers: { 'if-none-match': 'W/"from-the-cache"' },
     });
     expect(again.statusCode).toBe(304);
+  });
+
+  it('when the handler answers 304 itself, then it gets the Cache-Control of its 200', async () => {
+    const response = await app.inject({ method: 'GET', url: '/own-304' });
+    expect(response.statusCode).toBe(304);
+    expect(response.headers['cache-control']).toBe(CACHE_POLICIES.categories);
+    expect(response.headers.etag).toBe('W/"tree"');
   });
 
   it('when a route names no policy, then it gets no caching headers', async () => {

@@ -138,6 +138,11 @@ function conditional(
   policy: string,
 ): unknown {
   const own = reply.getHeader('cache-control');
+  // A handler's own 304 must carry the Cache-Control its 200 would have (RFC 9110 15.4.5).
+  if (reply.statusCode === 304) {
+    if (own === undefined) reply.header('cache-control', policy);
+    return payload;
+  }
   if (reply.statusCode !== 200) {
     if (own === undefined) reply.header('cache-control', NOT_CACHEABLE);
     return payload;
