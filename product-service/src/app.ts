@@ -1,19 +1,24 @@
 import { CategorySchema } from '@marketplace/contracts';
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
-import { createBroker, pingBroker, type Logger } from '@marketplace/events';
+import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
-import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
+import { AppError, createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
 import type { Config } from './config.ts';
 import type { DB } from './data/schema.ts';
 import { seedCategories, seedDemoCatalog } from './demo/seed.ts';
+import type { ProductsChanged } from './domain/catalog-changes.ts';
 import { CatalogService } from './domain/catalog.service.ts';
+import { CategoryService } from './domain/category.service.ts';
 import { ProductService } from './domain/product.service.ts';
 import { StockService } from './domain/stock.service.ts';
 import { createUserConsumer } from './events/user.consumer.ts';
+import { startIndexEvents } from './indexing/index-events.ts';
+import { IndexFeed } from './indexing/index-feed.ts';
 import { registerCategoryRoutes } from './routes/category.routes.ts';
 import { registerInternalRoutes } from './routes/internal.routes.ts';
 import { registerProductRoutes } from './routes/product.routes.ts';
+import { createCatalogIndex } from './search/catalog-index.ts';
 
 export interface AppDeps {
   /** Tests pass `createTestTokens().verifier`; otherwise user-service's JWKS is used. */
@@ -41,35 +46,75 @@ export async function prepare(config: Config, logger: Logger): Promise<void> {
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ app: ServiceApp }> {
   const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
   const verifier = deps.verifier ?? verifierFromConfig(config);
+  const index = createCatalogIndex();
   const app = await createServiceApp({
     name: 'product-service',
     description: 'Catalog, categories, search, filters and stock',
     config,
     logger: deps.logger,
-    readiness: { database: () => pingDb(db), broker: () => pingBroker(broker) },
+    readiness: {
+      database: () => pingDb(db),
+      broker: () => events.ping(),
+      // A replica whose index is still being built would answer searches with nothing.
+      search: async () => {
+        if (!feed.built) throw AppError.unavailable('search-warming-up', 'index being built');
+      },
+    },
   });
-  const broker = createBroker(config.RABBITMQ_URL, app.log, 'product-service');
+  const events = startEventPublisher('product-service', db, config, app);
+  const feed = new IndexFeed({ db, index, logger: app.log, registry: app.metrics });
+  const indexEvents = startIndexEvents({
+    broker: events.broker,
+    exchange: config.EVENTS_EXCHANGE,
+    queuePrefix: config.EVENTS_QUEUE,
+    index,
+    logger: app.log,
+    refresh: (ids) => feed.refresh(ids),
+  });
   const consumer = createUserConsumer({
-    broker,
+    broker: events.broker,
     db,
     logger: app.log,
     exchange: config.EVENTS_EXCHANGE,
     queue: config.EVENTS_QUEUE,
   });
-  // Started once the app is ready: by then prepare has migrated the database.
-  app.addHook('onReady', async () => consumer.start());
+
+  const changed: ProductsChanged = async (ids) => {
+    events.nudge();
+    // The write is committed: an index that cannot follow now catches up on its next scan.
+    await feed.refresh(ids).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'index refresh after a write failed');
+    });
+  };
+
+  // Started once the app is ready: by then prepare has migrated the database. The index builds
+  // in the background; /ready says when it is done.
+  app.addHook('onReady', async () => {
+    consumer.start();
+    feed.start().catch((error: unknown) => app.log.error({ err: error }, 'search index build'));
+  });
   app.addHook('onClose', async () => {
     await consumer.stop();
-    await broker.close();
+    await indexEvents.stop();
+    await feed.stop();
+    await events.close();
     await db.destroy();
   });
   app.addSchema(CategorySchema);
 
-  const catalog = new CatalogService(db);
-  registerProductRoutes(app, { catalog, products: new ProductService(db), verifier });
-  registerCategoryRoutes(app, catalog);
+  const catalog = new CatalogService({ db, index, indexReady: () => feed.built });
+  registerProductRoutes(app, {
+    catalog,
+    products: new ProductService(db, changed),
+    verifier,
+  });
+  registerCategoryRoutes(app, {
+    catalog,
+    categories: new CategoryService(db, () => undefined),
+    verifier,
+  });
   registerInternalRoutes(app, {
-    stock: new StockService(db),
+    stock: new StockService(db, changed),
     internalToken: config.INTERNAL_TOKEN,
   });
   return { app };

@@ -215,7 +215,9 @@ describe('product-service: catalog browsing and search', () => {
       currency: 'EUR',
       stock: 10,
       images: ['/demo/beacon-400-headlamp.svg'],
+      attributes: {},
       status: 'active',
+      version: 1,
       createdAt: strong.createdAt,
       updatedAt: strong.updatedAt,
     });
@@ -238,12 +240,20 @@ describe('product-service: catalog browsing and search', () => {
     expect(tree.map((c) => c.slug)).toEqual(['electronics', 'home-kitchen', 'books', 'outdoor']);
     const electronics = tree.find((c) => c.slug === 'electronics');
     expect(electronics?.children.map((c) => c.slug)).toEqual(['audio', 'computers']);
-    expect(electronics?.children[0]).toEqual({
+    const audio = electronics?.children[0];
+    expect(audio).toEqual({
       id: categoryId('audio'),
       slug: 'audio',
       name: 'Audio',
+      productCount: expect.any(Number) as number,
       children: [],
     });
+    // A node counts its own active products and its sub-categories'.
+    const audioListed = await walkAllPages(service, { category: 'audio', limit: 100 });
+    expect(audio?.productCount).toBe(audioListed.length);
+    const electronicsListed = await walkAllPages(service, { category: 'electronics', limit: 100 });
+    expect(electronics?.productCount).toBe(electronicsListed.length);
+    expect(electronics?.productCount).toBeGreaterThan(audioListed.length);
   });
 
   it('when the demo seed runs again, then nothing is duplicated and every image exists', async () => {
@@ -297,7 +307,10 @@ describe('product-service: catalog browsing and search', () => {
   it('when health, readiness and the OpenAPI document are asked for, then they answer', async () => {
     expect((await query('/health')).statusCode).toBe(200);
     const ready = await query('/ready');
-    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', broker: 'ok' } });
+    expect(ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', broker: 'ok', search: 'ok' },
+    });
     const openapi = await query('/openapi.json');
     expect(openapi.statusCode).toBe(200);
     const paths = Object.keys(openapi.json<{ paths: Record<string, unknown> }>().paths);

@@ -47,6 +47,7 @@ export async function startTestService(prefix: string): Promise<TestService> {
   await prepare(config, silentLogger);
   const tokens = await createTestTokens();
   const { app } = await buildApp(config, { verifier: tokens.verifier, logger: false });
+  await untilReady(app);
   return {
     app,
     tokens,
@@ -141,4 +142,15 @@ export async function walkAllPages(
     if (!cursor) return items;
   }
   throw new Error('more than 100 pages: the cursor does not advance');
+}
+
+/** Waits for /ready: the search index is built in the background after start. */
+export async function untilReady(app: ServiceApp, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await app.inject({ method: 'GET', url: '/ready' });
+    if (response.statusCode === 200) return;
+    if (Date.now() > deadline) throw new Error(`not ready: ${response.body}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

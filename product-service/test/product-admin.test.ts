@@ -73,16 +73,17 @@ describe('product-service: sellers managing their products', () => {
     const product = await createProduct(service, seller);
     const response = await call('PATCH', `/api/products/${product.id}`, asSeller, {
       priceMinor: 2599,
-      stock: 3,
       categoryId: categoryId('outdoor'),
+      attributes: { colour: 'green' },
     });
     expect(response.statusCode).toBe(200);
     const patched = response.json<Product>();
     expect(patched).toMatchObject({
       ...product,
       priceMinor: 2599,
-      stock: 3,
       categoryId: categoryId('outdoor'),
+      attributes: { colour: 'green' },
+      version: product.version + 1,
       updatedAt: patched.updatedAt,
     });
     expect(Date.parse(patched.updatedAt)).toBeGreaterThanOrEqual(Date.parse(product.updatedAt));
@@ -129,19 +130,24 @@ describe('product-service: sellers managing their products', () => {
       'PATCH',
       `/api/products/${first.id}`,
       { userId: id, role: 'seller', name: 'Harbor Lights & Co' },
-      { stock: 4 },
+      { priceMinor: 4000 },
     );
-    expect(patched.json<Product>()).toMatchObject({ sellerName: 'Harbor Lights & Co', stock: 4 });
+    expect(patched.json<Product>()).toMatchObject({
+      sellerName: 'Harbor Lights & Co',
+      priceMinor: 4000,
+    });
     const other = (await call('GET', `/api/products/${second.id}`)).json<Product>();
-    // Renaming the shop is not an edit of its other listings.
-    expect(other).toEqual({ ...second, sellerName: 'Harbor Lights & Co' });
+    // Renaming the shop is not an edit of its other listings (though what a read returns moved).
+    expect(other).toEqual({
+      ...second,
+      sellerName: 'Harbor Lights & Co',
+      version: second.version + 1,
+    });
     const unnamed = await call(
       'PATCH',
       `/api/products/${first.id}`,
       { userId: id, role: 'seller' },
-      {
-        stock: 5,
-      },
+      { priceMinor: 4100 },
     );
     expect(unnamed.json<Product>().sellerName).toBe('Harbor Lights & Co');
   });

@@ -55,5 +55,10 @@ export function listingKeys(sort: ListingSort, score: Expression<number>): Listi
  * bound to their sort (the scope), so one of another sort is refused too.
  */
 export function checkListingCursor(sort: ListingSort, cursor: string): void {
-  decodeCursor(cursor, listingKeys(sort, sql<number>`0`), sort);
+  decodeCursor(cursor, cursorFields(sort), sort);
+}
+
+/** What a cursor of `sort` holds, for decoding one. */
+export function cursorFields(sort: ListingSort): ListingKey[] {
+  return listingKeys(sort, sql<number>`0`);
 }

@@ -46,3 +46,43 @@ export async function recordSellerName(
     .execute();
   return name;
 }
+
+/**
+ * What a seller's public page shows: the name on record (else on their listings) and since when
+ * they sell (their registration, else their first listing). Undefined for nobody known.
+ */
+export async function findSeller(
+  db: Kysely<DB>,
+  sellerId: string,
+): Promise<{ name: string; memberSince: Date | null } | undefined> {
+  const record = await db
+    .selectFrom('sellers')
+    .select(['name', 'registered_at'])
+    .where('seller_id', '=', sellerId)
+    .executeTakeFirst();
+  const listings = await db
+    .selectFrom('products')
+    .select((eb) => [eb.fn.min('created_at').as('first'), eb.fn.max('seller_name').as('name')])
+    .where('seller_id', '=', sellerId)
+    .executeTakeFirst();
+  const first = listings?.first ? new Date(listings.first) : null;
+  if (!record && !first) return undefined;
+  return {
+    name: record?.name ?? listings?.name ?? '',
+    memberSince: record?.registered_at ?? first,
+  };
+}
+
+/** A new account: its registration time, and its name unless a newer one is on record. */
+export async function recordRegistration(
+  trx: Kysely<DB>,
+  sellerId: string,
+  name: string,
+  registeredAt: Date,
+): Promise<void> {
+  await trx
+    .insertInto('sellers')
+    .values({ seller_id: sellerId, name, renamed_at: registeredAt, registered_at: registeredAt })
+    .onDuplicateKeyUpdate({ registered_at: registeredAt })
+    .execute();
+}

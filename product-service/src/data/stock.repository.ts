@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { inTransaction } from '@marketplace/db';
 import type { OrderReservation, Shortage } from '../domain/stock.model.ts';
+import { announceProducts } from './product.repository.ts';
 import type { DB } from './schema.ts';
 
 /** Thrown inside the transaction to roll it back; never leaves this module. */
@@ -31,6 +32,7 @@ export async function reserveStock(
   db: Kysely<DB>,
   checkoutId: string,
   orders: readonly OrderReservation[],
+  correlationId: string | null,
 ): Promise<Shortage[]> {
   try {
     await inTransaction(db, async (trx) => {
@@ -50,6 +52,7 @@ export async function reserveStock(
         })),
       );
       if (items.length > 0) await trx.insertInto('stock_reservation_items').values(items).execute();
+      await announceProducts(trx, [...totals.keys()], correlationId);
     });
     return [];
   } catch (error) {
@@ -58,8 +61,15 @@ export async function reserveStock(
   }
 }
 
-/** Puts a reserved order's stock back once; false when there is nothing (more) to release. */
-export async function releaseStock(db: Kysely<DB>, orderId: string): Promise<boolean> {
+/**
+ * Puts a reserved order's stock back once; returns the products whose stock came back (none when
+ * there was nothing, or nothing more, to release).
+ */
+export async function releaseStock(
+  db: Kysely<DB>,
+  orderId: string,
+  correlationId: string | null,
+): Promise<string[]> {
   return inTransaction(db, async (trx) => {
     const reservation = await trx
       .selectFrom('stock_reservations')
@@ -70,16 +80,17 @@ export async function releaseStock(db: Kysely<DB>, orderId: string): Promise<boo
     const now = new Date();
     if (!reservation) {
       await leaveTombstone(trx, orderId, now);
-      return false;
+      return [];
     }
-    if (reservation.status !== 'reserved') return false;
-    await putBack(trx, orderId, now);
+    if (reservation.status !== 'reserved') return [];
+    const productIds = await putBack(trx, orderId, now);
+    await announceProducts(trx, productIds, correlationId);
     await trx
       .updateTable('stock_reservations')
       .set({ status: 'released', released_at: now })
       .where('order_id', '=', orderId)
       .execute();
-    return true;
+    return productIds;
   });
 }
 
@@ -102,8 +113,8 @@ async function leaveTombstone(trx: Trx, orderId: string, now: Date): Promise<voi
     .execute();
 }
 
-/** Adds an order's reserved quantities back to its products' stock. */
-async function putBack(trx: Trx, orderId: string, now: Date): Promise<void> {
+/** Adds an order's reserved quantities back to its products' stock; returns those products. */
+async function putBack(trx: Trx, orderId: string, now: Date): Promise<string[]> {
   const items = await trx
     .selectFrom('stock_reservation_items')
     .select(['product_id', 'quantity'])
@@ -113,10 +124,15 @@ async function putBack(trx: Trx, orderId: string, now: Date): Promise<void> {
   for (const item of items) {
     await trx
       .updateTable('products')
-      .set((eb) => ({ stock: eb('stock', '+', item.quantity), updated_at: now }))
+      .set((eb) => ({
+        stock: eb('stock', '+', item.quantity),
+        version: eb('version', '+', 1),
+        updated_at: now,
+      }))
       .where('id', '=', item.product_id)
       .execute();
   }
+  return items.map((item) => item.product_id);
 }
 
 /** Records the orders; those already recorded (reserved before) are left out of the result. */
@@ -147,7 +163,11 @@ async function claimOrders(
 async function take(trx: Trx, productId: string, quantity: number, now: Date): Promise<boolean> {
   const result = await trx
     .updateTable('products')
-    .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
+    .set((eb) => ({
+      stock: eb('stock', '-', quantity),
+      version: eb('version', '+', 1),
+      updated_at: now,
+    }))
     .where('id', '=', productId)
     .where('stock', '>=', quantity)
     .where('status', '=', 'active')

@@ -1,17 +1,20 @@
 import type { Kysely } from 'kysely';
 import type {
   Category,
-  PageOf,
   Product,
   ProductListQuery,
+  ProductPage,
   ProductSort,
+  Seller,
 } from '@marketplace/contracts';
-import { InvalidCursorError } from '@marketplace/db';
+import { decodeCursor, encodeCursor, InvalidCursorError } from '@marketplace/db';
 import { listCategories } from '../data/category.repository.ts';
-import { checkListingCursor } from '../data/listing-keys.ts';
-import { searchProducts, type SearchPage } from '../data/product-search.repository.ts';
-import { findProductById } from '../data/product.repository.ts';
+import { checkListingCursor, cursorFields } from '../data/listing-keys.ts';
+import { listProducts } from '../data/product-listing.repository.ts';
+import { findProductById, findProductsByIds } from '../data/product.repository.ts';
+import { findSeller } from '../data/seller.repository.ts';
 import type { DB } from '../data/schema.ts';
+import type { CatalogIndex, IndexFilter } from '../search/catalog-index.ts';
 import { buildCategoryTree, categoryWithDescendants } from './category-tree.ts';
 import { ProductErrors } from './errors.ts';
 import type { Actor, ListingSort } from './product.model.ts';
@@ -23,61 +26,138 @@ function listingSort(sort: ProductSort | undefined, hasWords: boolean): ListingS
   return sort ?? 'relevance';
 }
 
-/** The validated sort, position and size of the page asked for. */
-function pageRequest(query: ProductListQuery, hasWords: boolean): SearchPage {
-  const sort = listingSort(query.sort, hasWords);
-  // An empty cursor means the first page. Checked here, before any lookup, so that a bad cursor
-  // is a 400 even when the category turns out unknown.
-  const cursor = query.cursor || undefined;
-  if (cursor !== undefined) {
-    try {
-      checkListingCursor(sort, cursor);
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw ProductErrors.invalidCursor();
-      throw error;
-    }
-  }
-  const { minPrice, maxPrice } = query;
-  if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice) {
-    throw ProductErrors.invalidPriceRange();
-  }
-  return { sort, cursor, limit: query.limit };
+/** A listing as asked: its words, filters, order and position, checked. */
+export interface ListingRequest {
+  filter: IndexFilter;
+  sort: ListingSort;
+  limit: number;
+  cursor: string | undefined;
+  facets: boolean;
 }
 
-/** Browsing the catalog: listings, search, one product, the category tree. */
-export class CatalogService {
-  constructor(private readonly db: Kysely<DB>) {}
+/** The index: the search words' matches and every facet. */
+export interface CatalogServiceDeps {
+  db: Kysely<DB>;
+  index: CatalogIndex;
+  /** False until the index holds every product: until then searches and facets answer 503. */
+  indexReady: () => boolean;
+}
 
-  async list(query: ProductListQuery): Promise<PageOf<Product>> {
+/**
+ * Browsing the catalog. Listings without search words are MySQL's (an index per filter
+ * combination, see docs/catalog.md); search words and facets are this replica's index's, which
+ * gives ids that are then read from MySQL, the source of truth for what a product is.
+ */
+export class CatalogService {
+  constructor(private readonly deps: CatalogServiceDeps) {}
+
+  /** Checks the query before anything is looked up: a bad cursor is a 400 whatever else. */
+  async request(
+    query: ProductListQuery,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<ListingRequest> {
     const terms = searchTerms(query.q);
-    const page = pageRequest(query, terms.length > 0);
+    const sort = listingSort(query.sort, terms.length > 0);
+    // An empty cursor means the first page.
+    const cursor = query.cursor || undefined;
+    if (cursor !== undefined) {
+      try {
+        checkListingCursor(sort, cursor);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw ProductErrors.invalidCursor();
+        throw error;
+      }
+    }
+    const { minPrice, maxPrice } = query;
+    if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice) {
+      throw ProductErrors.invalidPriceRange();
+    }
+    // An unknown category is an empty listing, not an error: links to a removed one still work.
     const categoryIds = await this.categoryFilter(query.category);
-    if (categoryIds === null) return { items: [], nextCursor: null };
-    const { sellerId, minPrice, maxPrice, inStock } = query;
-    const filter = { terms, categoryIds, sellerId, minPrice, maxPrice, inStock };
-    return searchProducts(this.db, filter, page);
+    const filter: IndexFilter = {
+      terms,
+      ...(categoryIds ? { categoryIds } : {}),
+      ...(query.sellerId ? { sellerId: query.sellerId } : {}),
+      ...(minPrice !== undefined ? { minPrice } : {}),
+      ...(maxPrice !== undefined ? { maxPrice } : {}),
+      ...(query.inStock ? { inStock: true } : {}),
+      ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+    };
+    return { filter, sort, limit: query.limit, cursor, facets: query.facets === true };
+  }
+
+  async list(request: ListingRequest): Promise<ProductPage> {
+    const { filter, sort, limit, cursor } = request;
+    const needsIndex = filter.terms.length > 0 || request.facets;
+    if (needsIndex && !this.deps.indexReady()) throw ProductErrors.searchWarmingUp();
+    const page =
+      sort === 'relevance' || filter.terms.length > 0
+        ? await this.search(filter, sort, limit, cursor)
+        : await listProducts(this.deps.db, filter, {
+            sort,
+            limit,
+            cursor,
+          });
+    if (!request.facets) return page;
+    return { ...page, facets: this.deps.index.facets(filter) };
+  }
+
+  /** The index orders and pages the matches; MySQL supplies the products as they are now. */
+  private async search(
+    filter: IndexFilter,
+    sort: ListingSort,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<{ items: Product[]; nextCursor: string | null }> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, cursorFields(sort), sort);
+    const page = this.deps.index.search(filter, { sort, limit, ...(after ? { after } : {}) });
+    // A product archived on another replica a moment ago may still be in this index: dropped.
+    const items = (await findProductsByIds(this.deps.db, page.ids)).filter(
+      (product) => product.status === 'active',
+    );
+    return { items, nextCursor: page.nextKey ? encodeCursor(page.nextKey, sort) : null };
   }
 
   /**
    * A product as the public sees it; an archived one only for its seller or an admin.
    * `viewer` is resolved only then, so a public read never depends on the caller's token.
    */
-  async get(id: string, viewer: () => Promise<Actor | undefined>): Promise<Product> {
-    const product = await findProductById(this.db, id);
+  async get(
+    id: string,
+    viewer: () => Promise<Actor | undefined>,
+  ): Promise<{ product: Product; public: boolean }> {
+    const product = await findProductById(this.deps.db, id);
     if (!product) throw ProductErrors.productNotFound();
-    if (product.status === 'active') return product;
+    if (product.status === 'active') return { product, public: true };
     const actor = await viewer();
-    if (actor && (actor.role === 'admin' || actor.userId === product.sellerId)) return product;
+    if (actor && (actor.role === 'admin' || actor.userId === product.sellerId)) {
+      return { product, public: false };
+    }
     throw ProductErrors.productNotFound();
   }
 
   async categoryTree(): Promise<Category[]> {
-    return buildCategoryTree(await listCategories(this.db));
+    return buildCategoryTree(
+      await listCategories(this.deps.db),
+      this.deps.index.activeCountByCategory(),
+    );
   }
 
-  /** The category and its descendants; undefined for no filter, null for an unknown slug. */
-  private async categoryFilter(slug: string | undefined): Promise<string[] | null | undefined> {
+  /** A seller's public page: known from their listings or from user-service's events. */
+  async seller(id: string): Promise<Seller> {
+    const record = await findSeller(this.deps.db, id);
+    if (!record) throw ProductErrors.sellerNotFound();
+    return {
+      id,
+      name: record.name,
+      productCount: this.deps.index.activeCountBySeller(id),
+      memberSince: record.memberSince?.toISOString() ?? null,
+    };
+  }
+
+  /** The category and its descendants; undefined for no filter, none for an unknown slug. */
+  private async categoryFilter(slug: string | undefined): Promise<string[] | undefined> {
     if (!slug) return undefined;
-    return categoryWithDescendants(await listCategories(this.db), slug);
+    return categoryWithDescendants(await listCategories(this.deps.db), slug) ?? [];
   }
 }

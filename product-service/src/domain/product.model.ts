@@ -8,6 +8,9 @@ export interface Actor {
   name?: string;
 }
 
+/** The contract's bound on stock, which an adjustment must not cross either. */
+export const MAX_STOCK = 1_000_000;
+
 /** The width of the `seller_name` column. */
 const SELLER_NAME_MAX = 120;
 
@@ -30,10 +33,4 @@ export interface NewProduct extends ProductBody {
 export type ListingSort = ProductSort;
 
 /** A category as stored: the tree is built from each one's parent and position. */
-export interface CategoryRecord {
-  id: string;
-  parentId: string | null;
-  slug: string;
-  name: string;
-  position: number;
-}
+export type { CategoryRecord } from '@marketplace/contracts';

@@ -1,55 +1,113 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Product, ProductBody, ProductPatchBody } from '@marketplace/contracts';
+import { inTransaction } from '@marketplace/db';
 import { categoryExists } from '../data/category.repository.ts';
 import { findSellerName } from '../data/seller.repository.ts';
 import {
+  adjustStock,
   findProductById,
   insertProduct,
   renameSeller,
   updateProduct,
 } from '../data/product.repository.ts';
 import type { DB } from '../data/schema.ts';
+import type { ProductsChanged } from './catalog-changes.ts';
 import { ProductErrors } from './errors.ts';
-import { sellerNameOf, type Actor } from './product.model.ts';
+import { MAX_STOCK, sellerNameOf, type Actor } from './product.model.ts';
+
+/** Who asks, and the request's id for the events the change causes. */
+export interface WriteContext {
+  actor: Actor;
+  correlationId: string | null;
+}
 
 /** Sellers (and admins) managing listings. */
 export class ProductService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly changed: ProductsChanged,
+  ) {}
 
-  async create(actor: Actor, input: ProductBody): Promise<Product> {
+  async create({ actor, correlationId }: WriteContext, input: ProductBody): Promise<Product> {
     await this.assertCategory(input.categoryId);
     const id = randomUUID();
     const sellerName = await this.sellerName(actor);
-    await insertProduct(this.db, {
-      ...input,
-      title: input.title.trim(),
-      description: input.description.trim(),
-      id,
-      sellerId: actor.userId,
-      sellerName: sellerName ?? '',
-      now: new Date(),
+    await inTransaction(this.db, async (trx) => {
+      await insertProduct(
+        trx,
+        {
+          ...input,
+          title: input.title.trim(),
+          description: input.description.trim(),
+          id,
+          sellerId: actor.userId,
+          sellerName: sellerName ?? '',
+          now: new Date(),
+        },
+        correlationId,
+      );
+      if (sellerName) await renameSeller(trx, actor.userId, sellerName);
     });
-    if (sellerName) await renameSeller(this.db, actor.userId, sellerName);
+    await this.changed([id]);
     return this.reload(id);
   }
 
-  async update(actor: Actor, id: string, patch: ProductPatchBody): Promise<Product> {
+  /**
+   * Applies `patch`; with `expectedVersion` (If-Match) only if nobody changed the product since.
+   * Setting the stock outright needs it: without, a reservation committed between the seller's
+   * read and this write would be overwritten (use adjustStock instead).
+   */
+  async update(
+    { actor, correlationId }: WriteContext,
+    id: string,
+    patch: ProductPatchBody,
+    expectedVersion?: number,
+  ): Promise<Product> {
     const product = await this.editable(actor, id);
+    if (patch.stock !== undefined && expectedVersion === undefined) {
+      throw ProductErrors.stockNeedsPrecondition();
+    }
+    if (expectedVersion !== undefined && expectedVersion !== product.version) {
+      throw ProductErrors.versionMismatch(product.version);
+    }
     if (patch.categoryId !== undefined) await this.assertCategory(patch.categoryId);
-    await updateProduct(
-      this.db,
-      id,
-      {
-        ...patch,
-        title: patch.title?.trim(),
-        description: patch.description?.trim(),
-      },
-      new Date(),
-    );
     // Only the seller's own token names the seller: an admin's edit must not put its name there.
     const sellerName = actor.userId === product.sellerId ? await this.sellerName(actor) : undefined;
-    if (sellerName) await renameSeller(this.db, actor.userId, sellerName);
+    const updated = await inTransaction(this.db, async (trx) => {
+      const applied = await updateProduct(
+        trx,
+        id,
+        { ...patch, title: patch.title?.trim(), description: patch.description?.trim() },
+        { now: new Date(), expectedVersion, correlationId },
+      );
+      if (applied && sellerName) await renameSeller(trx, actor.userId, sellerName);
+      return applied;
+    });
+    if (!updated) {
+      const current = await this.reload(id);
+      throw ProductErrors.versionMismatch(current.version);
+    }
+    await this.changed([id]);
+    return this.reload(id);
+  }
+
+  /** Adds `delta` (may be negative) to the stock atomically: it never loses a reservation. */
+  async adjustStock(
+    { actor, correlationId }: WriteContext,
+    id: string,
+    delta: number,
+  ): Promise<Product> {
+    await this.editable(actor, id);
+    const now = new Date();
+    const adjusted = await inTransaction(this.db, (trx) =>
+      adjustStock(trx, id, delta, { now, maxStock: MAX_STOCK, correlationId }),
+    );
+    if (!adjusted) {
+      const current = await this.reload(id);
+      throw ProductErrors.stockOutOfRange(current.stock, delta);
+    }
+    await this.changed([id]);
     return this.reload(id);
   }
 
@@ -62,11 +120,13 @@ export class ProductService {
   }
 
   /** Archiving hides a product from the catalog and from new orders; it is never deleted. */
-  async archive(actor: Actor, id: string): Promise<void> {
+  async archive({ actor, correlationId }: WriteContext, id: string): Promise<void> {
     const product = await this.editable(actor, id);
-    if (product.status !== 'archived') {
-      await updateProduct(this.db, id, { status: 'archived' }, new Date());
-    }
+    if (product.status === 'archived') return;
+    await inTransaction(this.db, (trx) =>
+      updateProduct(trx, id, { status: 'archived' }, { now: new Date(), correlationId }),
+    );
+    await this.changed([id]);
   }
 
   /** The product if `actor` may change it; someone else's archived product does not exist for them. */

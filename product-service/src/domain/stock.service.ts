@@ -4,6 +4,7 @@ import type { FieldError } from '@marketplace/service-kit';
 import { lookupProducts } from '../data/product.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { releaseStock, reserveStock } from '../data/stock.repository.ts';
+import type { ProductsChanged } from './catalog-changes.ts';
 import { ProductErrors } from './errors.ts';
 import type { OrderReservation, Shortage } from './stock.model.ts';
 
@@ -52,20 +53,26 @@ function shortageError(shortages: readonly Shortage[]) {
 
 /** Stock for order-service: lookups, and reservations that never oversell. */
 export class StockService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly changed: ProductsChanged,
+  ) {}
 
   async lookup(ids: readonly string[]): Promise<CatalogProduct[]> {
     return lookupProducts(this.db, [...new Set(ids)]);
   }
 
   /** All or nothing; an order reserved before is not reserved again. */
-  async reserve(request: ReservationBody): Promise<void> {
+  async reserve(request: ReservationBody, correlationId: string | null): Promise<void> {
     const orders = normalizeOrders(request.orders);
-    const shortages = await reserveStock(this.db, request.checkoutId, orders);
+    const shortages = await reserveStock(this.db, request.checkoutId, orders, correlationId);
     if (shortages.length > 0) throw shortageError(shortages);
+    await this.changed(orders.flatMap((order) => order.items.map((line) => line.productId)));
   }
 
-  async release(orderId: string): Promise<boolean> {
-    return releaseStock(this.db, orderId);
+  async release(orderId: string, correlationId: string | null): Promise<boolean> {
+    const productIds = await releaseStock(this.db, orderId, correlationId);
+    await this.changed(productIds);
+    return productIds.length > 0;
   }
 }

@@ -52,7 +52,7 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
       },
     },
     async (request) => {
-      await stock.reserve(request.body);
+      await stock.reserve(request.body, request.id);
       return { reserved: true as const };
     },
   );
@@ -71,6 +71,8 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
         },
       },
     },
-    async (request) => ({ released: await stock.release(request.params.orderId) }),
+    async (request) => ({
+      released: await stock.release(request.params.orderId, request.id),
+    }),
   );
 }

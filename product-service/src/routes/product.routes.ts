@@ -1,6 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import type { ServiceApp } from '@marketplace/service-kit';
 import { authenticate, currentUser, readUser, type AccessTokenVerifier } from '@marketplace/jwt';
 import {
+  ATTRIBUTE_FILTER_PREFIX,
   IdParamsSchema,
   problemResponses,
   ProductBodySchema,
@@ -8,9 +10,11 @@ import {
   ProductPageSchema,
   ProductPatchBodySchema,
   ProductSchema,
+  StockAdjustmentBodySchema,
 } from '@marketplace/contracts';
 import type { CatalogService } from '../domain/catalog.service.ts';
-import type { ProductService } from '../domain/product.service.ts';
+import { ProductErrors } from '../domain/errors.ts';
+import type { ProductService, WriteContext } from '../domain/product.service.ts';
 
 export interface ProductRoutesDeps {
   catalog: CatalogService;
@@ -20,6 +24,31 @@ export interface ProductRoutesDeps {
 
 const tags = ['products'];
 const security = [{ bearer: [] }];
+
+/** The `attr.<name>` parameters of a listing, already checked by the query schema. */
+export function attributeFilters(query: object): Record<string, string> {
+  const filters: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (key.startsWith(ATTRIBUTE_FILTER_PREFIX) && typeof value === 'string') {
+      filters[key.slice(ATTRIBUTE_FILTER_PREFIX.length)] = value;
+    }
+  }
+  return filters;
+}
+
+/** The version an `If-Match: "12"` names; undefined without the header. */
+function expectedVersion(request: FastifyRequest): number | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined) return undefined;
+  const match = /^\s*"(\d{1,10})"\s*$/.exec(header);
+  const version = match ? Number(match[1]) : NaN;
+  if (!Number.isSafeInteger(version)) throw ProductErrors.invalidIfMatch();
+  return version;
+}
+
+function writeContext(request: FastifyRequest): WriteContext {
+  return { actor: currentUser(request), correlationId: request.id };
+}
 
 export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps): void {
   const { catalog, products, verifier } = deps;
@@ -32,10 +61,13 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         tags,
         summary: 'Browse and search the catalog (active products only)',
         querystring: ProductListQuerySchema,
-        response: { 200: ProductPageSchema, ...problemResponses(400) },
+        response: { 200: ProductPageSchema, ...problemResponses(400, 503) },
       },
     },
-    async (request) => catalog.list(request.query),
+    async (request) => {
+      const listing = await catalog.request(request.query, attributeFilters(request.query));
+      return catalog.list(listing);
+    },
   );
 
   app.get(
@@ -48,8 +80,15 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         response: { 200: ProductSchema, ...problemResponses(400, 404) },
       },
     },
-    async (request) =>
-      catalog.get(request.params.id, () => readUser(verifier, request).catch(() => undefined)),
+    async (request, reply) => {
+      const read = await catalog.get(request.params.id, () =>
+        readUser(verifier, request).catch(() => undefined),
+      );
+      // The version is the ETag: what If-Match on a PATCH compares with.
+      reply.header('etag', `"${read.product.version}"`);
+      if (!read.public) reply.header('cache-control', 'private, no-store');
+      return read.product;
+    },
   );
 
   app.post(
@@ -67,8 +106,10 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await products.create(currentUser(request), request.body)),
+    async (request, reply) => {
+      const product = await products.create(writeContext(request), request.body);
+      return reply.code(201).header('etag', `"${product.version}"`).send(product);
+    },
   );
 
   app.patch(
@@ -78,16 +119,50 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       schema: {
         tags,
         security,
-        summary: "Change one's own product (an admin any)",
+        summary: "Change one's own product (an admin any); If-Match: the version read",
         params: IdParamsSchema,
         body: ProductPatchBodySchema,
         response: {
           200: ProductSchema,
-          ...problemResponses(400, 401, 403, 404, 422),
+          ...problemResponses(400, 401, 403, 404, 412, 422, 428),
         },
       },
     },
-    async (request) => products.update(currentUser(request), request.params.id, request.body),
+    async (request, reply) => {
+      const product = await products.update(
+        writeContext(request),
+        request.params.id,
+        request.body,
+        expectedVersion(request),
+      );
+      return reply.header('etag', `"${product.version}"`).send(product);
+    },
+  );
+
+  app.post(
+    '/api/products/:id/stock',
+    {
+      onRequest: sellerOnly,
+      schema: {
+        tags,
+        security,
+        summary: "Adjust one's own product's stock by a delta, atomically (an admin any)",
+        params: IdParamsSchema,
+        body: StockAdjustmentBodySchema,
+        response: {
+          200: ProductSchema,
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const product = await products.adjustStock(
+        writeContext(request),
+        request.params.id,
+        request.body.delta,
+      );
+      return reply.header('etag', `"${product.version}"`).send(product);
+    },
   );
 
   app.delete(
@@ -103,7 +178,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       },
     },
     async (request, reply) => {
-      await products.archive(currentUser(request), request.params.id);
+      await products.archive(writeContext(request), request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -1,0 +1,98 @@
+import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
+import type { Product } from '@marketplace/contracts';
+import { paginateUnion, type KeysetPage } from '@marketplace/db';
+import type { ListingSort } from '../domain/product.model.ts';
+import { listingKeys } from './listing-keys.ts';
+import { toProduct } from './product.mapper.ts';
+import type { DB, ProductsTable } from './schema.ts';
+
+/** The filters of a listing without search words (those are the search index's). */
+export interface ListingFilter {
+  /** Any of these categories (a category and its sub-categories). */
+  categoryIds?: readonly string[] | undefined;
+  sellerId?: string | undefined;
+  minPrice?: number | undefined;
+  maxPrice?: number | undefined;
+  inStock?: boolean | undefined;
+  /** Every name must have this value. */
+  attributes?: Readonly<Record<string, string>> | undefined;
+}
+
+export interface ListingPage {
+  sort: Exclude<ListingSort, 'relevance'>;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+type ProductQuery = SelectQueryBuilder<DB, 'products', Selectable<ProductsTable>>;
+
+/**
+ * The rows of one branch: active products of at most one category, with every other filter.
+ * Each filter combination has a key that yields rows in the sort's order (see docs/catalog.md),
+ * so a page reads about `limit` index entries, not every match.
+ */
+function branch(db: Kysely<DB>, filter: ListingFilter, categoryId?: string): ProductQuery {
+  let query = db.selectFrom('products').selectAll().where('status', '=', 'active');
+  if (categoryId !== undefined) query = query.where('category_id', '=', categoryId);
+  if (filter.sellerId) query = query.where('seller_id', '=', filter.sellerId);
+  if (filter.minPrice !== undefined) query = query.where('price_minor', '>=', filter.minPrice);
+  if (filter.maxPrice !== undefined) query = query.where('price_minor', '<=', filter.maxPrice);
+  if (filter.inStock) query = query.where('stock', '>', 0);
+  for (const [name, value] of Object.entries(filter.attributes ?? {})) {
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('product_attributes')
+          .select(sql`1`.as('one'))
+          .whereRef('product_attributes.product_id', '=', 'products.id')
+          .where('product_attributes.name', '=', name)
+          .where('product_attributes.value', '=', value),
+      ),
+    );
+  }
+  return query;
+}
+
+/**
+ * A page of active products matching `filter` in the order of `page.sort`, by keyset (never
+ * OFFSET). A category subtree is one branch per category, merged. Throws InvalidCursorError for a
+ * cursor that is malformed or of another sort.
+ */
+export async function listProducts(
+  db: Kysely<DB>,
+  filter: ListingFilter,
+  page: ListingPage,
+): Promise<KeysetPage<Product>> {
+  const branches = filter.categoryIds
+    ? filter.categoryIds.map((categoryId) => branch(db, filter, categoryId))
+    : [branch(db, filter)];
+  const keys = listingKeys(page.sort, sql<number>`0`).filter(
+    (key): key is Extract<typeof key, { column: unknown }> => 'column' in key,
+  );
+  const result = await paginateUnion(db, branches, {
+    keys,
+    limit: page.limit,
+    cursor: page.cursor,
+    scope: page.sort,
+  });
+  return { ...result, items: result.items.map((row) => toProduct(row)) };
+}
+
+/** The SQL of each branch of a listing, for EXPLAIN in tests. */
+export function listingBranchSql(
+  db: Kysely<DB>,
+  filter: ListingFilter,
+  sort: Exclude<ListingSort, 'relevance'>,
+): { sql: string; parameters: readonly unknown[] }[] {
+  const keys = listingKeys(sort, sql<number>`0`);
+  const branches = filter.categoryIds
+    ? filter.categoryIds.map((categoryId) => branch(db, filter, categoryId))
+    : [branch(db, filter)];
+  return branches.map((query) => {
+    let ordered = query;
+    for (const key of keys) {
+      if ('column' in key) ordered = ordered.orderBy(key.column, key.direction);
+    }
+    return ordered.limit(21).compile();
+  });
+}
