@@ -9,7 +9,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type InsertObject, type Kysely } from 'kysely';
 import { createDb, prepareDatabase } from '@marketplace/db';
 import { ConfigError, isProduction } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
@@ -20,7 +20,7 @@ import {
   type GeneratedCatalog,
 } from '../src/catalog-generator/index.ts';
 import { loadConfig } from '../src/config.ts';
-import type { DB, ProductAttributesTable, ProductsTable } from '../src/data/schema.ts';
+import type { DB, ProductAttributesTable } from '../src/data/schema.ts';
 import { seedCategories } from '../src/demo/seed.ts';
 
 export const MAX_PRODUCTS = 10_000_000;
@@ -110,7 +110,7 @@ async function insertSellers(db: Kysely<DB>, catalog: GeneratedCatalog): Promise
 }
 
 interface Rows {
-  products: Insertable<ProductsTable>[];
+  products: InsertObject<DB, 'products'>[];
   attributes: ProductAttributesTable[];
 }
 
