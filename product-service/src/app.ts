@@ -13,6 +13,8 @@ import { CategoryService } from './domain/category.service.ts';
 import { ProductService } from './domain/product.service.ts';
 import { StockService } from './domain/stock.service.ts';
 import { createUserConsumer } from './events/user.consumer.ts';
+import { registerConditionalGet } from './http/conditional.ts';
+import { createCatalogCaches } from './http/catalog-caches.ts';
 import { startIndexEvents } from './indexing/index-events.ts';
 import { IndexFeed } from './indexing/index-feed.ts';
 import { registerCategoryRoutes } from './routes/category.routes.ts';
@@ -62,7 +64,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     },
   });
   const events = startEventPublisher('product-service', db, config, app);
-  const feed = new IndexFeed({ db, index, logger: app.log, registry: app.metrics });
+  const caches = createCatalogCaches(db, app.metrics);
+  const feed = new IndexFeed({
+    db,
+    index,
+    logger: app.log,
+    registry: app.metrics,
+    // Whatever reached the index (this replica's writes, others' events, the catch-up scan)
+    // invalidates what was served from before it.
+    onChange: (ids) => caches.productsChanged(ids),
+  });
   const indexEvents = startIndexEvents({
     broker: events.broker,
     exchange: config.EVENTS_EXCHANGE,
@@ -77,6 +88,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     logger: app.log,
     exchange: config.EVENTS_EXCHANGE,
     queue: config.EVENTS_QUEUE,
+    // A renamed shop changes what its listings show, though not what the index holds.
+    renamed: () => caches.everything(),
   });
 
   const changed: ProductsChanged = async (ids) => {
@@ -101,16 +114,24 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     await db.destroy();
   });
   app.addSchema(CategorySchema);
+  registerConditionalGet(app);
 
-  const catalog = new CatalogService({ db, index, indexReady: () => feed.built });
+  const catalog = new CatalogService({
+    db,
+    index,
+    indexReady: () => feed.built,
+    categoryRecords: caches.categoryRecords,
+    productById: caches.productById,
+  });
   registerProductRoutes(app, {
     catalog,
+    listings: caches.listings,
     products: new ProductService(db, changed),
     verifier,
   });
   registerCategoryRoutes(app, {
     catalog,
-    categories: new CategoryService(db, () => undefined),
+    categories: new CategoryService(db, () => caches.everything()),
     verifier,
   });
   registerInternalRoutes(app, {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type {
   Category,
+  CategoryRecord,
   Product,
   ProductListQuery,
   ProductPage,
@@ -41,6 +42,10 @@ export interface CatalogServiceDeps {
   index: CatalogIndex;
   /** False until the index holds every product: until then searches and facets answer 503. */
   indexReady: () => boolean;
+  /** The categories as stored; by default read each time (the app caches them). */
+  categoryRecords?: () => Promise<CategoryRecord[]>;
+  /** One product by id; by default read each time (the app caches hot ones). */
+  productById?: (id: string) => Promise<Product | undefined>;
 }
 
 /**
@@ -49,7 +54,13 @@ export interface CatalogServiceDeps {
  * gives ids that are then read from MySQL, the source of truth for what a product is.
  */
 export class CatalogService {
-  constructor(private readonly deps: CatalogServiceDeps) {}
+  private readonly categoryRecords: () => Promise<CategoryRecord[]>;
+  private readonly productById: (id: string) => Promise<Product | undefined>;
+
+  constructor(private readonly deps: CatalogServiceDeps) {
+    this.categoryRecords = deps.categoryRecords ?? (() => listCategories(deps.db));
+    this.productById = deps.productById ?? ((id) => findProductById(deps.db, id));
+  }
 
   /** Checks the query before anything is looked up: a bad cursor is a 400 whatever else. */
   async request(
@@ -126,7 +137,7 @@ export class CatalogService {
     id: string,
     viewer: () => Promise<Actor | undefined>,
   ): Promise<{ product: Product; public: boolean }> {
-    const product = await findProductById(this.deps.db, id);
+    const product = await this.productById(id);
     if (!product) throw ProductErrors.productNotFound();
     if (product.status === 'active') return { product, public: true };
     const actor = await viewer();
@@ -137,10 +148,7 @@ export class CatalogService {
   }
 
   async categoryTree(): Promise<Category[]> {
-    return buildCategoryTree(
-      await listCategories(this.deps.db),
-      this.deps.index.activeCountByCategory(),
-    );
+    return buildCategoryTree(await this.categoryRecords(), this.deps.index.activeCountByCategory());
   }
 
   /** A seller's public page: known from their listings or from user-service's events. */
@@ -158,6 +166,6 @@ export class CatalogService {
   /** The category and its descendants; undefined for no filter, none for an unknown slug. */
   private async categoryFilter(slug: string | undefined): Promise<string[] | undefined> {
     if (!slug) return undefined;
-    return categoryWithDescendants(await listCategories(this.deps.db), slug) ?? [];
+    return categoryWithDescendants(await this.categoryRecords(), slug) ?? [];
   }
 }

@@ -14,6 +14,8 @@ export interface UserConsumerOptions {
   logger: Logger;
   exchange: string;
   queue: string;
+  /** Run after a rename committed: what listings show changed. */
+  renamed?: () => void;
 }
 
 /**
@@ -40,6 +42,7 @@ export function createUserConsumer(options: UserConsumerOptions): EventConsumer<
       if (!name) return;
       const current = await recordSellerName(trx, userId, name, new Date(event.occurredAt));
       await renameSeller(trx, userId, current);
+      return options.renamed;
     },
   });
 }

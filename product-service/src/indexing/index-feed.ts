@@ -52,6 +52,8 @@ export interface IndexFeedOptions {
    */
   overlapMs?: number;
   registry?: Registry;
+  /** Told which products changed in the index (a newer version arrived, or one was removed). */
+  onChange?: (ids: readonly string[]) => void;
 }
 
 /**
@@ -98,7 +100,7 @@ export class IndexFeed {
         .limit(this.batchSize);
       if (after !== undefined) query = query.where('id', '>', after);
       const rows = await query.execute();
-      for (const row of rows) this.options.index.upsert(toIndexed(row));
+      this.apply(rows);
       const last = rows.at(-1);
       if (!last || rows.length < this.batchSize) break;
       after = last.id;
@@ -124,9 +126,22 @@ export class IndexFeed {
       .select(COLUMNS)
       .where('id', 'in', unique)
       .execute();
-    for (const row of rows) this.options.index.upsert(toIndexed(row));
+    this.apply(rows);
     const found = new Set(rows.map((row) => row.id));
-    for (const id of unique) if (!found.has(id)) this.options.index.remove(id);
+    const gone = unique.filter((id) => !found.has(id) && this.options.index.has(id));
+    for (const id of gone) this.options.index.remove(id);
+    if (gone.length > 0) this.options.onChange?.(gone);
+  }
+
+  /** Indexes rows; those that were news (a version not indexed yet) are reported. */
+  private apply(rows: readonly IndexRow[]): void {
+    const changed: string[] = [];
+    for (const row of rows) {
+      if (this.options.index.versionOf(row.id) === row.version) continue;
+      this.options.index.upsert(toIndexed(row));
+      changed.push(row.id);
+    }
+    if (changed.length > 0) this.options.onChange?.(changed);
   }
 
   /** One catch-up pass: every row changed since the watermark (less the overlap), in pages. */
@@ -151,7 +166,7 @@ export class IndexFeed {
           )
         : query.where('updated_at', '>=', from);
       const rows = await query.execute();
-      for (const row of rows) this.options.index.upsert(toIndexed(row));
+      this.apply(rows);
       const last = rows.at(-1);
       if (last) {
         position = { at: last.updated_at, id: last.id };

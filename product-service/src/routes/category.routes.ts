@@ -29,6 +29,7 @@ export function registerCategoryRoutes(app: ServiceApp, deps: CategoryRoutesDeps
   app.get(
     '/api/categories',
     {
+      config: { cache: 'categories' },
       schema: {
         tags,
         summary: 'The category tree, with the active products in each node and below',
@@ -93,6 +94,7 @@ export function registerCategoryRoutes(app: ServiceApp, deps: CategoryRoutesDeps
   app.get(
     '/api/sellers/:id',
     {
+      config: { cache: 'seller' },
       schema: {
         tags: ['sellers'],
         summary: "A seller's public page",

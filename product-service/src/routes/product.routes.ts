@@ -12,12 +12,16 @@ import {
   ProductSchema,
   StockAdjustmentBodySchema,
 } from '@marketplace/contracts';
+import type { VersionedCache } from '../cache/versioned-cache.ts';
 import type { CatalogService } from '../domain/catalog.service.ts';
 import { ProductErrors } from '../domain/errors.ts';
 import type { ProductService, WriteContext } from '../domain/product.service.ts';
+import { preSerialized, serializedBody, type SerializedBody } from '../http/conditional.ts';
 
 export interface ProductRoutesDeps {
   catalog: CatalogService;
+  /** Serialized listing pages: a hit costs neither a query nor serialization nor hashing. */
+  listings: VersionedCache<SerializedBody>;
   products: ProductService;
   verifier: AccessTokenVerifier;
 }
@@ -51,12 +55,13 @@ function writeContext(request: FastifyRequest): WriteContext {
 }
 
 export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps): void {
-  const { catalog, products, verifier } = deps;
+  const { catalog, listings, products, verifier } = deps;
   const sellerOnly = authenticate(verifier, ['seller', 'admin']);
 
   app.get(
     '/api/products',
     {
+      config: { cache: 'listing' },
       schema: {
         tags,
         summary: 'Browse and search the catalog (active products only)',
@@ -64,15 +69,19 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
         response: { 200: ProductPageSchema, ...problemResponses(400, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const listing = await catalog.request(request.query, attributeFilters(request.query));
-      return catalog.list(listing);
+      const body = await listings.getOrLoad(JSON.stringify(listing), async () =>
+        serializedBody(reply.serialize(await catalog.list(listing))),
+      );
+      return preSerialized(reply, body);
     },
   );
 
   app.get(
     '/api/products/:id',
     {
+      config: { cache: 'product' },
       schema: {
         tags,
         summary: 'One product; an archived one only for its seller or an admin',
