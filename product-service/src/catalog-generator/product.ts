@@ -101,6 +101,14 @@ function title(d: Draft): string {
 
 type Sentence = (d: Draft) => string;
 
+const SINGULAR_IN_S = new Set(['Atlas', 'Lens']);
+
+/** "is" or "are": the nouns are title-case English, plural when they end in a lone s. */
+function verb(noun: string): 'is' | 'are' {
+  const plural = noun.endsWith('s') && !noun.endsWith('ss') && !SINGULAR_IN_S.has(noun);
+  return plural ? 'are' : 'is';
+}
+
 /** Two different items of `items` (at least two long). */
 function twoOf<T>(rng: Rng, items: readonly T[]): [T, T] {
   const first = rng.int(items.length);
@@ -108,16 +116,20 @@ function twoOf<T>(rng: Rng, items: readonly T[]): [T, T] {
   return [items[first]!, items[second]!];
 }
 
-const SENTENCES: readonly Sentence[] = [
-  (d) =>
-    `The ${d.brand} ${d.noun.toLowerCase()} is ${d.adjective.toLowerCase()} and made for ${d.rng.pick(d.leaf.root.uses)}.`,
-  (d) => `It comes with ${twoOf(d.rng, d.leaf.root.features).join(' and ')}.`,
-  (d) => `Part of the ${d.line} collection, designed in ${d.rng.pick(CITIES)}.`,
+/** Sentences for goods, not books: care and warranty. */
+const GOODS_ONLY: readonly Sentence[] = [
   () => 'Easy to use, simple to clean and built to last for years.',
   (d) =>
-    `Ideal for ${twoOf(d.rng, d.leaf.root.uses).join(', ')} or as a gift for ${d.rng.pick(OCCASIONS)}.`,
-  (d) =>
     `Model ${d.code} with a ${d.rng.pick(ATTRIBUTE_VALUES.warranty)} warranty from the ${d.brand} team.`,
+];
+
+const SHARED: readonly Sentence[] = [
+  (d) =>
+    `The ${d.adjective.toLowerCase()} ${d.brand} ${d.noun.toLowerCase()} ${verb(d.noun)} made for ${d.rng.pick(d.leaf.root.uses)}.`,
+  (d) => `It comes with ${twoOf(d.rng, d.leaf.root.features).join(' and ')}.`,
+  (d) => `Part of the ${d.line} collection, designed in ${d.rng.pick(CITIES)}.`,
+  (d) =>
+    `Ideal for ${twoOf(d.rng, d.leaf.root.uses).join(', ')} or as a gift for ${d.rng.pick(OCCASIONS)}.`,
   (d) =>
     `Customers love the ${twoOf(d.rng, COMMON_QUALITIES).join(' and the ')} of this ${d.noun.toLowerCase()}.`,
   (d) => `Ships within ${d.rng.between(2, 5)} days from our warehouse in ${d.rng.pick(CITIES)}.`,
@@ -136,7 +148,8 @@ const BOOK_SENTENCES: readonly Sentence[] = [
     `Published by ${d.brand} and loved by readers from ${d.rng.pick(CITIES)} to ${d.rng.pick(CITIES)}.`,
 ];
 
-const BOOK_POOL: readonly Sentence[] = [...BOOK_SENTENCES, ...SENTENCES];
+const GOODS_POOL: readonly Sentence[] = [...GOODS_ONLY, ...SHARED];
+const BOOK_POOL: readonly Sentence[] = [...BOOK_SENTENCES, ...SHARED];
 
 function wordCount(text: string): number {
   let count = 1;
@@ -146,7 +159,7 @@ function wordCount(text: string): number {
 
 function description(d: Draft): string {
   const { rng } = d;
-  const pool = d.leaf.spec.titled ? BOOK_POOL : SENTENCES;
+  const pool = d.leaf.spec.titled ? BOOK_POOL : GOODS_POOL;
   // Sentences run 7 to 15 words: stopping at the first total >= target keeps it within 30..60.
   const target = rng.between(30, 45);
   let used = 0;
