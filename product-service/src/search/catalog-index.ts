@@ -1,15 +1,7 @@
 import type { CursorValue } from '@marketplace/db';
 import { ACTIVE, ARCHIVED, Columns, Interner, textHash } from './columns.ts';
-import {
-  ORDERS,
-  TopK,
-  before,
-  idKey,
-  decodeAfter,
-  encodeKey,
-  type IndexSort,
-  type Order,
-} from './keyset.ts';
+import { ORDERS, TopK, before, idKey, decodeAfter, encodeKey, type IndexSort } from './keyset.ts';
+import { CompiledFilter } from './filter.ts';
 import { TextIndex } from './text-index.ts';
 
 export type { IndexSort } from './keyset.ts';
@@ -98,17 +90,6 @@ function bump(counts: Int32Array, at: number): void {
   counts[at] = (counts[at] as number) + 1;
 }
 
-/** A filter turned into interned numbers; `none` when it can match no product at all. */
-interface Compiled {
-  none: boolean;
-  categories: Uint8Array | null;
-  seller: number;
-  minPrice: number;
-  maxPrice: number;
-  inStock: boolean;
-  pairs: number[];
-}
-
 class InProcessCatalogIndex implements CatalogIndex {
   private readonly rows = new Columns();
   private readonly text = new TextIndex();
@@ -121,6 +102,8 @@ class InProcessCatalogIndex implements CatalogIndex {
   private readonly pairKey: number[] = [];
   private readonly activeByCategory: number[] = [];
   private readonly activeBySeller: number[] = [];
+  private scratch = new Int32Array(0);
+  private zeroScores = new Int32Array(0);
 
   get size(): number {
     return this.docsById.size;
@@ -190,18 +173,28 @@ class InProcessCatalogIndex implements CatalogIndex {
     const rows = this.rows;
     const after = page.after ? decodeAfter(order, page.after) : null;
     const top = new TopK(order, page.limit + 1, rows.ids, rows.idKey);
-    const primaryOf = this.primary(order);
-    this.forEachMatch(filter, (doc, score) => {
-      const primary = primaryOf(doc, score);
-      const key = rows.idKey[doc] as number;
+    const { count, docs: matched, scores } = this.matching(filter);
+    const column =
+      order.sort === 'newest' ? rows.created : order.sort === 'relevance' ? null : rows.price;
+    for (let i = 0; i < count; i++) {
+      const doc = matched[i] as number;
+      const primary = column === null ? (scores[i] as number) : (column[doc] as number);
       if (
-        after &&
-        !before(order, after.primary, after.key, after.id, primary, key, rows.ids[doc] as string)
+        after !== null &&
+        !before(
+          order,
+          after.primary,
+          after.key,
+          after.id,
+          primary,
+          rows.idKey[doc] as number,
+          rows.ids[doc] as string,
+        )
       ) {
-        return;
+        continue;
       }
       top.offer(doc, primary);
-    });
+    }
     const { docs, primaries } = top.sorted();
     const more = docs.length > page.limit;
     const kept = more ? docs.slice(0, page.limit) : docs;
@@ -219,12 +212,14 @@ class InProcessCatalogIndex implements CatalogIndex {
     const byCategory = new Int32Array(this.categories.size);
     const byBand = new Int32Array(PRICE_BAND_STARTS.length);
     const byPair = new Int32Array(this.pairs.size);
-    this.forEachMatch(filter, (doc) => {
+    const { count, docs } = this.matching(filter);
+    for (let i = 0; i < count; i++) {
+      const doc = docs[i] as number;
       bump(byCategory, rows.category[doc] as number);
       bump(byBand, priceBand(rows.price[doc] as number));
       const pairs = rows.attributes[doc];
       if (pairs) for (const pair of pairs) bump(byPair, pair);
-    });
+    }
     return {
       categories: this.categoryFacet(byCategory),
       priceBands: this.priceBandFacet(byBand),
@@ -265,86 +260,41 @@ class InProcessCatalogIndex implements CatalogIndex {
     return pairs.sort();
   }
 
-  private primary(order: Order): (doc: number, score: number) => number {
+  /**
+   * Active products matching the whole filter, in the first `count` entries of `docs`, with their
+   * text scores (all 0 without terms). The arrays are scratch space reused by the next query.
+   */
+  private matching(filter: IndexFilter): { count: number; docs: Int32Array; scores: Int32Array } {
     const rows = this.rows;
-    switch (order.sort) {
-      case 'newest':
-        return (doc) => rows.created[doc] as number;
-      case 'price_asc':
-      case 'price_desc':
-        return (doc) => rows.price[doc] as number;
-      case 'relevance':
-        return (_doc, score) => score;
-    }
-  }
-
-  /** Calls back with every active product matching the whole filter, and its text score (0 without terms). */
-  private forEachMatch(filter: IndexFilter, visit: (doc: number, score: number) => void): void {
-    const compiled = this.compile(filter);
-    if (compiled.none) return;
-    const accepts = this.predicate(compiled);
+    const accepted = new CompiledFilter(rows, filter, {
+      categories: this.categories,
+      sellers: this.sellers,
+      pairs: this.pairs,
+    });
+    if (accepted.none) return { count: 0, docs: this.scratch, scores: this.scratch };
     if (filter.terms.length === 0) {
-      for (let doc = 0; doc < this.rows.end; doc++) if (accepts(doc)) visit(doc, 0);
-      return;
+      if (this.scratch.length < rows.capacity) this.scratch = new Int32Array(rows.capacity);
+      const docs = this.scratch;
+      let count = 0;
+      for (let doc = 0; doc < rows.end; doc++) if (accepted.accepts(doc)) docs[count++] = doc;
+      return { count, docs, scores: this.zeros(count) };
     }
-    const { count, docs, scores } = this.text.match(filter.terms, this.rows.end);
-    for (let i = 0; i < count; i++) {
+    const found = this.text.match(filter.terms, rows.end);
+    const { docs, scores } = found;
+    let count = 0;
+    for (let i = 0; i < found.count; i++) {
       const doc = docs[i] as number;
-      if (accepts(doc)) visit(doc, scores[i] as number);
+      if (!accepted.accepts(doc)) continue;
+      docs[count] = doc;
+      scores[count] = scores[i] as number;
+      count++;
     }
+    return { count, docs, scores };
   }
 
-  private compile(filter: IndexFilter): Compiled {
-    const compiled: Compiled = {
-      none: false,
-      categories: null,
-      seller: -1,
-      minPrice: filter.minPrice ?? -Infinity,
-      maxPrice: filter.maxPrice ?? Infinity,
-      inStock: filter.inStock === true,
-      pairs: [],
-    };
-    if (filter.categoryIds) {
-      compiled.categories = new Uint8Array(this.categories.size);
-      let known = 0;
-      for (const id of filter.categoryIds) {
-        const category = this.categories.find(id);
-        if (category !== undefined) compiled.categories[category] = 1;
-        if (category !== undefined) known++;
-      }
-      if (known === 0) compiled.none = true;
-    }
-    if (filter.sellerId !== undefined) {
-      const seller = this.sellers.find(filter.sellerId);
-      if (seller === undefined) compiled.none = true;
-      else compiled.seller = seller;
-    }
-    for (const [key, value] of Object.entries(filter.attributes ?? {})) {
-      const pair = this.pairs.find(`${key}\0${value}`);
-      if (pair === undefined) compiled.none = true;
-      else compiled.pairs.push(pair);
-    }
-    return compiled;
-  }
-
-  private predicate(filter: Compiled): (doc: number) => boolean {
-    const { status, category, seller, price, stock, attributes } = this.rows;
-    const { categories, minPrice, maxPrice, inStock, pairs } = filter;
-    const wanted = filter.seller;
-    return (doc) => {
-      if (status[doc] !== ACTIVE) return false;
-      if (categories !== null && categories[category[doc] as number] !== 1) return false;
-      if (wanted >= 0 && seller[doc] !== wanted) return false;
-      const p = price[doc] as number;
-      if (p < minPrice || p > maxPrice) return false;
-      if (inStock && !((stock[doc] as number) > 0)) return false;
-      if (pairs.length > 0) {
-        const own = attributes[doc];
-        if (!own) return false;
-        for (const pair of pairs) if (!own.includes(pair)) return false;
-      }
-      return true;
-    };
+  private zeros(count: number): Int32Array {
+    if (this.zeroScores.length < count) this.zeroScores = new Int32Array(this.rows.capacity);
+    return this.zeroScores;
   }
 
   private categoryFacet(byCategory: Int32Array): { id: string; count: number }[] {

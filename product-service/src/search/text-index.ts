@@ -147,8 +147,8 @@ export class TextIndex {
         this.mark(this.titleMask, inTitle, 1 << i);
         this.mark(this.descriptionMask, inDescription, 1 << i);
         if (last && word === term) {
-          for (const doc of inTitle) this.exact[doc] = 1;
-          for (const doc of inDescription) this.exact[doc] = 1;
+          this.mark(this.exact, inTitle, 1);
+          this.mark(this.exact, inDescription, 1);
         }
         lists.push(inTitle, inDescription);
         size += inTitle.length + inDescription.length;
@@ -169,7 +169,8 @@ export class TextIndex {
     const { titleMask, descriptionMask, exact, matchDocs, matchScores } = this;
     let count = 0;
     for (const list of driver) {
-      for (const doc of list) {
+      for (let i = 0; i < list.length; i++) {
+        const doc = list[i] as number;
         const inTitle = titleMask[doc] as number;
         if ((inTitle & VISITED) !== 0) continue;
         titleMask[doc] = inTitle | VISITED;
@@ -198,8 +199,12 @@ export class TextIndex {
     return found.length > 0 ? found : NONE;
   }
 
-  private mark(masks: Int32Array, docs: Postings, bit: number): void {
-    for (const doc of docs) masks[doc] = (masks[doc] as number) | bit;
+  // Indexed loops: for…of over these arrays measured about 2.5 times slower.
+  private mark(masks: Int32Array | Uint8Array, docs: Postings, bit: number): void {
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i] as number;
+      masks[doc] = (masks[doc] as number) | bit;
+    }
   }
 
   /** Clears only what was marked unless that was a large part of the catalog. */
@@ -213,7 +218,8 @@ export class TextIndex {
       return;
     }
     for (const list of marked) {
-      for (const doc of list) {
+      for (let i = 0; i < list.length; i++) {
+        const doc = list[i] as number;
         this.titleMask[doc] = 0;
         this.descriptionMask[doc] = 0;
         this.exact[doc] = 0;
