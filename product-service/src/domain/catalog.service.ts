@@ -49,9 +49,10 @@ export interface CatalogServiceDeps {
 }
 
 /**
- * Browsing the catalog. Listings without search words are MySQL's (an index per filter
- * combination, see docs/catalog.md); search words and facets are this replica's index's, which
- * gives ids that are then read from MySQL, the source of truth for what a product is.
+ * Browsing the catalog. Listings without search words or attribute filters are MySQL's (a key
+ * per filter combination, see docs/catalog.md); search words, attribute filters and facets are
+ * this replica's index's, which gives ids that are then read from MySQL, the source of truth for
+ * what a product is.
  */
 export class CatalogService {
   private readonly categoryRecords: () => Promise<CategoryRecord[]>;
@@ -99,10 +100,14 @@ export class CatalogService {
 
   async list(request: ListingRequest): Promise<ProductPage> {
     const { filter, sort, limit, cursor } = request;
-    const needsIndex = filter.terms.length > 0 || request.facets;
-    if (needsIndex && !this.deps.indexReady()) throw ProductErrors.searchWarmingUp();
+    // Attribute filters are the index's too: in MySQL a common value would be a sort of every
+    // product holding it (their rows are found through product_attributes, in no useful order).
+    const searched = filter.terms.length > 0 || filter.attributes !== undefined;
+    if ((searched || request.facets) && !this.deps.indexReady()) {
+      throw ProductErrors.searchWarmingUp();
+    }
     const page =
-      sort === 'relevance' || filter.terms.length > 0
+      sort === 'relevance' || searched
         ? await this.search(filter, sort, limit, cursor)
         : await listProducts(this.deps.db, filter, {
             sort,
