@@ -4,9 +4,15 @@
  * and the default listing's throughput at 50 connections, against today's code (the baseline
  * commit, on its demo catalog) in the same run. Run: `npm run bench:catalog` (see bench/README.md).
  */
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { addBaselineWorktree, BASELINE_COMMIT, type Worktree } from './catalog/baseline.ts';
+import {
+  addBaselineWorktree,
+  BASELINE_COMMIT,
+  snapshotCheckout,
+  type Worktree,
+} from './catalog/checkouts.ts';
 import {
   benchDatabases,
   catalogDatabaseName,
@@ -17,7 +23,12 @@ import {
 } from './catalog/database.ts';
 import { planQueries, type QueryPlan } from './catalog/queries.ts';
 import { printCatalogTable, printThroughputTable, sizeLabel } from './catalog/report.ts';
-import { categoryTree, measureCatalog, measureListing, type SizeResult } from './catalog/run.ts';
+import {
+  categoryTree,
+  measureCatalog,
+  measureListingPair,
+  type SizeResult,
+} from './catalog/run.ts';
 import {
   scratchDatabaseName,
   startProductService,
@@ -36,6 +47,7 @@ const LOAD = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
   seconds: Number(process.env.BENCH_SECONDS ?? 10),
 };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 // The 1M catalog's index is built at start, on two shared cores.
 const READY_TIMEOUT_MS = 20 * 60_000;
 const SAMPLE = 10_000;
@@ -63,18 +75,30 @@ async function withService<T>(
   }
 }
 
-/** The default listing on a fresh demo catalog (52 products), with the given checkout's code. */
-async function demoListing(label: string, root: string): Promise<SizeResult> {
-  const database = scratchDatabaseName('demo');
-  log(`${label}: product-service on ${database} (SEED_DEMO)`);
+/** Baseline and new side by side, each on a fresh demo catalog of its own (52 products). */
+async function demoPair(baselineRoot: string, newRoot: string): Promise<SizeResult[]> {
+  const [before, after] = [scratchDatabaseName('demo'), scratchDatabaseName('demo')];
+  log(`demo: baseline on ${before}, new on ${after} (SEED_DEMO)`);
   try {
-    const result = await withService({ root, database, seedDemo: true }, (service) =>
-      measureListing(label, service, LOAD),
+    const results = await withService(
+      { root: baselineRoot, database: before, seedDemo: true },
+      (baseline) =>
+        withService({ root: newRoot, database: after, seedDemo: true }, (current) =>
+          measureListingPair(
+            [
+              { label: `baseline ${BASELINE_COMMIT}, 52 demo`, service: baseline },
+              { label: 'new, 52 demo', service: current },
+            ],
+            LOAD,
+            ROUNDS,
+          ),
+        ),
     );
-    logThroughput(result);
-    return result;
+    results.forEach(logThroughput);
+    return results;
   } finally {
-    await dropBenchDatabase(database);
+    await dropBenchDatabase(before);
+    await dropBenchDatabase(after);
   }
 }
 
@@ -85,7 +109,7 @@ function logThroughput(r: SizeResult): void {
   );
 }
 
-async function ensureCatalog(size: number): Promise<string> {
+async function ensureCatalog(root: string, size: number): Promise<string> {
   const database = catalogDatabaseName(size);
   const count = await productCount(database);
   if (count === size && KEEP_DB) {
@@ -95,20 +119,21 @@ async function ensureCatalog(size: number): Promise<string> {
   // The generator only adds: a larger or foreign catalog is dropped, not trimmed.
   if (count !== undefined && count > size) await dropBenchDatabase(database);
   log(`${sizeLabel(size)}: loading ${size} products into ${database}`);
-  const ms = await loadCatalog(ROOT, database, size);
+  const ms = await loadCatalog(root, database, size);
   log(`${sizeLabel(size)}: loaded in ${(ms / 1000).toFixed(0)} s`);
   return database;
 }
 
 async function measureSize(
+  root: string,
   size: number,
   planFor: (service: RunningService) => Promise<QueryPlan>,
 ): Promise<SizeResult> {
-  const database = await ensureCatalog(size);
+  const database = await ensureCatalog(root, size);
   const label = sizeLabel(size);
   log(`${label}: product-service on ${database}`);
   try {
-    return await withService({ root: ROOT, database, seedDemo: false }, async (service) => {
+    return await withService({ root, database, seedDemo: false }, async (service) => {
       const result = await measureCatalog(label, service, await planFor(service), LOAD);
       logThroughput(result);
       return result;
@@ -128,15 +153,31 @@ async function dropAll(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv.includes('--drop')) return dropAll();
   const loadAtStart = loadavg()[0] ?? 0;
+  // Before the run: the checkout may change while it runs, the snapshot does not.
+  const checkout = describeCheckout();
+  const current = await snapshotCheckout(ROOT);
+  try {
+    await run(
+      current.root,
+      `${checkout}; ${cpus().length} cores, load average ${loadAtStart.toFixed(1)} at start`,
+    );
+  } finally {
+    await current.remove();
+  }
+}
+
+async function run(root: string, context: string): Promise<void> {
   let worktree: Worktree | undefined;
-  let baseline: SizeResult;
+  let demo: SizeResult[];
   try {
     worktree = await addBaselineWorktree(ROOT);
-    baseline = await demoListing(`baseline ${BASELINE_COMMIT}, 52 demo`, worktree.root);
+    demo = await demoPair(worktree.root, root);
   } finally {
     await worktree?.remove();
   }
-  const results: SizeResult[] = [await demoListing('new, 52 demo', ROOT)];
+  const [baseline, newDemo] = demo;
+  if (!baseline || !newDemo) throw new Error('the demo pair gave no results');
+  const results: SizeResult[] = [newDemo];
   // The plan comes from the smallest catalog and serves every size (the same queries).
   let plan: QueryPlan | undefined;
   const smallest = SIZES[0] ?? 0;
@@ -148,20 +189,36 @@ async function main(): Promise<void> {
     return plan;
   };
   const sized: SizeResult[] = [];
-  for (const size of SIZES) sized.push(await measureSize(size, planOnce));
+  const failed: string[] = [];
+  for (const size of SIZES) {
+    // One size failing (out of memory at 1M, say) still leaves the others' figures.
+    const result = await measureSize(root, size, planOnce).catch((error: unknown) => {
+      failed.push(`${sizeLabel(size)}: ${error instanceof Error ? error.message : String(error)}`);
+      log(failed.at(-1) ?? '');
+    });
+    if (result) sized.push(result);
+  }
   results.push(...sized);
   if (plan) printPlan(plan);
   console.log(
     `\nnode ${process.version}, ${LOAD.connections} connections for ${LOAD.seconds} s; the load ` +
       `generator runs in this process and shares the machine's cores with product-service; ` +
-      `LOG_LEVEL=${LOG_LEVEL}; baseline = product-service at ${BASELINE_COMMIT}; ${cpus().length} cores, ` +
-      `load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end ` +
-      `(other work on the machine shifts every figure)`,
+      `LOG_LEVEL=${LOG_LEVEL}; baseline = product-service at ${BASELINE_COMMIT}, ${context}, ` +
+      `${(loadavg()[0] ?? 0).toFixed(1)} at the end (other work on the machine shifts every figure)`,
   );
   printCatalogTable(sized);
   printThroughputTable(baseline, results, LOAD.connections);
   const errors = [baseline, ...results].filter((r) => r.firstError);
   for (const r of errors) console.log(`\nfirst error at ${r.label}: ${r.firstError ?? ''}`);
+  for (const line of failed) console.log(`\nFAILED ${line.slice(0, 2000)}`);
+}
+
+/** What "new" was: the checkout's commit, and whether product-service had uncommitted changes. */
+function describeCheckout(): string {
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  const dirty = git('status', '--porcelain', '--', 'product-service', 'libs') !== '';
+  return `new = ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes' : ''}`;
 }
 
 function printPlan(plan: QueryPlan): void {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,6 +31,28 @@ export async function addBaselineWorktree(mainRoot: string): Promise<Worktree> {
     await rm(join(root, '..'), { recursive: true, force: true });
   };
   try {
+    await linkPackages(join(mainRoot, 'node_modules'), join(root, 'node_modules'));
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { root, remove };
+}
+
+/**
+ * A copy of the main checkout's product-service and libs as they are now (uncommitted work
+ * included), so every size of one run measures the same code while others keep editing.
+ */
+export async function snapshotCheckout(mainRoot: string): Promise<Worktree> {
+  const root = join(await mkdtemp(join(tmpdir(), 'bench-catalog-new-')), 'repo');
+  const remove = (): Promise<void> => rm(join(root, '..'), { recursive: true, force: true });
+  try {
+    for (const path of ['product-service', 'libs', 'package.json', 'tsconfig.json']) {
+      await cp(join(mainRoot, path), join(root, path), {
+        recursive: true,
+        filter: (source) => !source.includes('/node_modules') && !source.endsWith('/dist'),
+      });
+    }
     await linkPackages(join(mainRoot, 'node_modules'), join(root, 'node_modules'));
   } catch (error) {
     await remove();
