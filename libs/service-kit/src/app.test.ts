@@ -31,6 +31,19 @@ describe('createServiceApp', () => {
       },
       async (request, reply) => reply.code(201).send(request.body),
     );
+    app.post(
+      '/tags',
+      {
+        schema: {
+          body: Type.Object({
+            tags: Type.Record(Type.String(), Type.String(), {
+              propertyNames: { pattern: '^[a-z]+$' },
+            }),
+          }),
+        },
+      },
+      async (request) => request.body,
+    );
     app.get(
       '/whoami',
       { schema: { headers: Type.Object({ 'x-tenant': Type.String({ minLength: 1 }) }) } },
@@ -125,6 +138,18 @@ describe('createServiceApp', () => {
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('secret_table');
     expect(res.json<{ requestId: string }>().requestId).toBeTruthy();
+  });
+
+  it('when a map has a key it does not accept, then the problem names that key once', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/tags',
+      payload: { tags: { ok: 'x', Bad1: 'y' } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ errors: { field: string }[] }>().errors).toEqual([
+      { field: 'tags.Bad1', message: 'is not an accepted name' },
+    ]);
   });
 
   it('when a route does not exist, then a 404 problem answers', async () => {

@@ -9,21 +9,34 @@ export type ErrorsOptions = Record<never, never>;
 
 const PLUGIN = 'service-kit-errors';
 
+/** Ajv names the property a propertyNames error is about; Fastify's type leaves it out. */
+function propertyNameOf(error: object): string | null {
+  return 'propertyName' in error && typeof error.propertyName === 'string'
+    ? error.propertyName
+    : null;
+}
+
 function validationErrors(error: FastifyError): FieldError[] {
-  return (error.validation ?? []).map((v) => {
-    const params = v.params;
-    const missing = typeof params.missingProperty === 'string' ? params.missingProperty : null;
-    const path = v.instancePath
-      .split('/')
-      .filter(Boolean)
-      .concat(missing ? [missing] : [])
-      .join('.');
-    const where = error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}.`;
-    return {
-      field: `${where}${path}`.replace(/\.$/, '') || String(error.validationContext),
-      message: v.message ?? 'is invalid',
-    };
-  });
+  const all = error.validation ?? [];
+  // A bad property name (propertyNames) comes twice: the name's own error, then a summary.
+  const named = all.some((v) => propertyNameOf(v) !== null);
+  return all
+    .filter((v) => !(named && v.keyword === 'propertyNames'))
+    .map((v) => {
+      const params = v.params;
+      const missing = typeof params.missingProperty === 'string' ? params.missingProperty : null;
+      const property = missing ?? propertyNameOf(v);
+      const path = v.instancePath
+        .split('/')
+        .filter(Boolean)
+        .concat(property ? [property] : [])
+        .join('.');
+      const where = error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}.`;
+      return {
+        field: `${where}${path}`.replace(/\.$/, '') || String(error.validationContext),
+        message: property && !missing ? 'is not an accepted name' : (v.message ?? 'is invalid'),
+      };
+    });
 }
 
 /**
