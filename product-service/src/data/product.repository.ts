@@ -91,6 +91,7 @@ export async function adjustStock(
   delta: number,
   options: { now: Date; maxStock: number; correlationId: string | null },
 ): Promise<boolean> {
+  // Signed arithmetic: UNSIGNED stock plus a negative delta below zero is an error, not false.
   const result = await trx
     .updateTable('products')
     .set((eb) => ({
@@ -99,7 +100,7 @@ export async function adjustStock(
       updated_at: options.now,
     }))
     .where('id', '=', id)
-    .where(sql<boolean>`stock + ${delta} BETWEEN 0 AND ${options.maxStock}`)
+    .where(sql<boolean>`CAST(stock AS SIGNED) + ${delta} BETWEEN 0 AND ${options.maxStock}`)
     .executeTakeFirst();
   if (result.numUpdatedRows !== 1n) return false;
   await announceProducts(trx, [id], options.correlationId);
