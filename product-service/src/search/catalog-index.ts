@@ -218,7 +218,7 @@ class InProcessCatalogIndex implements CatalogIndex {
       bump(byCategory, rows.category[doc] as number);
       bump(byBand, priceBand(rows.price[doc] as number));
       const pairs = rows.attributes[doc];
-      if (pairs) for (const pair of pairs) bump(byPair, pair);
+      if (pairs) for (let j = 0; j < pairs.length; j++) bump(byPair, pairs[j] as number);
     }
     return {
       categories: this.categoryFacet(byCategory),
