@@ -93,9 +93,10 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       const read = await catalog.get(request.params.id, () =>
         readUser(verifier, request).catch(() => undefined),
       );
-      // The version is the ETag: what If-Match on a PATCH compares with.
-      reply.header('etag', `"${read.product.version}"`);
-      if (!read.public) reply.header('cache-control', 'private, no-store');
+      // The version is the ETag: what If-Match on a PATCH compares with. A private answer (an
+      // archived product to its seller) gets none: no cache may keep or revalidate it.
+      if (read.public) reply.header('etag', `"${read.product.version}"`);
+      else reply.header('cache-control', 'private, no-store');
       return read.product;
     },
   );
