@@ -48,6 +48,11 @@ const LOAD = {
   seconds: Number(process.env.BENCH_SECONDS ?? 10),
 };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const CATALOG = {
+  ...LOAD,
+  timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 10_000),
+  budgetMs: Number(process.env.BENCH_KIND_BUDGET_S ?? 120) * 1000,
+};
 // The 1M catalog's index is built at start, on two shared cores.
 const READY_TIMEOUT_MS = 20 * 60_000;
 const SAMPLE = 10_000;
@@ -134,7 +139,7 @@ async function measureSize(
   log(`${label}: product-service on ${database}`);
   try {
     return await withService({ root, database, seedDemo: false }, async (service) => {
-      const result = await measureCatalog(label, service, await planFor(service), LOAD);
+      const result = await measureCatalog(label, service, await planFor(service), CATALOG);
       logThroughput(result);
       return result;
     });

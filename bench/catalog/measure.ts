@@ -10,6 +10,8 @@ export interface Latency {
   errors: number;
   /** Mean items per answer: a search that finds nothing is cheap and would flatter the figures. */
   meanItems: number;
+  /** Requests left out when the kind's time budget ran out. */
+  notRun?: number;
 }
 
 export interface Throughput {
@@ -37,17 +39,27 @@ export class SingleClient {
   private readonly client: Client;
   private firstError: string | undefined;
 
-  constructor(url: string) {
-    this.client = new Client(url, { keepAliveTimeout: 60_000 });
+  constructor(url: string, timeoutMs = 10_000) {
+    // A query that takes minutes (a bad plan at 1M) must cost a timeout, not the whole run.
+    this.client = new Client(url, {
+      keepAliveTimeout: 60_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
   }
 
+  /** Status 0 when the request failed (timeout, connection closed); never throws. */
   async get(path: string): Promise<Answer> {
-    const { statusCode, body } = await this.client.request({ method: 'GET', path });
-    const text = await body.text();
-    if (statusCode !== 200 && this.firstError === undefined) {
-      this.firstError = `${statusCode} GET ${path}: ${text.slice(0, 300)}`;
+    try {
+      const { statusCode, body } = await this.client.request({ method: 'GET', path });
+      const text = await body.text();
+      if (statusCode !== 200)
+        this.firstError ??= `${statusCode} GET ${path}: ${text.slice(0, 300)}`;
+      return { status: statusCode, body: text };
+    } catch (error) {
+      this.firstError ??= `GET ${path}: ${error instanceof Error ? error.message : String(error)}`;
+      return { status: 0, body: '' };
     }
-    return { status: statusCode, body: text };
   }
 
   /** The first non-200 answer seen, to print once instead of failing the whole run. */
@@ -55,19 +67,24 @@ export class SingleClient {
     return this.firstError;
   }
 
-  /** Times each path once, in order (each is a different query, so no answer cache serves it). */
-  async time(paths: readonly string[]): Promise<Latency> {
+  /**
+   * Times each path once, in order (each is a different query, so no answer cache serves it);
+   * stops when `budgetMs` is spent, counting the rest as not run.
+   */
+  async time(paths: readonly string[], budgetMs = Number.POSITIVE_INFINITY): Promise<Latency> {
     const latencies: number[] = [];
     let errors = 0;
     let items = 0;
+    const until = performance.now() + budgetMs;
     for (const path of paths) {
+      if (performance.now() > until) break;
       const started = performance.now();
       const answer = await this.get(path);
       latencies.push(performance.now() - started);
       if (answer.status !== 200) errors += 1;
       else items += countItems(answer.body);
     }
-    return summarise(latencies, errors, items);
+    return { ...summarise(latencies, errors, items), notRun: paths.length - latencies.length };
   }
 
   async close(): Promise<void> {

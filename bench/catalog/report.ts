@@ -24,7 +24,8 @@ const THROUGHPUT_FACTOR = 3;
 const cell = (l: Latency | undefined): string => {
   if (!l || l.samples === 0) return '–';
   const errors = l.errors > 0 ? ` (${l.errors} err)` : '';
-  return `${l.p50.toFixed(1)}/${l.p95.toFixed(1)}${errors}`;
+  const notRun = l.notRun ? ` (${l.notRun} not run)` : '';
+  return `${l.p50.toFixed(1)}/${l.p95.toFixed(1)}${errors}${notRun}`;
 };
 
 /** "10k", "1M": column headers. */
@@ -50,7 +51,7 @@ export function printCatalogTable(results: SizeResult[]): void {
     const failures: string[] = [];
     if (high && row.targetMs !== undefined) {
       if (high.p95 > row.targetMs) failures.push('FAIL p95');
-      if (high.errors > 0) failures.push('FAIL errors');
+      if (high.errors > 0 || (high.notRun ?? 0) > 0) failures.push('FAIL errors');
       if (growth !== undefined && growth > MAX_GROWTH) failures.push('FAIL growth');
     }
     const judged = high !== undefined && high.samples > 0 && row.targetMs !== undefined;
