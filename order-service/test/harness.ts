@@ -145,6 +145,17 @@ export class Harness {
     if (response.statusCode !== 200) throw new Error(`product not changed: ${response.body}`);
   }
 
+  /** A seller's stock adjustment: atomic, as product-service takes stock changes. */
+  async adjustStock(seller: User, productId: string, delta: number) {
+    const response = await this.products.inject({
+      method: 'POST',
+      url: `/api/products/${productId}/stock`,
+      headers: { authorization: seller.auth },
+      payload: { delta },
+    });
+    if (response.statusCode !== 200) throw new Error(`stock not adjusted: ${response.body}`);
+  }
+
   /** What a checkout that crashed after reserving leaves behind in product-service. */
   async reserveDirectly(checkoutId: string, orderId: string, productId: string, quantity: number) {
     const response = await this.products.inject({

@@ -12,20 +12,31 @@ const categories: CategoryRecord[] = [
 
 describe('category tree', () => {
   it('when categories are nested, then the tree nests them, ordered by position', () => {
-    expect(buildCategoryTree(categories)).toEqual([
-      { id: 'e', slug: 'books', name: 'Books', children: [] },
+    const counts = new Map([
+      ['a', 1],
+      ['b', 2],
+      ['d', 4],
+      ['e', 8],
+    ]);
+    expect(buildCategoryTree(categories, counts)).toEqual([
+      { id: 'e', slug: 'books', name: 'Books', productCount: 8, children: [] },
       {
         id: 'a',
         slug: 'electronics',
         name: 'Electronics',
+        // Its own products and every one below it.
+        productCount: 7,
         children: [
           {
             id: 'b',
             slug: 'audio',
             name: 'Audio',
-            children: [{ id: 'd', slug: 'headphones', name: 'Headphones', children: [] }],
+            productCount: 6,
+            children: [
+              { id: 'd', slug: 'headphones', name: 'Headphones', productCount: 4, children: [] },
+            ],
           },
-          { id: 'c', slug: 'computers', name: 'Computers', children: [] },
+          { id: 'c', slug: 'computers', name: 'Computers', productCount: 0, children: [] },
         ],
       },
     ]);
