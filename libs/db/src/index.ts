@@ -33,3 +33,4 @@ export {
   type ColumnPageKey,
   type PageOptions,
 } from './pagination.ts';
+export { forceIndex } from './index-hint.ts';
