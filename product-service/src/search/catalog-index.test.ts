@@ -344,6 +344,22 @@ describe('catalog index: facets', () => {
     });
   });
 
+  it('when products have more attributes than are kept inline, then every one is counted, and an edit recounts', () => {
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}`, 'x']));
+    const wide = product({ attributes: many });
+    const narrow = product({ attributes: { a8: 'x' } });
+    const index = indexOf(wide, narrow);
+    const counted = index.facets(everything).attributes;
+    expect(Object.keys(counted).sort()).toEqual(Object.keys(many).sort());
+    expect(counted.a0).toEqual([{ value: 'x', count: 1 }]);
+    expect(counted.a8).toEqual([{ value: 'x', count: 2 }]);
+    index.upsert({ ...wide, version: wide.version + 1, attributes: { a0: 'y' } });
+    expect(index.facets(everything).attributes).toEqual({
+      a0: [{ value: 'y', count: 1 }],
+      a8: [{ value: 'x', count: 1 }],
+    });
+  });
+
   it('when an attribute has many values, then only the 20 most frequent are listed', () => {
     const index = createCatalogIndex();
     for (let i = 0; i < 25; i++) {

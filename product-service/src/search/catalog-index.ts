@@ -1,5 +1,5 @@
 import type { CursorValue } from '@marketplace/db';
-import { ACTIVE, ARCHIVED, Columns, Interner, textHash } from './columns.ts';
+import { ACTIVE, ARCHIVED, Columns, Interner, PAIR_SLOTS, textHash } from './columns.ts';
 import { ORDERS, TopK, before, idKey, decodeAfter, encodeKey, type IndexSort } from './keyset.ts';
 import { CompiledFilter } from './filter.ts';
 import { TextIndex } from './text-index.ts';
@@ -139,7 +139,11 @@ class InProcessCatalogIndex implements CatalogIndex {
     rows.version[doc] = product.version;
     rows.category[doc] = this.categories.intern(product.categoryId);
     rows.seller[doc] = this.sellers.intern(product.sellerId);
-    rows.attributes[doc] = this.internAttributes(product.attributes);
+    const pairs = this.internAttributes(product.attributes);
+    rows.attributes[doc] = pairs;
+    rows.pairSlots.fill(-1, doc * PAIR_SLOTS, (doc + 1) * PAIR_SLOTS);
+    if (pairs) rows.pairSlots.set(pairs.subarray(0, PAIR_SLOTS), doc * PAIR_SLOTS);
+    rows.band[doc] = priceBand(product.priceMinor);
     // Stock and price change at order rate; the words only when the text does.
     const titleHash = textHash(product.title);
     if (titleHash !== rows.titleHash[doc]) {
@@ -213,12 +217,23 @@ class InProcessCatalogIndex implements CatalogIndex {
     const byBand = new Int32Array(PRICE_BAND_STARTS.length);
     const byPair = new Int32Array(this.pairs.size);
     const { count, docs } = this.matching(filter);
+    const { category, band, pairSlots, attributes } = rows;
     for (let i = 0; i < count; i++) {
       const doc = docs[i] as number;
-      bump(byCategory, rows.category[doc] as number);
-      bump(byBand, priceBand(rows.price[doc] as number));
-      const pairs = rows.attributes[doc];
-      if (pairs) for (let j = 0; j < pairs.length; j++) bump(byPair, pairs[j] as number);
+      bump(byCategory, category[doc] as number);
+      bump(byBand, band[doc] as number);
+      // Flat slots first; a product with more pairs than slots has the rest in its own array.
+      const at = doc * PAIR_SLOTS;
+      let j = 0;
+      for (; j < PAIR_SLOTS; j++) {
+        const pair = pairSlots[at + j] as number;
+        if (pair < 0) break;
+        bump(byPair, pair);
+      }
+      if (j === PAIR_SLOTS) {
+        const own = attributes[doc] as Uint32Array;
+        for (let k = PAIR_SLOTS; k < own.length; k++) bump(byPair, own[k] as number);
+      }
     }
     return {
       categories: this.categoryFacet(byCategory),

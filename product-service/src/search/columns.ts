@@ -22,6 +22,9 @@ export class Interner {
   }
 }
 
+/** Attribute pairs kept inline per product (Columns.pairSlots). */
+export const PAIR_SLOTS = 6;
+
 export const FREE = 0;
 export const ACTIVE = 1;
 export const ARCHIVED = 2;
@@ -61,6 +64,14 @@ export class Columns {
   idKey = new Float64Array(0);
   /** Interned (key, value) pairs of a product's attributes, ascending. */
   attributes: (Uint32Array | null)[] = [];
+  /** The product's price band (catalog-index.ts PRICE_BAND_STARTS), for facets. */
+  band = new Uint8Array(0);
+  /**
+   * The first PAIR_SLOTS attribute pairs again, inline (-1 after the last): a facet count over a
+   * million products reads one flat array instead of an array per product. Products with more
+   * pairs than slots are counted from `attributes` (see catalog-index.ts facets).
+   */
+  pairSlots = new Int32Array(0);
   private readonly free: number[] = [];
 
   allocate(): number {
@@ -74,6 +85,7 @@ export class Columns {
     this.status[doc] = FREE;
     this.ids[doc] = '';
     this.attributes[doc] = null;
+    this.pairSlots.fill(-1, doc * PAIR_SLOTS, (doc + 1) * PAIR_SLOTS);
     this.free.push(doc);
   }
 
@@ -96,6 +108,10 @@ export class Columns {
     this.idKey = grown(this.idKey, (n) => new Float64Array(n));
     this.category = grown(this.category, (n) => new Uint32Array(n));
     this.seller = grown(this.seller, (n) => new Uint32Array(n));
+    this.band = grown(this.band, (n) => new Uint8Array(n));
+    const slots = new Int32Array(capacity * PAIR_SLOTS).fill(-1);
+    slots.set(this.pairSlots);
+    this.pairSlots = slots;
     this.capacity = capacity;
   }
 }
