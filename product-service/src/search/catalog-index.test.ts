@@ -394,3 +394,40 @@ describe('catalog index: facets', () => {
     expect(allPages(index, filter, 'price_asc', 7)).toHaveLength(total);
   });
 });
+
+describe('catalog index: a common word’s matches kept between queries', () => {
+  // Above the size from which text matches are kept (CACHED_MATCHES_MIN).
+  const COMMON = 10_100;
+
+  function commonIndex(): { index: CatalogIndex; products: IndexedProduct[] } {
+    const products = Array.from({ length: COMMON }, () => product({ title: 'brass lamp' }));
+    return { index: indexOf(...products), products };
+  }
+  const lamps = (index: CatalogIndex, filter: Partial<IndexFilter> = {}) =>
+    index.facets({ terms: ['lamp'], ...filter }).categories[0]?.count ?? 0;
+
+  it('when the words, status or stock of a product change after a search, then the next search sees it', () => {
+    const { index, products } = commonIndex();
+    expect(lamps(index)).toBe(COMMON);
+    const [retitled, archived, soldOut, removed] = products as [
+      IndexedProduct,
+      IndexedProduct,
+      IndexedProduct,
+      IndexedProduct,
+    ];
+    index.upsert({ ...retitled, version: 2, title: 'brass candle' });
+    expect(lamps(index)).toBe(COMMON - 1);
+    index.upsert({ ...archived, version: 2, status: 'archived' });
+    expect(lamps(index)).toBe(COMMON - 2);
+    index.upsert({ ...soldOut, version: 2, stock: 0 });
+    expect(lamps(index, { inStock: true })).toBe(COMMON - 3);
+    index.remove(removed.id);
+    // Its document number is reused by a product without the word.
+    index.upsert(product({ title: 'brass candle' }));
+    expect(lamps(index)).toBe(COMMON - 3);
+    index.upsert(product({ title: 'paper lamp' }));
+    expect(lamps(index)).toBe(COMMON - 2);
+    const page = index.search({ terms: ['lamp'] }, { sort: 'relevance', limit: 5 });
+    expect(page.ids).not.toContain(retitled.id);
+  });
+});
