@@ -78,17 +78,6 @@ export interface CatalogIndex {
 /** Lower bounds of the fixed price bands (minor units); each band ends below the next one. */
 export const PRICE_BAND_STARTS = [0, 1000, 2500, 5000, 10000, 25000, 50000, 100000] as const;
 const TOP_ATTRIBUTE_VALUES = 20;
-/** Text matches smaller than this are cheaper to find again than to keep. */
-const CACHED_MATCHES_MIN = 10_000;
-/** At most this many kept (each is 8 bytes a match: a very common word at 1M is about 7 MB). */
-const CACHED_MATCHES_MAX = 8;
-
-interface CachedMatches {
-  epoch: number;
-  count: number;
-  docs: Int32Array;
-  scores: Int32Array;
-}
 
 function priceBand(price: number): number {
   let band = 0;
@@ -115,15 +104,6 @@ class InProcessCatalogIndex implements CatalogIndex {
   private readonly activeBySeller: number[] = [];
   private scratch = new Int32Array(0);
   private zeroScores = new Int32Array(0);
-  private filteredScores = new Int32Array(0);
-  /** Moves whenever any product's words may have changed: text matches cached before are void. */
-  private textEpoch = 0;
-  /**
-   * The text matches of recent large queries (a listing with facets matches twice; paging a
-   * common word rematches on every page). Stock and status moves keep them: the filter pass
-   * checks those on every query.
-   */
-  private readonly matchCache = new Map<string, CachedMatches>();
 
   get size(): number {
     return this.docsById.size;
@@ -168,13 +148,11 @@ class InProcessCatalogIndex implements CatalogIndex {
     const titleHash = textHash(product.title);
     if (titleHash !== rows.titleHash[doc]) {
       this.text.setTitle(doc, product.title);
-      this.textEpoch++;
       rows.titleHash[doc] = titleHash;
     }
     const descriptionHash = textHash(product.description);
     if (descriptionHash !== rows.descriptionHash[doc]) {
       this.text.setDescription(doc, product.description);
-      this.textEpoch++;
       rows.descriptionHash[doc] = descriptionHash;
     }
     this.count(doc, 1);
@@ -185,7 +163,6 @@ class InProcessCatalogIndex implements CatalogIndex {
     if (doc === undefined) return;
     this.count(doc, -1);
     this.text.remove(doc);
-    this.textEpoch++;
     this.docsById.delete(id);
     this.rows.release(doc);
   }
@@ -317,53 +294,17 @@ class InProcessCatalogIndex implements CatalogIndex {
       for (let doc = 0; doc < rows.end; doc++) if (accepted.accepts(doc)) docs[count++] = doc;
       return { count, docs, scores: this.zeros(count) };
     }
-    const found = this.textMatches(filter.terms);
-    if (this.scratch.length < rows.capacity) this.scratch = new Int32Array(rows.capacity);
-    if (this.filteredScores.length < rows.capacity) {
-      this.filteredScores = new Int32Array(rows.capacity);
-    }
-    const docs = this.scratch;
-    const scores = this.filteredScores;
+    const found = this.text.match(filter.terms, rows.end);
+    const { docs, scores } = found;
     let count = 0;
     for (let i = 0; i < found.count; i++) {
-      const doc = found.docs[i] as number;
+      const doc = docs[i] as number;
       if (!accepted.accepts(doc)) continue;
       docs[count] = doc;
-      scores[count] = found.scores[i] as number;
+      scores[count] = scores[i] as number;
       count++;
     }
     return { count, docs, scores };
-  }
-
-  /** Every product holding the terms, with its text score; large answers are kept a while. */
-  private textMatches(terms: readonly string[]): {
-    count: number;
-    docs: Int32Array;
-    scores: Int32Array;
-  } {
-    const key = terms.join(' ');
-    const cached = this.matchCache.get(key);
-    if (cached && cached.epoch === this.textEpoch) {
-      // Most recently used last: the first key is the one to drop.
-      this.matchCache.delete(key);
-      this.matchCache.set(key, cached);
-      return cached;
-    }
-    const found = this.text.match(terms, this.rows.end);
-    if (found.count < CACHED_MATCHES_MIN) return found;
-    const kept: CachedMatches = {
-      epoch: this.textEpoch,
-      count: found.count,
-      docs: found.docs.slice(0, found.count),
-      scores: found.scores.slice(0, found.count),
-    };
-    this.matchCache.delete(key);
-    this.matchCache.set(key, kept);
-    for (const [old, entry] of this.matchCache) {
-      if (this.matchCache.size <= CACHED_MATCHES_MAX && entry.epoch === this.textEpoch) break;
-      this.matchCache.delete(old);
-    }
-    return kept;
   }
 
   private zeros(count: number): Int32Array {
