@@ -13,6 +13,7 @@ import {
   TEST_MYSQL_URL,
   TEST_RABBITMQ_URL,
   uniqueName,
+  waitFor,
   type TestTokens,
 } from '@marketplace/testing';
 import { DEMO_CATEGORIES } from '../src/demo/catalog.ts';
@@ -145,12 +146,10 @@ export async function walkAllPages(
 }
 
 /** Waits for /ready: the search index is built in the background after start. */
-export async function untilReady(app: ServiceApp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await app.inject({ method: 'GET', url: '/ready' });
-    if (response.statusCode === 200) return;
-    if (Date.now() > deadline) throw new Error(`not ready: ${response.body}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export async function untilReady(app: ServiceApp): Promise<void> {
+  await waitFor(
+    async () =>
+      (await app.inject({ method: 'GET', url: '/ready' })).statusCode === 200 || undefined,
+    { what: 'product-service /ready' },
+  );
 }

@@ -16,6 +16,7 @@ export {
 export {
   inTransaction,
   isDuplicateKey,
+  isForeignKeyViolation,
   isRetryableTxError,
   type TxOptions,
 } from './transaction.ts';

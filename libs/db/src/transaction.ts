@@ -3,6 +3,8 @@ import type { Kysely, Transaction } from 'kysely';
 const DUPLICATE_KEY = 1062;
 const DEADLOCK = 1213;
 const LOCK_WAIT_TIMEOUT = 1205;
+// A row still referenced (1451), or a reference to a row that is not there (1452).
+const FOREIGN_KEY = [1451, 1452];
 
 function errno(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'errno' in error
@@ -12,6 +14,10 @@ function errno(error: unknown): number | undefined {
 
 export function isDuplicateKey(error: unknown): boolean {
   return errno(error) === DUPLICATE_KEY;
+}
+
+export function isForeignKeyViolation(error: unknown): boolean {
+  return FOREIGN_KEY.includes(errno(error) ?? 0);
 }
 
 export function isRetryableTxError(error: unknown): boolean {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, InvalidCursorError, type CursorValue } from '@marketplace/db';
-import { sql } from 'kysely';
+import { encodeCursor, InvalidCursorError, type CursorValue } from '@marketplace/db';
 import type { ListingSort } from '../domain/product.model.ts';
-import { checkListingCursor, listingKeys } from './listing-keys.ts';
+import { decodeListingCursor } from './listing-keys.ts';
 
 const id = '0b9a4c1e-2f3d-4a5b-8c6d-7e8f9a0b1c2d';
 
-const rejects = (sort: ListingSort, cursor: string) => () => checkListingCursor(sort, cursor);
+const rejects = (sort: ListingSort, cursor: string) => () => decodeListingCursor(sort, cursor);
 
 describe('listing cursors', () => {
   it.each<[ListingSort, CursorValue[]]>([
@@ -16,8 +15,7 @@ describe('listing cursors', () => {
     ['relevance', [362476, id]],
   ])('when a %s position is encoded, then it decodes to the same key', (sort, key) => {
     const cursor = encodeCursor(key, sort);
-    expect(() => checkListingCursor(sort, cursor)).not.toThrow();
-    expect(decodeCursor(cursor, listingKeys(sort, sql<number>`0`), sort)).toEqual(key);
+    expect(decodeListingCursor(sort, cursor)).toEqual(key);
   });
 
   it('when a cursor of one sort is used with another, then it is rejected', () => {

@@ -1,12 +1,12 @@
-import { sql, type Expression, type Selectable } from 'kysely';
-import { decodeCursor, type PageKey } from '@marketplace/db';
+import type { Selectable } from 'kysely';
+import { decodeCursor, type ColumnPageKey, type CursorField } from '@marketplace/db';
 import type { ListingSort } from '../domain/product.model.ts';
 import type { DB, ProductsTable } from './schema.ts';
 
-/** A row of a listing: the product and its FULLTEXT score (0 without search words). */
-export type ListingRow = Selectable<ProductsTable> & { score: number };
+/** The sorts MySQL answers (relevance is the search index's). */
+export type ColumnSort = Exclude<ListingSort, 'relevance'>;
 
-type ListingKey = PageKey<DB, 'products', ListingRow>;
+type ListingKey = ColumnPageKey<DB, 'products', Selectable<ProductsTable>>;
 
 const UUID = /^[0-9a-f-]{36}$/;
 const isNonNegative = (value: number) => value >= 0;
@@ -18,11 +18,8 @@ const id = (direction: 'asc' | 'desc'): ListingKey => ({
   accept: (value) => UUID.test(value),
 });
 
-/**
- * The keyset order of each sort: its key, then the id to break ties. `score` is the relevance
- * expression, scaled to an integer so that cursors compare it exactly.
- */
-export function listingKeys(sort: ListingSort, score: Expression<number>): ListingKey[] {
+/** The keyset order of each MySQL sort: its key, then the id to break ties. */
+export function listingKeys(sort: ColumnSort): ListingKey[] {
   switch (sort) {
     case 'newest':
       return [{ column: 'created_at', direction: 'desc', type: 'date' }, id('desc')];
@@ -36,29 +33,25 @@ export function listingKeys(sort: ListingSort, score: Expression<number>): Listi
         { column: 'price_minor', direction: 'desc', type: 'integer', accept: isNonNegative },
         id('desc'),
       ];
-    case 'relevance':
-      return [
-        {
-          expression: score,
-          value: (row) => row.score,
-          direction: 'desc',
-          type: 'integer',
-          accept: isNonNegative,
-        },
-        id('asc'),
-      ];
   }
 }
 
 /**
- * Throws InvalidCursorError unless `cursor` is one a listing of `sort` gave out. Cursors are
- * bound to their sort (the scope), so one of another sort is refused too.
+ * What a cursor of `sort` holds: the sort key and the id. The index's cursors have the same
+ * shape (a relevance cursor holds the integer score), so one check serves both.
  */
-export function checkListingCursor(sort: ListingSort, cursor: string): void {
-  decodeCursor(cursor, cursorFields(sort), sort);
+export function cursorFields(sort: ListingSort): CursorField[] {
+  if (sort !== 'relevance') return listingKeys(sort);
+  return [
+    { type: 'integer', accept: isNonNegative },
+    { type: 'string', accept: (value) => UUID.test(value) },
+  ];
 }
 
-/** What a cursor of `sort` holds, for decoding one. */
-export function cursorFields(sort: ListingSort): ListingKey[] {
-  return listingKeys(sort, sql<number>`0`);
+/**
+ * The values of a cursor `sort` gave out; throws InvalidCursorError for any other. Cursors are
+ * bound to their sort (the scope), so one of another sort is refused too.
+ */
+export function decodeListingCursor(sort: ListingSort, cursor: string) {
+  return decodeCursor(cursor, cursorFields(sort), sort);
 }

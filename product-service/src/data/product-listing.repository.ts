@@ -1,12 +1,11 @@
-import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Selectable } from 'kysely';
 import type { Product } from '@marketplace/contracts';
 import { forceIndex, paginateUnion, type KeysetPage } from '@marketplace/db';
-import type { ListingSort } from '../domain/product.model.ts';
-import { listingKeys } from './listing-keys.ts';
+import { listingKeys, type ColumnSort } from './listing-keys.ts';
 import { toProduct } from './product.mapper.ts';
 import type { DB, ProductsTable } from './schema.ts';
 
-/** The filters of a listing without search words (those are the search index's). */
+/** The filters of a listing without search words or attributes (those are the search index's). */
 export interface ListingFilter {
   /** Any of these categories (a category and its sub-categories). */
   categoryIds?: readonly string[] | undefined;
@@ -14,12 +13,10 @@ export interface ListingFilter {
   minPrice?: number | undefined;
   maxPrice?: number | undefined;
   inStock?: boolean | undefined;
-  /** Every name must have this value. */
-  attributes?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface ListingPage {
-  sort: Exclude<ListingSort, 'relevance'>;
+  sort: ColumnSort;
   limit: number;
   cursor?: string | undefined;
 }
@@ -33,7 +30,7 @@ type ProductQuery = SelectQueryBuilder<DB, 'products', Selectable<ProductsTable>
  */
 function listingKey(
   filter: ListingFilter,
-  sort: ListingPage['sort'],
+  sort: ColumnSort,
   categoryId: string | undefined,
 ): string {
   const byPrice = sort !== 'newest';
@@ -52,7 +49,7 @@ function listingKey(
 function branch(
   db: Kysely<DB>,
   filter: ListingFilter,
-  sort: ListingPage['sort'],
+  sort: ColumnSort,
   categoryId?: string,
 ): ProductQuery {
   let query = db
@@ -65,18 +62,6 @@ function branch(
   if (filter.minPrice !== undefined) query = query.where('price_minor', '>=', filter.minPrice);
   if (filter.maxPrice !== undefined) query = query.where('price_minor', '<=', filter.maxPrice);
   if (filter.inStock) query = query.where('stock', '>', 0);
-  for (const [name, value] of Object.entries(filter.attributes ?? {})) {
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('product_attributes')
-          .select(sql`1`.as('one'))
-          .whereRef('product_attributes.product_id', '=', 'products.id')
-          .where('product_attributes.name', '=', name)
-          .where('product_attributes.value', '=', value),
-      ),
-    );
-  }
   return query;
 }
 
@@ -90,14 +75,8 @@ export async function listProducts(
   filter: ListingFilter,
   page: ListingPage,
 ): Promise<KeysetPage<Product>> {
-  const branches = filter.categoryIds
-    ? filter.categoryIds.map((categoryId) => branch(db, filter, page.sort, categoryId))
-    : [branch(db, filter, page.sort)];
-  const keys = listingKeys(page.sort, sql<number>`0`).filter(
-    (key): key is Extract<typeof key, { column: unknown }> => 'column' in key,
-  );
-  const result = await paginateUnion(db, branches, {
-    keys,
+  const result = await paginateUnion(db, branches(db, filter, page.sort), {
+    keys: listingKeys(page.sort),
     limit: page.limit,
     cursor: page.cursor,
     scope: page.sort,
@@ -105,21 +84,22 @@ export async function listProducts(
   return { ...result, items: result.items.map((row) => toProduct(row)) };
 }
 
-/** The SQL of each branch of a listing, for EXPLAIN in tests. */
+/** One branch per category of the filter, or one for the whole catalog. */
+function branches(db: Kysely<DB>, filter: ListingFilter, sort: ColumnSort): ProductQuery[] {
+  return filter.categoryIds
+    ? filter.categoryIds.map((categoryId) => branch(db, filter, sort, categoryId))
+    : [branch(db, filter, sort)];
+}
+
+/** The SQL of each branch of a listing's first page, for EXPLAIN in tests. */
 export function listingBranchSql(
   db: Kysely<DB>,
   filter: ListingFilter,
-  sort: Exclude<ListingSort, 'relevance'>,
+  sort: ColumnSort,
 ): { sql: string; parameters: readonly unknown[] }[] {
-  const keys = listingKeys(sort, sql<number>`0`);
-  const branches = filter.categoryIds
-    ? filter.categoryIds.map((categoryId) => branch(db, filter, sort, categoryId))
-    : [branch(db, filter, sort)];
-  return branches.map((query) => {
+  return branches(db, filter, sort).map((query) => {
     let ordered = query;
-    for (const key of keys) {
-      if ('column' in key) ordered = ordered.orderBy(key.column, key.direction);
-    }
+    for (const key of listingKeys(sort)) ordered = ordered.orderBy(key.column, key.direction);
     return ordered.limit(21).compile();
   });
 }

@@ -8,9 +8,9 @@ import type {
   ProductSort,
   Seller,
 } from '@marketplace/contracts';
-import { decodeCursor, encodeCursor, InvalidCursorError } from '@marketplace/db';
+import { encodeCursor, InvalidCursorError, type CursorValue } from '@marketplace/db';
 import { listCategories } from '../data/category.repository.ts';
-import { checkListingCursor, cursorFields } from '../data/listing-keys.ts';
+import { decodeListingCursor } from '../data/listing-keys.ts';
 import { listProducts } from '../data/product-listing.repository.ts';
 import { findProductById, findProductsByIds } from '../data/product.repository.ts';
 import { findSeller } from '../data/seller.repository.ts';
@@ -32,7 +32,9 @@ export interface ListingRequest {
   filter: IndexFilter;
   sort: ListingSort;
   limit: number;
+  /** The cursor as given (MySQL's pages read it), and its values (the index's read those). */
   cursor: string | undefined;
+  after: CursorValue[] | undefined;
   facets: boolean;
 }
 
@@ -72,9 +74,10 @@ export class CatalogService {
     const sort = listingSort(query.sort, terms.length > 0);
     // An empty cursor means the first page.
     const cursor = query.cursor || undefined;
+    let after: CursorValue[] | undefined;
     if (cursor !== undefined) {
       try {
-        checkListingCursor(sort, cursor);
+        after = decodeListingCursor(sort, cursor);
       } catch (error) {
         if (error instanceof InvalidCursorError) throw ProductErrors.invalidCursor();
         throw error;
@@ -95,37 +98,31 @@ export class CatalogService {
       ...(query.inStock ? { inStock: true } : {}),
       ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
     };
-    return { filter, sort, limit: query.limit, cursor, facets: query.facets === true };
+    return { filter, sort, limit: query.limit, cursor, after, facets: query.facets === true };
   }
 
   async list(request: ListingRequest): Promise<ProductPage> {
     const { filter, sort, limit, cursor } = request;
-    // Attribute filters are the index's too: in MySQL a common value would be a sort of every
-    // product holding it (their rows are found through product_attributes, in no useful order).
+    // Attribute filters are the index's too: MySQL has no key that orders a value's holders.
     const searched = filter.terms.length > 0 || filter.attributes !== undefined;
     if ((searched || request.facets) && !this.deps.indexReady()) {
       throw ProductErrors.searchWarmingUp();
     }
     const page =
       sort === 'relevance' || searched
-        ? await this.search(filter, sort, limit, cursor)
-        : await listProducts(this.deps.db, filter, {
-            sort,
-            limit,
-            cursor,
-          });
+        ? await this.search(request)
+        : await listProducts(this.deps.db, filter, { sort, limit, cursor });
     if (!request.facets) return page;
     return { ...page, facets: this.deps.index.facets(filter) };
   }
 
   /** The index orders and pages the matches; MySQL supplies the products as they are now. */
-  private async search(
-    filter: IndexFilter,
-    sort: ListingSort,
-    limit: number,
-    cursor: string | undefined,
-  ): Promise<{ items: Product[]; nextCursor: string | null }> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, cursorFields(sort), sort);
+  private async search({
+    filter,
+    sort,
+    limit,
+    after,
+  }: ListingRequest): Promise<{ items: Product[]; nextCursor: string | null }> {
     const page = this.deps.index.search(filter, { sort, limit, ...(after ? { after } : {}) });
     // A product archived on another replica a moment ago may still be in this index: dropped.
     const items = (await findProductsByIds(this.deps.db, page.ids)).filter(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CategoryBody, CategoryPatchBody, CategoryRecord } from '@marketplace/contracts';
-import { inTransaction, isDuplicateKey } from '@marketplace/db';
+import { inTransaction, isDuplicateKey, isForeignKeyViolation } from '@marketplace/db';
 import {
   categoryHasProducts,
   deleteCategory,
@@ -97,13 +97,4 @@ async function slugChecked(run: () => Promise<void>): Promise<void> {
     if (isDuplicateKey(error)) throw ProductErrors.duplicateSlug();
     throw error;
   }
-}
-
-function isForeignKeyViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'errno' in error &&
-    (error.errno === 1451 || error.errno === 1452)
-  );
 }
