@@ -1,7 +1,7 @@
 import type { CursorValue } from '@marketplace/db';
 import { ACTIVE, ARCHIVED, Columns, Interner, PAIR_SLOTS, textHash } from './columns.ts';
 import { ORDERS, TopK, before, idKey, decodeAfter, encodeKey, type IndexSort } from './keyset.ts';
-import { CompiledFilter } from './filter.ts';
+import { CompiledFilter, type Filters } from './filter.ts';
 import { TextIndex } from './text-index.ts';
 
 export type { IndexSort } from './keyset.ts';
@@ -22,20 +22,10 @@ export interface IndexedProduct {
   attributes: Readonly<Record<string, string>>;
 }
 
-export interface IndexFilter {
+/** The words of a query and its filters (filter.ts Filters: categories, seller, price, stock, attributes). */
+export interface IndexFilter extends Filters {
   /** Normalised words (domain/search-terms.ts); the LAST one is a prefix. Empty = no text condition. */
   terms: readonly string[];
-  /** Any of; an empty list matches nothing. */
-  categoryIds?: readonly string[];
-  sellerId?: string;
-  /** Inclusive. */
-  minPrice?: number;
-  /** Inclusive. */
-  maxPrice?: number;
-  /** stock > 0 */
-  inStock?: boolean;
-  /** Every pair must match exactly. */
-  attributes?: Readonly<Record<string, string>>;
 }
 
 export interface IndexPageRequest {

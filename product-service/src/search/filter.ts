@@ -2,11 +2,16 @@ import { ACTIVE, type Columns, type Interner } from './columns.ts';
 
 /** The filter fields of a query (everything but the words). */
 export interface Filters {
+  /** Any of; an empty list matches nothing. */
   categoryIds?: readonly string[];
   sellerId?: string;
+  /** Inclusive. */
   minPrice?: number;
+  /** Inclusive. */
   maxPrice?: number;
+  /** stock > 0 */
   inStock?: boolean;
+  /** Every pair must match exactly. */
   attributes?: Readonly<Record<string, string>>;
 }
 
