@@ -3,6 +3,7 @@ import type { CursorValue } from '@marketplace/db';
 import {
   createCatalogIndex,
   PRICE_BAND_STARTS,
+  type CatalogIndexOptions,
   type IndexFacets,
   type IndexFilter,
   type IndexSort,
@@ -182,10 +183,21 @@ function referenceFacets(products: IndexedProduct[], f: IndexFilter): IndexFacet
   };
 }
 
-describe('catalog index against a plain reference', () => {
+// The index answers a query one of several ways (dense.ts walks, or collecting every match); the
+// default thresholds send these small catalogs the collecting way, so the others are forced.
+const CONFIGURATIONS: [string, CatalogIndexOptions][] = [
+  ['default thresholds', {}],
+  [
+    'every query walked, never giving up',
+    { denseShare: 0, denseMin: 0, walkBudget: Infinity, sparseTier: 0 },
+  ],
+  ['every query walked within its budget', { denseShare: 0, denseMin: 0, sparseTier: 4 }],
+];
+
+describe.each(CONFIGURATIONS)('catalog index against a plain reference (%s)', (_name, options) => {
   it('when random writes and random searches run, then every page and every facet agrees exactly', () => {
     const next = rng(20260101);
-    const index = createCatalogIndex();
+    const index = createCatalogIndex(options);
     const current = new Map<string, IndexedProduct>();
     for (let round = 0; round < 40; round++) {
       // Writes: new products, newer and stale versions, removals.

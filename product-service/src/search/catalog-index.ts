@@ -1,8 +1,29 @@
 import type { CursorValue } from '@marketplace/db';
 import { ACTIVE, ARCHIVED, Columns, Interner, PAIR_SLOTS, textHash } from './columns.ts';
-import { ORDERS, TopK, before, idKey, decodeAfter, encodeKey, type IndexSort } from './keyset.ts';
+import {
+  ORDERS,
+  TopK,
+  before,
+  idKey,
+  decodeAfter,
+  encodeKey,
+  type IndexSort,
+  type Key,
+  type Order,
+} from './keyset.ts';
 import { CompiledFilter, type Filters } from './filter.ts';
 import { TextIndex } from './text-index.ts';
+import { SortedOrder } from './sorted-order.ts';
+import {
+  TermTest,
+  relevancePage,
+  tallyCategories,
+  tallyComplement,
+  tallyPriceRange,
+  walkPage,
+  type Page,
+  type Tally,
+} from './dense.ts';
 
 export type { IndexSort } from './keyset.ts';
 
@@ -76,13 +97,41 @@ function priceBand(price: number): number {
   return band;
 }
 
-function bump(counts: Int32Array, at: number): void {
-  counts[at] = (counts[at] as number) + 1;
+interface FacetCounts {
+  byCategory: Int32Array;
+  byBand: Int32Array;
+  byPair: Int32Array;
+}
+
+export interface CatalogIndexOptions {
+  /**
+   * A text query is "dense" (answered by sorted walks, dense.ts) when its rarest term is in at
+   * least this share of the documents…
+   */
+  denseShare?: number;
+  /** …and in at least this many. */
+  denseMin?: number;
+  /** Documents a walk may visit before it gives up (default: half the rarest term's postings). */
+  walkBudget?: number;
+  /** A relevance tier with at most this many documents is read off its bitset (dense.ts). */
+  sparseTier?: number;
 }
 
 class InProcessCatalogIndex implements CatalogIndex {
   private readonly rows = new Columns();
   private readonly text = new TextIndex();
+  private readonly byPrice = new SortedOrder(this.rows, (r, doc) => r.price[doc] as number);
+  private readonly byCreated = new SortedOrder(this.rows, (r, doc) => r.created[doc] as number);
+  private readonly byCategory = new SortedOrder(this.rows, (r, doc) => r.category[doc] as number);
+  private readonly byId = new SortedOrder(this.rows, () => 0);
+  private readonly orders = [this.byPrice, this.byCreated, this.byCategory, this.byId];
+  /** Active products per price band and per attribute pair (as activeByCategory). */
+  private readonly activeByBand = new Int32Array(PRICE_BAND_STARTS.length);
+  private activeByPair = new Int32Array(64);
+  private readonly denseShare: number;
+  private readonly denseMin: number;
+  private readonly walkBudget: number | undefined;
+  private readonly sparseTier: number;
   private readonly docsById = new Map<string, number>();
   private readonly categories = new Interner();
   private readonly sellers = new Interner();
@@ -94,6 +143,13 @@ class InProcessCatalogIndex implements CatalogIndex {
   private readonly activeBySeller: number[] = [];
   private scratch = new Int32Array(0);
   private zeroScores = new Int32Array(0);
+
+  constructor(options: CatalogIndexOptions) {
+    this.denseShare = options.denseShare ?? 1 / 64;
+    this.denseMin = options.denseMin ?? 4096;
+    this.walkBudget = options.walkBudget;
+    this.sparseTier = options.sparseTier ?? 2048;
+  }
 
   get size(): number {
     return this.docsById.size;
@@ -111,9 +167,18 @@ class InProcessCatalogIndex implements CatalogIndex {
   upsert(product: IndexedProduct): void {
     const rows = this.rows;
     let doc = this.docsById.get(product.id);
+    const category = this.categories.intern(product.categoryId);
+    const created = product.createdAt.getTime();
+    // The sorted orders whose key of this product changes (all of them for a new one).
+    let moved: SortedOrder[];
     if (doc !== undefined) {
       if (product.version < (rows.version[doc] as number)) return;
       this.count(doc, -1);
+      moved = [];
+      if (rows.price[doc] !== product.priceMinor) moved.push(this.byPrice);
+      if (rows.created[doc] !== created) moved.push(this.byCreated);
+      if (rows.category[doc] !== category) moved.push(this.byCategory);
+      for (const order of moved) order.detach(doc);
     } else {
       doc = rows.allocate();
       this.docsById.set(product.id, doc);
@@ -121,13 +186,14 @@ class InProcessCatalogIndex implements CatalogIndex {
       rows.idKey[doc] = idKey(product.id);
       rows.titleHash[doc] = -1;
       rows.descriptionHash[doc] = -1;
+      moved = this.orders;
     }
     rows.status[doc] = product.status === 'active' ? ACTIVE : ARCHIVED;
     rows.price[doc] = product.priceMinor;
     rows.stock[doc] = product.stock;
-    rows.created[doc] = product.createdAt.getTime();
+    rows.created[doc] = created;
     rows.version[doc] = product.version;
-    rows.category[doc] = this.categories.intern(product.categoryId);
+    rows.category[doc] = category;
     rows.seller[doc] = this.sellers.intern(product.sellerId);
     const pairs = this.internAttributes(product.attributes);
     rows.attributes[doc] = pairs;
@@ -145,6 +211,7 @@ class InProcessCatalogIndex implements CatalogIndex {
       this.text.setDescription(doc, product.description);
       rows.descriptionHash[doc] = descriptionHash;
     }
+    for (const order of moved) order.attach(doc);
     this.count(doc, 1);
   }
 
@@ -152,6 +219,7 @@ class InProcessCatalogIndex implements CatalogIndex {
     const doc = this.docsById.get(id);
     if (doc === undefined) return;
     this.count(doc, -1);
+    for (const order of this.orders) order.detach(doc);
     this.text.remove(doc);
     this.docsById.delete(id);
     this.rows.release(doc);
@@ -164,71 +232,28 @@ class InProcessCatalogIndex implements CatalogIndex {
     if (order.sort === 'relevance' && filter.terms.length === 0) {
       throw new RangeError('relevance needs search terms');
     }
-    const rows = this.rows;
     const after = page.after ? decodeAfter(order, page.after) : null;
-    const top = new TopK(order, page.limit + 1, rows.ids, rows.idKey);
-    const { count, docs: matched, scores } = this.matching(filter);
-    const column =
-      order.sort === 'newest' ? rows.created : order.sort === 'relevance' ? null : rows.price;
-    for (let i = 0; i < count; i++) {
-      const doc = matched[i] as number;
-      const primary = column === null ? (scores[i] as number) : (column[doc] as number);
-      if (
-        after !== null &&
-        !before(
-          order,
-          after.primary,
-          after.key,
-          after.id,
-          primary,
-          rows.idKey[doc] as number,
-          rows.ids[doc] as string,
-        )
-      ) {
-        continue;
-      }
-      top.offer(doc, primary);
-    }
-    const { docs, primaries } = top.sorted();
-    const more = docs.length > page.limit;
-    const kept = more ? docs.slice(0, page.limit) : docs;
+    const found =
+      this.densePage(filter, order, after, page.limit + 1) ??
+      this.collectedPage(filter, order, after, page.limit + 1);
+    const more = found.docs.length > page.limit;
+    const kept = more ? found.docs.slice(0, page.limit) : found.docs;
     const last = kept.length - 1;
+    const ids = this.rows.ids;
     return {
-      ids: kept.map((doc) => rows.ids[doc] as string),
+      ids: kept.map((doc) => ids[doc] as string),
       nextKey: more
-        ? encodeKey(order, primaries[last] as number, rows.ids[kept[last] as number] as string)
+        ? encodeKey(order, found.primaries[last] as number, ids[kept[last] as number] as string)
         : null,
     };
   }
 
   facets(filter: IndexFilter): IndexFacets {
-    const rows = this.rows;
-    const byCategory = new Int32Array(this.categories.size);
-    const byBand = new Int32Array(PRICE_BAND_STARTS.length);
-    const byPair = new Int32Array(this.pairs.size);
-    const { count, docs } = this.matching(filter);
-    const { category, band, pairSlots, attributes } = rows;
-    for (let i = 0; i < count; i++) {
-      const doc = docs[i] as number;
-      bump(byCategory, category[doc] as number);
-      bump(byBand, band[doc] as number);
-      // Flat slots first; a product with more pairs than slots has the rest in its own array.
-      const at = doc * PAIR_SLOTS;
-      let j = 0;
-      for (; j < PAIR_SLOTS; j++) {
-        const pair = pairSlots[at + j] as number;
-        if (pair < 0) break;
-        bump(byPair, pair);
-      }
-      if (j === PAIR_SLOTS) {
-        const own = attributes[doc] as Uint32Array;
-        for (let k = PAIR_SLOTS; k < own.length; k++) bump(byPair, own[k] as number);
-      }
-    }
+    const counts = this.denseFacets(filter) ?? this.collectedFacets(filter);
     return {
-      categories: this.categoryFacet(byCategory),
-      priceBands: this.priceBandFacet(byBand),
-      attributes: this.attributeFacet(byPair),
+      categories: this.categoryFacet(counts.byCategory),
+      priceBands: this.priceBandFacet(counts.byBand),
+      attributes: this.attributeFacet(counts.byPair),
     };
   }
 
@@ -251,6 +276,192 @@ class InProcessCatalogIndex implements CatalogIndex {
     const seller = this.rows.seller[doc] as number;
     this.activeByCategory[category] = (this.activeByCategory[category] ?? 0) + delta;
     this.activeBySeller[seller] = (this.activeBySeller[seller] ?? 0) + delta;
+    const band = this.rows.band[doc] as number;
+    this.activeByBand[band] = (this.activeByBand[band] as number) + delta;
+    const pairs = this.rows.attributes[doc];
+    if (!pairs) return;
+    if (this.activeByPair.length < this.pairs.size) {
+      const grown = new Int32Array(Math.max(this.pairs.size, this.activeByPair.length * 2));
+      grown.set(this.activeByPair);
+      this.activeByPair = grown;
+    }
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i] as number;
+      this.activeByPair[pair] = (this.activeByPair[pair] as number) + delta;
+    }
+  }
+
+  private compile(filter: IndexFilter): CompiledFilter {
+    return new CompiledFilter(this.rows, filter, {
+      categories: this.categories,
+      sellers: this.sellers,
+      pairs: this.pairs,
+    });
+  }
+
+  /** Whether a query's rarest term is common enough for the sorted walks (dense.ts). */
+  private denseBound(terms: readonly string[]): number | null {
+    const bound = this.text.matchBound(terms);
+    return bound >= Math.max(this.denseMin, this.rows.end * this.denseShare) ? bound : null;
+  }
+
+  /** A page read off a sorted order (dense.ts), or null when the query is rare or too selective. */
+  private densePage(
+    filter: IndexFilter,
+    order: Order,
+    after: Key | null,
+    want: number,
+  ): Page | null {
+    const rows = this.rows;
+    const accepted = this.compile(filter);
+    if (accepted.none) return { docs: [], primaries: [] };
+    let terms: TermTest | null = null;
+    let budget = this.walkBudget ?? Math.max(this.denseMin, rows.end / 2);
+    if (filter.terms.length > 0) {
+      const bound = this.denseBound(filter.terms);
+      if (bound === null) return null;
+      // Never much more work than collecting the matches would have been.
+      budget = this.walkBudget ?? Math.max(this.denseMin, bound / 2);
+      if (order.sort === 'relevance') {
+        const [term] = filter.terms;
+        if (filter.terms.length !== 1 || term === undefined) return null;
+        return relevancePage(rows, this.text, this.byId, term, after, accepted, want, {
+          budget,
+          sparseTier: this.sparseTier,
+        });
+      }
+      terms = new TermTest(this.text, filter.terms, rows.capacity);
+    }
+    const newest = order.sort === 'newest';
+    const column = newest ? rows.created : rows.price;
+    return walkPage(
+      newest ? this.byCreated : this.byPrice,
+      order.primaryDescending,
+      after,
+      terms,
+      accepted,
+      want,
+      budget,
+      (doc) => column[doc] as number,
+    );
+  }
+
+  /** Every match collected and ranked: the way for rare terms and very selective filters. */
+  private collectedPage(filter: IndexFilter, order: Order, after: Key | null, want: number): Page {
+    const rows = this.rows;
+    const top = new TopK(order, want, rows.ids, rows.idKey);
+    const { count, docs: matched, scores } = this.matching(filter);
+    const column =
+      order.sort === 'newest' ? rows.created : order.sort === 'relevance' ? null : rows.price;
+    for (let i = 0; i < count; i++) {
+      const doc = matched[i] as number;
+      const primary = column === null ? (scores[i] as number) : (column[doc] as number);
+      if (
+        after !== null &&
+        !before(
+          order,
+          after.primary,
+          after.key,
+          after.id,
+          primary,
+          rows.idKey[doc] as number,
+          rows.ids[doc] as string,
+        )
+      ) {
+        continue;
+      }
+      top.offer(doc, primary);
+    }
+    return top.sorted();
+  }
+
+  private newCounts(): FacetCounts {
+    return {
+      byCategory: new Int32Array(this.categories.size),
+      byBand: new Int32Array(PRICE_BAND_STARTS.length),
+      byPair: new Int32Array(this.pairs.size),
+    };
+  }
+
+  /** Adds (or with -1 takes away) one product's category, band and attribute pairs. */
+  private tally(counts: FacetCounts, sign: 1 | -1): Tally {
+    const { category, band, pairSlots, attributes } = this.rows;
+    const { byCategory, byBand, byPair } = counts;
+    return (doc) => {
+      const c = category[doc] as number;
+      byCategory[c] = (byCategory[c] as number) + sign;
+      const b = band[doc] as number;
+      byBand[b] = (byBand[b] as number) + sign;
+      // Flat slots first; a product with more pairs than slots has the rest in its own array.
+      const at = doc * PAIR_SLOTS;
+      let j = 0;
+      for (; j < PAIR_SLOTS; j++) {
+        const pair = pairSlots[at + j] as number;
+        if (pair < 0) break;
+        byPair[pair] = (byPair[pair] as number) + sign;
+      }
+      if (j === PAIR_SLOTS) {
+        const own = attributes[doc] as Uint32Array;
+        for (let k = PAIR_SLOTS; k < own.length; k++) {
+          const pair = own[k] as number;
+          byPair[pair] = (byPair[pair] as number) + sign;
+        }
+      }
+    };
+  }
+
+  /**
+   * Facets without visiting every match: from the price range or the categories filtered on
+   * (whichever holds fewer products), or, with neither, the running totals of the catalog minus
+   * the products lacking the terms. Null for a rare query (collecting it is cheaper) and for
+   * filters on seller, stock or attributes alone.
+   */
+  private denseFacets(filter: IndexFilter): FacetCounts | null {
+    const rows = this.rows;
+    const accepted = this.compile(filter);
+    const counts = this.newCounts();
+    if (accepted.none) return counts;
+    let terms: TermTest | null = null;
+    if (filter.terms.length > 0) {
+      if (this.denseBound(filter.terms) === null) return null;
+      terms = new TermTest(this.text, filter.terms, rows.capacity);
+    }
+    const priced = filter.minPrice !== undefined || filter.maxPrice !== undefined;
+    const from = filter.minPrice ?? -Infinity;
+    const to = filter.maxPrice ?? Infinity;
+    const inPriceRange = priced ? this.byPrice.countBetween(from, to) : Infinity;
+    const categories = filter.categoryIds
+      ?.map((id) => this.categories.find(id))
+      .filter((c): c is number => c !== undefined);
+    const inCategories = categories
+      ? categories.reduce((sum, c) => sum + (this.activeByCategory[c] ?? 0), 0)
+      : Infinity;
+    if (categories && inCategories <= inPriceRange) {
+      tallyCategories(rows, this.byCategory, categories, terms, accepted, this.tally(counts, 1));
+      return counts;
+    }
+    if (priced) {
+      tallyPriceRange(rows, this.byPrice, from, to, terms, accepted, this.tally(counts, 1));
+      return counts;
+    }
+    const narrowed =
+      filter.sellerId !== undefined ||
+      filter.inStock === true ||
+      Object.keys(filter.attributes ?? {}).length > 0;
+    if (narrowed) return null;
+    this.activeByCategory.forEach((n, c) => (counts.byCategory[c] = n));
+    counts.byBand.set(this.activeByBand);
+    counts.byPair.set(this.activeByPair.subarray(0, counts.byPair.length));
+    if (terms !== null) tallyComplement(rows, terms, this.tally(counts, -1));
+    return counts;
+  }
+
+  private collectedFacets(filter: IndexFilter): FacetCounts {
+    const counts = this.newCounts();
+    const { count, docs } = this.matching(filter);
+    const tally = this.tally(counts, 1);
+    for (let i = 0; i < count; i++) tally(docs[i] as number);
+    return counts;
   }
 
   private internAttributes(attributes: Readonly<Record<string, string>>): Uint32Array | null {
@@ -271,11 +482,7 @@ class InProcessCatalogIndex implements CatalogIndex {
    */
   private matching(filter: IndexFilter): { count: number; docs: Int32Array; scores: Int32Array } {
     const rows = this.rows;
-    const accepted = new CompiledFilter(rows, filter, {
-      categories: this.categories,
-      sellers: this.sellers,
-      pairs: this.pairs,
-    });
+    const accepted = this.compile(filter);
     if (accepted.none) return { count: 0, docs: this.scratch, scores: this.scratch };
     if (filter.terms.length === 0) {
       if (this.scratch.length < rows.capacity) this.scratch = new Int32Array(rows.capacity);
@@ -345,6 +552,6 @@ class InProcessCatalogIndex implements CatalogIndex {
 }
 
 /** The catalog's search read model: ids of active products by words, filters and sort, and facets. */
-export function createCatalogIndex(): CatalogIndex {
-  return new InProcessCatalogIndex();
+export function createCatalogIndex(options: CatalogIndexOptions = {}): CatalogIndex {
+  return new InProcessCatalogIndex(options);
 }

@@ -82,6 +82,68 @@ class Vocabulary {
   }
 }
 
+export type Field = 'title' | 'description';
+
+interface CachedBits {
+  field: Field;
+  term: string;
+  prefix: boolean;
+  bits: Uint32Array;
+}
+
+/** The bitsets of the terms queried last (least recently used out first), kept current by writes. */
+class TermBitsets {
+  private readonly cached = new Map<string, CachedBits>();
+
+  constructor(private readonly limit = 128) {}
+
+  get(field: Field, term: string, prefix: boolean, capacity: number): Uint32Array | undefined {
+    const name = `${field}\0${prefix ? 'p' : 'w'}\0${term}`;
+    const entry = this.cached.get(name);
+    if (!entry) return undefined;
+    this.cached.delete(name);
+    // Documents added past its end since: built again at the new size.
+    if (entry.bits.length * 32 < capacity) return undefined;
+    this.cached.set(name, entry);
+    return entry.bits;
+  }
+
+  put(field: Field, term: string, prefix: boolean, bits: Uint32Array): void {
+    this.cached.set(`${field}\0${prefix ? 'p' : 'w'}\0${term}`, { field, term, prefix, bits });
+    if (this.cached.size > this.limit) {
+      const oldest = this.cached.keys().next();
+      if (!oldest.done) this.cached.delete(oldest.value);
+    }
+  }
+
+  /** A document's field now holds `words`: its bit in every cached set of that field follows. */
+  update(field: Field, doc: number, words: readonly string[]): void {
+    for (const entry of this.cached.values()) {
+      if (entry.field !== field || entry.bits.length * 32 <= doc) continue;
+      const { term, prefix } = entry;
+      const has = prefix ? words.some((w) => w.startsWith(term)) : words.includes(term);
+      setBit(entry.bits, doc, has);
+    }
+  }
+
+  remove(doc: number): void {
+    for (const entry of this.cached.values()) {
+      if (entry.bits.length * 32 > doc) setBit(entry.bits, doc, false);
+    }
+  }
+}
+
+function setBit(bits: Uint32Array, doc: number, on: boolean): void {
+  const mask = 1 << (doc & 31);
+  const at = doc >>> 5;
+  bits[at] = on ? (bits[at] as number) | mask : (bits[at] as number) & ~mask;
+}
+
+/** Whether bit `doc` of a term bitset is set. */
+export function hasBit(bits: Uint32Array, doc: number): boolean {
+  return ((bits[doc >>> 5] as number) & (1 << (doc & 31))) !== 0;
+}
+
 /** Products found by a text query: document numbers and their scores, the first `count` entries. */
 export interface TextMatches {
   count: number;
@@ -89,7 +151,7 @@ export interface TextMatches {
   scores: Int32Array;
 }
 
-function popcount(mask: number): number {
+export function popcount(mask: number): number {
   let m = mask - ((mask >>> 1) & 0x55555555);
   m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
   return (((m + (m >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
@@ -109,17 +171,60 @@ export class TextIndex {
   private matchDocs = new Int32Array(0);
   private matchScores = new Int32Array(0);
 
+  private readonly bitsets = new TermBitsets();
+
   setTitle(doc: number, text: string): void {
-    this.title.update(doc, this.words(text));
+    this.title.update(doc, this.words(text, 'title', doc));
   }
 
   setDescription(doc: number, text: string): void {
-    this.description.update(doc, this.words(text));
+    this.description.update(doc, this.words(text, 'description', doc));
   }
 
   remove(doc: number): void {
     this.title.remove(doc);
     this.description.remove(doc);
+    this.bitsets.remove(doc);
+  }
+
+  /**
+   * How many documents the rarest term is in (title and description counted apart, a prefix as
+   * all its words): no more than that can match, so it tells a rare query from a common one.
+   */
+  matchBound(terms: readonly string[]): number {
+    let least = Infinity;
+    terms.forEach((term, i) => {
+      const words = i === terms.length - 1 ? this.vocabulary.withPrefix(term) : [term];
+      let size = 0;
+      for (const word of words) {
+        size += this.postings(this.title, word).length;
+        size += this.postings(this.description, word).length;
+      }
+      least = Math.min(least, size);
+    });
+    return least;
+  }
+
+  /**
+   * The documents holding `term` (as a word, or as the prefix of one) in one field, one bit each,
+   * for a query that matches a large part of the catalog: testing a bit per document visited in a
+   * sorted walk beats collecting and ranking every match. Kept and updated by every later write
+   * until it falls out of a small cache; do not change it.
+   */
+  bits(field: Field, term: string, prefix: boolean, capacity: number): Uint32Array {
+    const cached = this.bitsets.get(field, term, prefix, capacity);
+    if (cached) return cached;
+    const bits = new Uint32Array(Math.ceil(capacity / 32));
+    const index = field === 'title' ? this.title : this.description;
+    for (const word of prefix ? this.vocabulary.withPrefix(term) : [term]) {
+      const docs = this.postings(index, word);
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i] as number;
+        bits[doc >>> 5] = (bits[doc >>> 5] as number) | (1 << (doc & 31));
+      }
+    }
+    this.bitsets.put(field, term, prefix, bits);
+    return bits;
   }
 
   /**
@@ -187,9 +292,10 @@ export class TextIndex {
     return count;
   }
 
-  private words(text: string): string {
+  private words(text: string, field: Field, doc: number): string {
     const words = textWords(text);
     for (const word of words) this.vocabulary.add(word);
+    this.bitsets.update(field, doc, words);
     return words.join(' ');
   }
 

@@ -1,0 +1,250 @@
+import { ACTIVE, type Columns } from './columns.ts';
+import type { CompiledFilter } from './filter.ts';
+import type { Key } from './keyset.ts';
+import { type SortedOrder, startOf } from './sorted-order.ts';
+import { hasBit, popcount, type TextIndex } from './text-index.ts';
+
+/*
+ * Queries that match a large part of the catalog (a word in most descriptions, a short prefix, no
+ * words at all) answered without collecting every match: a page is read from an order sorted by
+ * its key, each document visited tested against the terms' bitsets and the filter, until the page
+ * is full. The cost is the documents visited, about the page size divided by the share that
+ * matches, so it does not grow with the catalog. Each walk has a budget: a filter that leaves
+ * almost nothing would make it visit everything, so past the budget it gives up (returns null)
+ * and the caller collects the matches instead.
+ */
+
+/** Whether a document holds every term (the last as a prefix), by the terms' bitsets. */
+export class TermTest {
+  private readonly title: Uint32Array[];
+  private readonly description: Uint32Array[];
+
+  constructor(text: TextIndex, terms: readonly string[], capacity: number) {
+    const last = terms.length - 1;
+    this.title = terms.map((t, i) => text.bits('title', t, i === last, capacity));
+    this.description = terms.map((t, i) => text.bits('description', t, i === last, capacity));
+  }
+
+  has(doc: number): boolean {
+    for (let i = 0; i < this.title.length; i++) {
+      if (
+        !hasBit(this.title[i] as Uint32Array, doc) &&
+        !hasBit(this.description[i] as Uint32Array, doc)
+      )
+        return false;
+    }
+    return true;
+  }
+
+  /** 32 documents at once: bit b of the answer is document 32·word + b. */
+  word(word: number): number {
+    let all = -1;
+    for (let i = 0; i < this.title.length; i++) {
+      all &=
+        ((this.title[i] as Uint32Array)[word] as number) |
+        ((this.description[i] as Uint32Array)[word] as number);
+    }
+    return all;
+  }
+}
+
+export interface Page {
+  docs: number[];
+  primaries: number[];
+}
+
+/**
+ * Up to `want` documents after `after` in a column order (price or created), matching the terms
+ * (none: every document) and the filter; null when the budget ran out first.
+ */
+export function walkPage(
+  order: SortedOrder,
+  descending: boolean,
+  after: Key | null,
+  terms: TermTest | null,
+  filter: CompiledFilter,
+  want: number,
+  budget: number,
+  primaryOf: (doc: number) => number,
+): Page | null {
+  const page: Page = { docs: [], primaries: [] };
+  let visits = 0;
+  order.walk(after, descending, (doc) => {
+    if (++visits > budget) return false;
+    if (terms !== null && !terms.has(doc)) return true;
+    if (!filter.accepts(doc)) return true;
+    page.docs.push(doc);
+    page.primaries.push(primaryOf(doc));
+    return page.docs.length < want;
+  });
+  return visits > budget ? null : page;
+}
+
+/** Scores of a one-term query, highest first: 128 title, 2 description, 1 whole word. */
+const TIERS = [131, 130, 129, 128, 3, 2] as const;
+
+/**
+ * Up to `want` documents of a one-term query by relevance (score, then id), after `after`.
+ * A score is one of six tiers (title, description and whole-word bits); each tier is read in id
+ * order, a sparse one straight off its bitset, a dense one by walking the id order. Null when the
+ * budget ran out first.
+ */
+export function relevancePage(
+  rows: Columns,
+  text: TextIndex,
+  byId: SortedOrder,
+  term: string,
+  after: Key | null,
+  filter: CompiledFilter,
+  want: number,
+  limits: {
+    budget: number;
+    /** A tier with at most this many documents is read off its bitset rather than walked. */
+    sparseTier: number;
+  },
+): Page | null {
+  const { budget, sparseTier: sparse } = limits;
+  const capacity = rows.capacity;
+  const title = text.bits('title', term, true, capacity);
+  const description = text.bits('description', term, true, capacity);
+  const titleWord = text.bits('title', term, false, capacity);
+  const descriptionWord = text.bits('description', term, false, capacity);
+  const words = Math.ceil(rows.end / 32);
+  const tierWord = (tier: number, w: number): number => {
+    const t = title[w] as number;
+    const d = description[w] as number;
+    const e = (titleWord[w] as number) | (descriptionWord[w] as number);
+    return (tier >= 128 ? t : ~t) & (tier & 2 ? d : ~d) & (tier & 1 ? e : ~e);
+  };
+  const counts = new Map<number, number>();
+  for (let w = 0; w < words; w++) {
+    if (((title[w] as number) | (description[w] as number)) === 0) continue;
+    for (const tier of TIERS)
+      counts.set(tier, (counts.get(tier) ?? 0) + popcount(tierWord(tier, w)));
+  }
+  const page: Page = { docs: [], primaries: [] };
+  let visits = 0;
+  for (const tier of TIERS) {
+    if (page.docs.length >= want) break;
+    if (after !== null && tier > after.primary) continue;
+    if ((counts.get(tier) ?? 0) === 0) continue;
+    const from =
+      after !== null && tier === after.primary
+        ? { primary: 0, key: after.key, id: after.id }
+        : null;
+    const need = want - page.docs.length;
+    if ((counts.get(tier) as number) <= sparse) {
+      for (const doc of sparseTier(rows, words, (w) => tierWord(tier, w), from, filter, need)) {
+        page.docs.push(doc);
+        page.primaries.push(tier);
+      }
+      visits += words / 32;
+      continue;
+    }
+    let taken = 0;
+    byId.walk(from, false, (doc) => {
+      if (++visits > budget) return false;
+      const w = doc >>> 5;
+      if ((tierWord(tier, w) & (1 << (doc & 31))) === 0) return true;
+      if (!filter.accepts(doc)) return true;
+      page.docs.push(doc);
+      page.primaries.push(tier);
+      return ++taken < need;
+    });
+    if (visits > budget) return null;
+  }
+  return page;
+}
+
+/** The first `need` documents of a sparse tier in id order, after `from`. */
+function sparseTier(
+  rows: Columns,
+  words: number,
+  tierWord: (w: number) => number,
+  from: { key: number; id: string } | null,
+  filter: CompiledFilter,
+  need: number,
+): number[] {
+  const found: number[] = [];
+  const { idKey, ids } = rows;
+  const afterFrom = (doc: number): boolean => {
+    if (from === null) return true;
+    const key = idKey[doc] as number;
+    return key !== from.key ? key > from.key : (ids[doc] as string) > from.id;
+  };
+  for (let w = 0; w < words; w++) {
+    let x = tierWord(w);
+    while (x !== 0) {
+      const low = x & -x;
+      x ^= low;
+      const doc = w * 32 + (31 - Math.clz32(low));
+      if (afterFrom(doc) && filter.accepts(doc)) found.push(doc);
+    }
+  }
+  found.sort((a, b) => {
+    const ka = idKey[a] as number;
+    const kb = idKey[b] as number;
+    if (ka !== kb) return ka - kb;
+    return (ids[a] as string) < (ids[b] as string) ? -1 : 1;
+  });
+  return found.slice(0, need);
+}
+
+/** Facet counters, filled by the caller's tally for each matching document. */
+export type Tally = (doc: number) => void;
+
+/**
+ * Documents matching terms and filter, read from one price range of the price order: the cost is
+ * the range, not the catalog. `from`/`to` inclusive.
+ */
+export function tallyPriceRange(
+  rows: Columns,
+  byPrice: SortedOrder,
+  from: number,
+  to: number,
+  terms: TermTest | null,
+  filter: CompiledFilter,
+  tally: Tally,
+): void {
+  byPrice.walk(startOf(from), false, (doc) => {
+    if ((rows.price[doc] as number) > to) return false;
+    if ((terms === null || terms.has(doc)) && filter.accepts(doc)) tally(doc);
+    return true;
+  });
+}
+
+/** The same, read from the categories' ranges of the category order. */
+export function tallyCategories(
+  rows: Columns,
+  byCategory: SortedOrder,
+  categories: readonly number[],
+  terms: TermTest | null,
+  filter: CompiledFilter,
+  tally: Tally,
+): void {
+  for (const category of categories) {
+    byCategory.walk(startOf(category), false, (doc) => {
+      if ((rows.category[doc] as number) !== category) return false;
+      if ((terms === null || terms.has(doc)) && filter.accepts(doc)) tally(doc);
+      return true;
+    });
+  }
+}
+
+/**
+ * Active documents NOT holding the terms: facets of a query matching most of the catalog are the
+ * catalog's running totals minus these.
+ */
+export function tallyComplement(rows: Columns, terms: TermTest, tally: Tally): void {
+  const words = Math.ceil(rows.end / 32);
+  for (let w = 0; w < words; w++) {
+    let x = ~terms.word(w);
+    if (w === words - 1 && rows.end % 32 !== 0) x &= (1 << (rows.end % 32)) - 1;
+    while (x !== 0) {
+      const low = x & -x;
+      x ^= low;
+      const doc = w * 32 + (31 - Math.clz32(low));
+      if (rows.status[doc] === ACTIVE) tally(doc);
+    }
+  }
+}

@@ -1,0 +1,265 @@
+import { FREE, type Columns } from './columns.ts';
+
+/** A position in an order: (primary, id key, id), compared in that order, ascending. */
+export interface OrderKey {
+  primary: number;
+  key: number;
+  id: string;
+}
+
+/** Before every entry of its primary: a walk from here starts at the primary's first item. */
+export function startOf(primary: number): OrderKey {
+  return { primary, key: -Infinity, id: '' };
+}
+
+function compareKeys(
+  pa: number,
+  ka: number,
+  ia: string,
+  pb: number,
+  kb: number,
+  ib: string,
+): number {
+  if (pa !== pb) return pa < pb ? -1 : 1;
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return ia === ib ? 0 : ia < ib ? -1 : 1;
+}
+
+/** Visits documents in order; returns false to stop the walk. */
+export type Visit = (doc: number) => boolean;
+
+/**
+ * Every live document sorted by (one column, id key, id), so a listing sorted by that column
+ * reads its page from where the cursor points instead of ranking every match.
+ *
+ * A change of the column would mean moving an entry inside a million-entry array, so instead the
+ * entry as sorted stays where it is, marked stale (its stored key keeps the binary search right),
+ * and the document joins a small sorted `extra` list; a walk merges the two. When `extra` grows
+ * past a share of the whole, everything is sorted again. Until its first use the order is not
+ * built at all, so loading a catalog does not maintain it.
+ */
+export class SortedOrder {
+  private built = false;
+  private perm = new Int32Array(0);
+  private permPrimary = new Float64Array(0);
+  private permKey = new Float64Array(0);
+  private permIds: string[] = [];
+  /** Per document: 1 = its perm entry is current, 2 = it is in extra, 0 = neither. */
+  private where = new Uint8Array(0);
+  private extra: number[] = [];
+
+  constructor(
+    private readonly rows: Columns,
+    /** The sorting column of a document; a constant orders by id alone. */
+    private readonly primaryOf: (rows: Columns, doc: number) => number,
+    /** Past this share of the sorted entries, extra is merged in by sorting again. */
+    private readonly extraShare = 1 / 32,
+  ) {}
+
+  get isBuilt(): boolean {
+    return this.built;
+  }
+
+  /** Before a document's column changes or it is released. */
+  detach(doc: number): void {
+    if (!this.built) return;
+    const where = this.where[doc];
+    if (where === 1) this.where[doc] = 0;
+    else if (where === 2) {
+      const at = this.extraIndexOf(doc);
+      this.extra.splice(at, 1);
+      this.where[doc] = 0;
+    }
+  }
+
+  /** After a live document's column was written (or it was allocated). */
+  attach(doc: number): void {
+    if (!this.built) return;
+    if (this.where.length <= doc) {
+      const grown = new Uint8Array(this.rows.capacity);
+      grown.set(this.where);
+      this.where = grown;
+    }
+    const at = this.extraLowerBound(this.keyOf(doc));
+    this.extra.splice(at, 0, doc);
+    this.where[doc] = 2;
+    if (this.extra.length > Math.max(64, this.perm.length * this.extraShare)) this.built = false;
+  }
+
+  /** Sorts every live document (done lazily, by the first walk after a build or many changes). */
+  rebuild(): void {
+    const rows = this.rows;
+    let live = 0;
+    for (let doc = 0; doc < rows.end; doc++) if (rows.status[doc] !== FREE) live++;
+    const perm = new Int32Array(live);
+    const primary = new Float64Array(rows.capacity);
+    let n = 0;
+    for (let doc = 0; doc < rows.end; doc++) {
+      if (rows.status[doc] === FREE) continue;
+      perm[n++] = doc;
+      primary[doc] = this.primaryOf(rows, doc);
+    }
+    const { idKey, ids } = rows;
+    perm.sort((a, b) =>
+      compareKeys(
+        primary[a] as number,
+        idKey[a] as number,
+        ids[a] as string,
+        primary[b] as number,
+        idKey[b] as number,
+        ids[b] as string,
+      ),
+    );
+    this.perm = perm;
+    this.permPrimary = new Float64Array(live);
+    this.permKey = new Float64Array(live);
+    this.permIds = new Array<string>(live);
+    this.where = new Uint8Array(rows.capacity);
+    for (let i = 0; i < live; i++) {
+      const doc = perm[i] as number;
+      this.permPrimary[i] = primary[doc] as number;
+      this.permKey[i] = idKey[doc] as number;
+      this.permIds[i] = ids[doc] as string;
+      this.where[doc] = 1;
+    }
+    this.extra = [];
+    this.built = true;
+  }
+
+  /**
+   * Visits live documents strictly after `after` (or from the first) in ascending order, or
+   * strictly before it in descending order, until `visit` returns false.
+   */
+  walk(after: OrderKey | null, descending: boolean, visit: Visit): void {
+    if (!this.built) this.rebuild();
+    const { perm, where, extra } = this;
+    if (!descending) {
+      let i = after ? this.permUpperBound(after) : 0;
+      let j = after ? this.extraUpperBound(after) : 0;
+      for (;;) {
+        while (i < perm.length && where[perm[i] as number] !== 1) i++;
+        const fromPerm = i < perm.length;
+        const fromExtra = j < extra.length;
+        if (!fromPerm && !fromExtra) return;
+        let doc: number;
+        if (fromPerm && (!fromExtra || this.permBeforeExtra(i, extra[j] as number))) {
+          doc = perm[i++] as number;
+        } else {
+          doc = extra[j++] as number;
+        }
+        if (!visit(doc)) return;
+      }
+    }
+    let i = (after ? this.permLowerBound(after) : perm.length) - 1;
+    let j = (after ? this.extraLowerBound(after) : extra.length) - 1;
+    for (;;) {
+      while (i >= 0 && where[perm[i] as number] !== 1) i--;
+      const fromPerm = i >= 0;
+      const fromExtra = j >= 0;
+      if (!fromPerm && !fromExtra) return;
+      let doc: number;
+      if (fromPerm && (!fromExtra || !this.permBeforeExtra(i, extra[j] as number))) {
+        doc = perm[i--] as number;
+      } else {
+        doc = extra[j--] as number;
+      }
+      if (!visit(doc)) return;
+    }
+  }
+
+  /** About how many documents have a primary in [from, to] (stale entries counted too). */
+  countBetween(from: number, to: number): number {
+    if (!this.built) this.rebuild();
+    const lo = startOf(from);
+    const hi = { primary: to, key: Infinity, id: '' };
+    return (
+      this.permUpperBound(hi) -
+      this.permLowerBound(lo) +
+      this.extraUpperBound(hi) -
+      this.extraLowerBound(lo)
+    );
+  }
+
+  private keyOf(doc: number): OrderKey {
+    const rows = this.rows;
+    return {
+      primary: this.primaryOf(rows, doc),
+      key: rows.idKey[doc] as number,
+      id: rows.ids[doc] as string,
+    };
+  }
+
+  private permBeforeExtra(i: number, doc: number): boolean {
+    const rows = this.rows;
+    return (
+      compareKeys(
+        this.permPrimary[i] as number,
+        this.permKey[i] as number,
+        this.permIds[i] as string,
+        this.primaryOf(rows, doc),
+        rows.idKey[doc] as number,
+        rows.ids[doc] as string,
+      ) < 0
+    );
+  }
+
+  private comparePerm(i: number, k: OrderKey): number {
+    return compareKeys(
+      this.permPrimary[i] as number,
+      this.permKey[i] as number,
+      this.permIds[i] as string,
+      k.primary,
+      k.key,
+      k.id,
+    );
+  }
+
+  private compareExtra(j: number, k: OrderKey): number {
+    const rows = this.rows;
+    const doc = this.extra[j] as number;
+    return compareKeys(
+      this.primaryOf(rows, doc),
+      rows.idKey[doc] as number,
+      rows.ids[doc] as string,
+      k.primary,
+      k.key,
+      k.id,
+    );
+  }
+
+  /** First perm index whose entry is >= k. */
+  private permLowerBound(k: OrderKey): number {
+    return bound(this.perm.length, (i) => this.comparePerm(i, k) < 0);
+  }
+
+  /** First perm index whose entry is > k. */
+  private permUpperBound(k: OrderKey): number {
+    return bound(this.perm.length, (i) => this.comparePerm(i, k) <= 0);
+  }
+
+  private extraLowerBound(k: OrderKey): number {
+    return bound(this.extra.length, (j) => this.compareExtra(j, k) < 0);
+  }
+
+  private extraUpperBound(k: OrderKey): number {
+    return bound(this.extra.length, (j) => this.compareExtra(j, k) <= 0);
+  }
+
+  private extraIndexOf(doc: number): number {
+    const at = this.extraLowerBound(this.keyOf(doc));
+    if (this.extra[at] !== doc) throw new Error(`document ${doc} is not where its key says`);
+    return at;
+  }
+}
+
+/** The first index in [0, n) for which `below` is false (below holds for a prefix). */
+function bound(n: number, below: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (below(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
