@@ -105,6 +105,7 @@ export class IndexFeed {
       if (!last || rows.length < this.batchSize) break;
       after = last.id;
     }
+    this.options.index.prepare();
     this.builtFlag = true;
     this.options.logger.info(
       { products: this.options.index.size, ms: Date.now() - started },
@@ -172,7 +173,8 @@ export class IndexFeed {
         position = { at: last.updated_at, id: last.id };
         if (last.updated_at > this.watermark) this.watermark = last.updated_at;
       }
-      if (rows.length < this.batchSize) return;
+      if (rows.length < this.batchSize) break;
     }
+    this.options.index.prepare();
   }
 }

@@ -84,6 +84,11 @@ export interface CatalogIndex {
   facets(filter: IndexFilter): IndexFacets;
   activeCountByCategory(): ReadonlyMap<string, number>;
   activeCountBySeller(sellerId: string): number;
+  /**
+   * Sorts what a bulk load or many changes left unsorted (the orders of sorted-order.ts), so the
+   * next query does not pay for it; searches do it themselves when needed.
+   */
+  prepare(): void;
 }
 
 /** Lower bounds of the fixed price bands (minor units); each band ends below the next one. */
@@ -148,7 +153,7 @@ class InProcessCatalogIndex implements CatalogIndex {
     this.denseShare = options.denseShare ?? 1 / 64;
     this.denseMin = options.denseMin ?? 4096;
     this.walkBudget = options.walkBudget;
-    this.sparseTier = options.sparseTier ?? 2048;
+    this.sparseTier = options.sparseTier ?? 65_536;
   }
 
   get size(): number {
@@ -255,6 +260,10 @@ class InProcessCatalogIndex implements CatalogIndex {
       priceBands: this.priceBandFacet(counts.byBand),
       attributes: this.attributeFacet(counts.byPair),
     };
+  }
+
+  prepare(): void {
+    for (const order of this.orders) if (!order.isBuilt) order.rebuild();
   }
 
   activeCountByCategory(): ReadonlyMap<string, number> {

@@ -1,6 +1,6 @@
 import { ACTIVE, type Columns } from './columns.ts';
 import type { CompiledFilter } from './filter.ts';
-import type { Key } from './keyset.ts';
+import { ORDERS, TopK, type Key } from './keyset.ts';
 import { type SortedOrder, startOf } from './sorted-order.ts';
 import { hasBit, popcount, type TextIndex } from './text-index.ts';
 
@@ -116,12 +116,34 @@ export function relevancePage(
     const e = (titleWord[w] as number) | (descriptionWord[w] as number);
     return (tier >= 128 ? t : ~t) & (tier & 2 ? d : ~d) & (tier & 1 ? e : ~e);
   };
-  const counts = new Map<number, number>();
+  // How many documents each tier holds (archived ones too): one pass, the six tiers inline.
+  let c131 = 0;
+  let c130 = 0;
+  let c129 = 0;
+  let c128 = 0;
+  let c3 = 0;
+  let c2 = 0;
   for (let w = 0; w < words; w++) {
-    if (((title[w] as number) | (description[w] as number)) === 0) continue;
-    for (const tier of TIERS)
-      counts.set(tier, (counts.get(tier) ?? 0) + popcount(tierWord(tier, w)));
+    const t = title[w] as number;
+    const d = description[w] as number;
+    if ((t | d) === 0) continue;
+    const e = (titleWord[w] as number) | (descriptionWord[w] as number);
+    const td = t & d;
+    c131 += popcount(td & e);
+    c130 += popcount(td & ~e);
+    c129 += popcount(t & ~d & e);
+    c128 += popcount(t & ~d & ~e);
+    c3 += popcount(~t & d & e);
+    c2 += popcount(~t & d & ~e);
   }
+  const counts = new Map<number, number>([
+    [131, c131],
+    [130, c130],
+    [129, c129],
+    [128, c128],
+    [3, c3],
+    [2, c2],
+  ]);
   const page: Page = { docs: [], primaries: [] };
   let visits = 0;
   for (const tier of TIERS) {
@@ -165,29 +187,24 @@ function sparseTier(
   filter: CompiledFilter,
   need: number,
 ): number[] {
-  const found: number[] = [];
   const { idKey, ids } = rows;
   const afterFrom = (doc: number): boolean => {
     if (from === null) return true;
     const key = idKey[doc] as number;
     return key !== from.key ? key > from.key : (ids[doc] as string) > from.id;
   };
+  // Every document of the tier has the same score: the first `need` by id are kept.
+  const top = new TopK(ORDERS.relevance, need, ids, idKey);
   for (let w = 0; w < words; w++) {
     let x = tierWord(w);
     while (x !== 0) {
       const low = x & -x;
       x ^= low;
       const doc = w * 32 + (31 - Math.clz32(low));
-      if (afterFrom(doc) && filter.accepts(doc)) found.push(doc);
+      if (afterFrom(doc) && filter.accepts(doc)) top.offer(doc, 0);
     }
   }
-  found.sort((a, b) => {
-    const ka = idKey[a] as number;
-    const kb = idKey[b] as number;
-    if (ka !== kb) return ka - kb;
-    return (ids[a] as string) < (ids[b] as string) ? -1 : 1;
-  });
-  return found.slice(0, need);
+  return top.sorted().docs;
 }
 
 /** Facet counters, filled by the caller's tally for each matching document. */
