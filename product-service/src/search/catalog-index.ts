@@ -130,9 +130,9 @@ class InProcessCatalogIndex implements CatalogIndex {
   private readonly byCategory = new SortedOrder(this.rows, (r, doc) => r.category[doc] as number);
   private readonly byId = new SortedOrder(this.rows, () => 0);
   private readonly orders = [this.byPrice, this.byCreated, this.byCategory, this.byId];
-  /** Active products per price band and per attribute pair (as activeByCategory). */
-  private readonly activeByBand = new Int32Array(PRICE_BAND_STARTS.length);
-  private activeByPair = new Int32Array(64);
+  /** Per category: its active products per price band and per attribute pair (the facets of a category without words, kept as products change). */
+  private readonly activeBands: Int32Array[] = [];
+  private readonly activePairs: Int32Array[] = [];
   private readonly denseShare: number;
   private readonly denseMin: number;
   private readonly walkBudget: number | undefined;
@@ -153,7 +153,7 @@ class InProcessCatalogIndex implements CatalogIndex {
     this.denseShare = options.denseShare ?? 1 / 64;
     this.denseMin = options.denseMin ?? 4096;
     this.walkBudget = options.walkBudget;
-    this.sparseTier = options.sparseTier ?? 65_536;
+    this.sparseTier = options.sparseTier ?? 4096;
   }
 
   get size(): number {
@@ -285,18 +285,21 @@ class InProcessCatalogIndex implements CatalogIndex {
     const seller = this.rows.seller[doc] as number;
     this.activeByCategory[category] = (this.activeByCategory[category] ?? 0) + delta;
     this.activeBySeller[seller] = (this.activeBySeller[seller] ?? 0) + delta;
+    const bands = (this.activeBands[category] ??= new Int32Array(PRICE_BAND_STARTS.length));
     const band = this.rows.band[doc] as number;
-    this.activeByBand[band] = (this.activeByBand[band] as number) + delta;
+    bands[band] = (bands[band] as number) + delta;
     const pairs = this.rows.attributes[doc];
     if (!pairs) return;
-    if (this.activeByPair.length < this.pairs.size) {
-      const grown = new Int32Array(Math.max(this.pairs.size, this.activeByPair.length * 2));
-      grown.set(this.activeByPair);
-      this.activeByPair = grown;
+    let counts = this.activePairs[category] ?? new Int32Array(0);
+    if (counts.length < this.pairs.size) {
+      const grown = new Int32Array(Math.max(this.pairs.size, counts.length * 2, 64));
+      grown.set(counts);
+      counts = grown;
     }
+    this.activePairs[category] = counts;
     for (let i = 0; i < pairs.length; i++) {
       const pair = pairs[i] as number;
-      this.activeByPair[pair] = (this.activeByPair[pair] as number) + delta;
+      counts[pair] = (counts[pair] as number) + delta;
     }
   }
 
@@ -335,8 +338,8 @@ class InProcessCatalogIndex implements CatalogIndex {
         const [term] = filter.terms;
         if (filter.terms.length !== 1 || term === undefined) return null;
         return relevancePage(rows, this.text, this.byId, term, after, accepted, want, {
-          budget,
           sparseTier: this.sparseTier,
+          tierBudget: (count) => this.walkBudget ?? 2 * count + 64,
         });
       }
       terms = new TermTest(this.text, filter.terms, rows.capacity);
@@ -420,10 +423,10 @@ class InProcessCatalogIndex implements CatalogIndex {
   }
 
   /**
-   * Facets without visiting every match: from the price range or the categories filtered on
-   * (whichever holds fewer products), or, with neither, the running totals of the catalog minus
-   * the products lacking the terms. Null for a rare query (collecting it is cheaper) and for
-   * filters on seller, stock or attributes alone.
+   * Facets without visiting every match, the cheapest of: the price range filtered on, the
+   * categories filtered on (each read from its sorted range), or the running counts per category
+   * less the active products lacking the terms (without words, the running counts alone). Null
+   * for a rare query (collecting its matches is cheaper) and when none of them applies.
    */
   private denseFacets(filter: IndexFilter): FacetCounts | null {
     const rows = this.rows;
@@ -438,30 +441,46 @@ class InProcessCatalogIndex implements CatalogIndex {
     const priced = filter.minPrice !== undefined || filter.maxPrice !== undefined;
     const from = filter.minPrice ?? -Infinity;
     const to = filter.maxPrice ?? Infinity;
-    const inPriceRange = priced ? this.byPrice.countBetween(from, to) : Infinity;
     const categories = filter.categoryIds
-      ?.map((id) => this.categories.find(id))
-      .filter((c): c is number => c !== undefined);
-    const inCategories = categories
-      ? categories.reduce((sum, c) => sum + (this.activeByCategory[c] ?? 0), 0)
-      : Infinity;
-    if (categories && inCategories <= inPriceRange) {
-      tallyCategories(rows, this.byCategory, categories, terms, accepted, this.tally(counts, 1));
-      return counts;
-    }
-    if (priced) {
-      tallyPriceRange(rows, this.byPrice, from, to, terms, accepted, this.tally(counts, 1));
-      return counts;
-    }
+      ? [...new Set(filter.categoryIds)]
+          .map((id) => this.categories.find(id))
+          .filter((c): c is number => c !== undefined)
+      : null;
     const narrowed =
       filter.sellerId !== undefined ||
       filter.inStock === true ||
       Object.keys(filter.attributes ?? {}).length > 0;
-    if (narrowed) return null;
-    this.activeByCategory.forEach((n, c) => (counts.byCategory[c] = n));
-    counts.byBand.set(this.activeByBand);
-    counts.byPair.set(this.activeByPair.subarray(0, counts.byPair.length));
-    if (terms !== null) tallyComplement(rows, terms, this.tally(counts, -1));
+    const cost = {
+      price: priced ? this.byPrice.countBetween(from, to) : Infinity,
+      categories: categories
+        ? categories.reduce((sum, c) => sum + (this.activeByCategory[c] ?? 0), 0)
+        : Infinity,
+      totals: priced || narrowed ? Infinity : terms ? rows.end - terms.count(rows.end) : 0,
+    };
+    const cheapest = Math.min(cost.price, cost.categories, cost.totals);
+    if (cheapest === Infinity) return null;
+    if (cheapest === cost.totals) {
+      for (const category of categories ?? this.activeByCategory.keys()) {
+        counts.byCategory[category] = this.activeByCategory[category] ?? 0;
+        const bands = this.activeBands[category];
+        if (bands) {
+          for (let b = 0; b < bands.length; b++) {
+            counts.byBand[b] = (counts.byBand[b] as number) + (bands[b] as number);
+          }
+        }
+        const pairs = this.activePairs[category];
+        if (!pairs) continue;
+        const n = Math.min(pairs.length, counts.byPair.length);
+        for (let p = 0; p < n; p++) {
+          counts.byPair[p] = (counts.byPair[p] as number) + (pairs[p] as number);
+        }
+      }
+      if (terms !== null) tallyComplement(rows, terms, accepted, this.tally(counts, -1));
+    } else if (cheapest === cost.categories && categories) {
+      tallyCategories(rows, this.byCategory, categories, terms, accepted, this.tally(counts, 1));
+    } else {
+      tallyPriceRange(rows, this.byPrice, from, to, terms, accepted, this.tally(counts, 1));
+    }
     return counts;
   }
 

@@ -1,7 +1,7 @@
-import { ACTIVE, type Columns } from './columns.ts';
+import type { Columns } from './columns.ts';
 import type { CompiledFilter } from './filter.ts';
 import { ORDERS, TopK, type Key } from './keyset.ts';
-import { type SortedOrder, startOf } from './sorted-order.ts';
+import { type OrderKey, type SortedOrder, startOf } from './sorted-order.ts';
 import { hasBit, popcount, type TextIndex } from './text-index.ts';
 
 /*
@@ -34,6 +34,14 @@ export class TermTest {
         return false;
     }
     return true;
+  }
+
+  /** How many of the first `end` documents hold every term. */
+  count(end: number): number {
+    let n = 0;
+    const words = Math.ceil(end / 32);
+    for (let w = 0; w < words; w++) n += popcount(this.word(w));
+    return n;
   }
 
   /** 32 documents at once: bit b of the answer is document 32·word + b. */
@@ -86,8 +94,7 @@ const TIERS = [131, 130, 129, 128, 3, 2] as const;
 /**
  * Up to `want` documents of a one-term query by relevance (score, then id), after `after`.
  * A score is one of six tiers (title, description and whole-word bits); each tier is read in id
- * order, a sparse one straight off its bitset, a dense one by walking the id order. Null when the
- * budget ran out first.
+ * order, a sparse one straight off its bitset, a dense one by walking the id order.
  */
 export function relevancePage(
   rows: Columns,
@@ -98,12 +105,13 @@ export function relevancePage(
   filter: CompiledFilter,
   want: number,
   limits: {
-    budget: number;
     /** A tier with at most this many documents is read off its bitset rather than walked. */
     sparseTier: number;
+    /** How many documents a walk through a tier of `count` may visit. */
+    tierBudget: (count: number) => number;
   },
-): Page | null {
-  const { budget, sparseTier: sparse } = limits;
+): Page {
+  const { sparseTier: sparse, tierBudget } = limits;
   const capacity = rows.capacity;
   const title = text.bits('title', term, true, capacity);
   const description = text.bits('description', term, true, capacity);
@@ -145,35 +153,42 @@ export function relevancePage(
     [2, c2],
   ]);
   const page: Page = { docs: [], primaries: [] };
-  let visits = 0;
+  const { idKey, ids } = rows;
   for (const tier of TIERS) {
     if (page.docs.length >= want) break;
     if (after !== null && tier > after.primary) continue;
-    if ((counts.get(tier) ?? 0) === 0) continue;
-    const from =
+    const count = counts.get(tier) ?? 0;
+    if (count === 0) continue;
+    let from: OrderKey | null =
       after !== null && tier === after.primary
         ? { primary: 0, key: after.key, id: after.id }
         : null;
-    const need = want - page.docs.length;
-    if ((counts.get(tier) as number) <= sparse) {
-      for (const doc of sparseTier(rows, words, (w) => tierWord(tier, w), from, filter, need)) {
-        page.docs.push(doc);
-        page.primaries.push(tier);
-      }
-      visits += words / 32;
-      continue;
-    }
-    let taken = 0;
-    byId.walk(from, false, (doc) => {
-      if (++visits > budget) return false;
-      const w = doc >>> 5;
-      if ((tierWord(tier, w) & (1 << (doc & 31))) === 0) return true;
-      if (!filter.accepts(doc)) return true;
+    let need = want - page.docs.length;
+    const take = (doc: number): void => {
       page.docs.push(doc);
       page.primaries.push(tier);
-      return ++taken < need;
-    });
-    if (visits > budget) return null;
+      need--;
+    };
+    if (count > sparse) {
+      // Walked in id order; a filter that leaves little of the tier would make the walk long,
+      // so past its budget the rest is read off the bitset from where the walk stopped.
+      const budget = tierBudget(count);
+      let visits = 0;
+      let last = -1;
+      byId.walk(from, false, (doc) => {
+        if (++visits > budget) return false;
+        last = doc;
+        if ((tierWord(tier, doc >>> 5) & (1 << (doc & 31))) === 0) return true;
+        if (!filter.accepts(doc)) return true;
+        take(doc);
+        return need > 0;
+      });
+      if (visits <= budget || need === 0) continue;
+      if (last >= 0) from = { primary: 0, key: idKey[last] as number, id: ids[last] as string };
+    }
+    for (const doc of sparseTier(rows, words, (w) => tierWord(tier, w), from, filter, need)) {
+      take(doc);
+    }
   }
   return page;
 }
@@ -252,7 +267,12 @@ export function tallyCategories(
  * Active documents NOT holding the terms: facets of a query matching most of the catalog are the
  * catalog's running totals minus these.
  */
-export function tallyComplement(rows: Columns, terms: TermTest, tally: Tally): void {
+export function tallyComplement(
+  rows: Columns,
+  terms: TermTest,
+  filter: CompiledFilter,
+  tally: Tally,
+): void {
   const words = Math.ceil(rows.end / 32);
   for (let w = 0; w < words; w++) {
     let x = ~terms.word(w);
@@ -261,7 +281,7 @@ export function tallyComplement(rows: Columns, terms: TermTest, tally: Tally): v
       const low = x & -x;
       x ^= low;
       const doc = w * 32 + (31 - Math.clz32(low));
-      if (rows.status[doc] === ACTIVE) tally(doc);
+      if (filter.accepts(doc)) tally(doc);
     }
   }
 }
