@@ -14,12 +14,13 @@ import {
 import { CompiledFilter, type Filters } from './filter.ts';
 import { TextIndex } from './text-index.ts';
 import { SortedOrder } from './sorted-order.ts';
+import { DocBitsets } from './doc-bits.ts';
 import {
   TermTest,
   relevancePage,
-  tallyCategories,
+  countBoth,
   tallyComplement,
-  tallyPriceRange,
+  tallyScan,
   walkPage,
   type Page,
   type Tally,
@@ -127,9 +128,10 @@ class InProcessCatalogIndex implements CatalogIndex {
   private readonly text = new TextIndex();
   private readonly byPrice = new SortedOrder(this.rows, (r, doc) => r.price[doc] as number);
   private readonly byCreated = new SortedOrder(this.rows, (r, doc) => r.created[doc] as number);
-  private readonly byCategory = new SortedOrder(this.rows, (r, doc) => r.category[doc] as number);
   private readonly byId = new SortedOrder(this.rows, () => 0);
-  private readonly orders = [this.byPrice, this.byCreated, this.byCategory, this.byId];
+  private readonly orders = [this.byPrice, this.byCreated, this.byId];
+  /** The documents of each category (archived ones too). */
+  private readonly inCategory = new DocBitsets();
   /** Per category: its active products per price band and per attribute pair (the facets of a category without words, kept as products change). */
   private readonly activeBands: Int32Array[] = [];
   private readonly activePairs: Int32Array[] = [];
@@ -182,8 +184,8 @@ class InProcessCatalogIndex implements CatalogIndex {
       moved = [];
       if (rows.price[doc] !== product.priceMinor) moved.push(this.byPrice);
       if (rows.created[doc] !== created) moved.push(this.byCreated);
-      if (rows.category[doc] !== category) moved.push(this.byCategory);
       for (const order of moved) order.detach(doc);
+      this.inCategory.delete(rows.category[doc] as number, doc);
     } else {
       doc = rows.allocate();
       this.docsById.set(product.id, doc);
@@ -199,6 +201,7 @@ class InProcessCatalogIndex implements CatalogIndex {
     rows.created[doc] = created;
     rows.version[doc] = product.version;
     rows.category[doc] = category;
+    this.inCategory.add(category, doc);
     rows.seller[doc] = this.sellers.intern(product.sellerId);
     const pairs = this.internAttributes(product.attributes);
     rows.attributes[doc] = pairs;
@@ -225,6 +228,7 @@ class InProcessCatalogIndex implements CatalogIndex {
     if (doc === undefined) return;
     this.count(doc, -1);
     for (const order of this.orders) order.detach(doc);
+    this.inCategory.delete(this.rows.category[doc] as number, doc);
     this.text.remove(doc);
     this.docsById.delete(id);
     this.rows.release(doc);
@@ -327,6 +331,7 @@ class InProcessCatalogIndex implements CatalogIndex {
     const rows = this.rows;
     const accepted = this.compile(filter);
     if (accepted.none) return { docs: [], primaries: [] };
+    const within = this.categoryBits(filter);
     let terms: TermTest | null = null;
     let budget = this.walkBudget ?? Math.max(this.denseMin, rows.end / 2);
     if (filter.terms.length > 0) {
@@ -337,7 +342,7 @@ class InProcessCatalogIndex implements CatalogIndex {
       if (order.sort === 'relevance') {
         const [term] = filter.terms;
         if (filter.terms.length !== 1 || term === undefined) return null;
-        return relevancePage(rows, this.text, this.byId, term, after, accepted, want, {
+        return relevancePage(rows, this.text, this.byId, term, after, within, accepted, want, {
           sparseTier: this.sparseTier,
           tierBudget: (count) => this.walkBudget ?? 2 * count + 64,
         });
@@ -351,6 +356,7 @@ class InProcessCatalogIndex implements CatalogIndex {
       order.primaryDescending,
       after,
       terms,
+      within,
       accepted,
       want,
       budget,
@@ -422,11 +428,23 @@ class InProcessCatalogIndex implements CatalogIndex {
     };
   }
 
+  /** The documents of the categories filtered on, as a bitset (null: no category filter). */
+  private categoryBits(filter: IndexFilter): Uint32Array | null {
+    if (!filter.categoryIds) return null;
+    const categories = new Set<number>();
+    for (const id of filter.categoryIds) {
+      const category = this.categories.find(id);
+      if (category !== undefined) categories.add(category);
+    }
+    return this.inCategory.union(categories, Math.ceil(this.rows.capacity / 32));
+  }
+
   /**
-   * Facets without visiting every match, the cheapest of: the price range filtered on, the
-   * categories filtered on (each read from its sorted range), or the running counts per category
-   * less the active products lacking the terms (without words, the running counts alone). Null
-   * for a rare query (collecting its matches is cheaper) and when none of them applies.
+   * Facets without ranking, whichever touches fewer products: a scan of the matches in document
+   * order (words of the bitsets with no match are skipped), or, when only categories narrow the
+   * query, the running counts of those categories less the active products lacking the terms
+   * (without words, the running counts alone). Null for a rare query: collecting its matches
+   * is cheaper.
    */
   private denseFacets(filter: IndexFilter): FacetCounts | null {
     const rows = this.rows;
@@ -438,49 +456,39 @@ class InProcessCatalogIndex implements CatalogIndex {
       if (this.denseBound(filter.terms) === null) return null;
       terms = new TermTest(this.text, filter.terms, rows.capacity);
     }
-    const priced = filter.minPrice !== undefined || filter.maxPrice !== undefined;
-    const from = filter.minPrice ?? -Infinity;
-    const to = filter.maxPrice ?? Infinity;
-    const categories = filter.categoryIds
-      ? [...new Set(filter.categoryIds)]
-          .map((id) => this.categories.find(id))
-          .filter((c): c is number => c !== undefined)
-      : null;
+    const within = this.categoryBits(filter);
     const narrowed =
+      filter.minPrice !== undefined ||
+      filter.maxPrice !== undefined ||
       filter.sellerId !== undefined ||
       filter.inStock === true ||
       Object.keys(filter.attributes ?? {}).length > 0;
-    const cost = {
-      price: priced ? this.byPrice.countBetween(from, to) : Infinity,
-      categories: categories
-        ? categories.reduce((sum, c) => sum + (this.activeByCategory[c] ?? 0), 0)
-        : Infinity,
-      totals: priced || narrowed ? Infinity : terms ? rows.end - terms.count(rows.end) : 0,
-    };
-    const cheapest = Math.min(cost.price, cost.categories, cost.totals);
-    if (cheapest === Infinity) return null;
-    if (cheapest === cost.totals) {
-      for (const category of categories ?? this.activeByCategory.keys()) {
-        counts.byCategory[category] = this.activeByCategory[category] ?? 0;
-        const bands = this.activeBands[category];
-        if (bands) {
-          for (let b = 0; b < bands.length; b++) {
-            counts.byBand[b] = (counts.byBand[b] as number) + (bands[b] as number);
-          }
-        }
-        const pairs = this.activePairs[category];
-        if (!pairs) continue;
-        const n = Math.min(pairs.length, counts.byPair.length);
-        for (let p = 0; p < n; p++) {
-          counts.byPair[p] = (counts.byPair[p] as number) + (pairs[p] as number);
+    const matches = countBoth(rows.end, terms, within);
+    const lacking = terms === null ? 0 : countBoth(rows.end, null, within) - matches;
+    if (narrowed || matches <= lacking) {
+      tallyScan(rows, terms, within, accepted, this.tally(counts, 1));
+      return counts;
+    }
+    const categories = filter.categoryIds
+      ? new Set(filter.categoryIds.map((id) => this.categories.find(id)))
+      : this.activeByCategory.keys();
+    for (const category of categories) {
+      if (category === undefined) continue;
+      counts.byCategory[category] = this.activeByCategory[category] ?? 0;
+      const bands = this.activeBands[category];
+      if (bands) {
+        for (let b = 0; b < bands.length; b++) {
+          counts.byBand[b] = (counts.byBand[b] as number) + (bands[b] as number);
         }
       }
-      if (terms !== null) tallyComplement(rows, terms, accepted, this.tally(counts, -1));
-    } else if (cheapest === cost.categories && categories) {
-      tallyCategories(rows, this.byCategory, categories, terms, accepted, this.tally(counts, 1));
-    } else {
-      tallyPriceRange(rows, this.byPrice, from, to, terms, accepted, this.tally(counts, 1));
+      const pairs = this.activePairs[category];
+      if (!pairs) continue;
+      const n = Math.min(pairs.length, counts.byPair.length);
+      for (let p = 0; p < n; p++) {
+        counts.byPair[p] = (counts.byPair[p] as number) + (pairs[p] as number);
+      }
     }
+    if (terms !== null) tallyComplement(rows, terms, within, accepted, this.tally(counts, -1));
     return counts;
   }
 
