@@ -1,5 +1,5 @@
 import type { CursorValue } from '@marketplace/db';
-import { ACTIVE, ARCHIVED, Columns, Interner, PAIR_SLOTS, textHash } from './columns.ts';
+import { ACTIVE, ARCHIVED, Columns, FACET_ROW, Interner, PAIR_SLOTS, textHash } from './columns.ts';
 import {
   ORDERS,
   TopK,
@@ -132,6 +132,8 @@ class InProcessCatalogIndex implements CatalogIndex {
   private readonly orders = [this.byPrice, this.byCreated, this.byId];
   /** The documents of each category (archived ones too). */
   private readonly inCategory = new DocBitsets();
+  /** Set 0: the active documents. */
+  private readonly active = new DocBitsets();
   /** Per category: its active products per price band and per attribute pair (the facets of a category without words, kept as products change). */
   private readonly activeBands: Int32Array[] = [];
   private readonly activePairs: Int32Array[] = [];
@@ -205,9 +207,12 @@ class InProcessCatalogIndex implements CatalogIndex {
     rows.seller[doc] = this.sellers.intern(product.sellerId);
     const pairs = this.internAttributes(product.attributes);
     rows.attributes[doc] = pairs;
-    rows.pairSlots.fill(-1, doc * PAIR_SLOTS, (doc + 1) * PAIR_SLOTS);
-    if (pairs) rows.pairSlots.set(pairs.subarray(0, PAIR_SLOTS), doc * PAIR_SLOTS);
     rows.band[doc] = priceBand(product.priceMinor);
+    const row = doc * FACET_ROW;
+    rows.facetRow.fill(-1, row, row + FACET_ROW);
+    rows.facetRow[row] = category;
+    rows.facetRow[row + 1] = rows.band[doc] as number;
+    if (pairs) rows.facetRow.set(pairs.subarray(0, PAIR_SLOTS), row + 2);
     // Stock and price change at order rate; the words only when the text does.
     const titleHash = textHash(product.title);
     if (titleHash !== rows.titleHash[doc]) {
@@ -220,6 +225,8 @@ class InProcessCatalogIndex implements CatalogIndex {
       rows.descriptionHash[doc] = descriptionHash;
     }
     for (const order of moved) order.attach(doc);
+    if (rows.status[doc] === ACTIVE) this.active.add(0, doc);
+    else this.active.delete(0, doc);
     this.count(doc, 1);
   }
 
@@ -229,6 +236,7 @@ class InProcessCatalogIndex implements CatalogIndex {
     this.count(doc, -1);
     for (const order of this.orders) order.detach(doc);
     this.inCategory.delete(this.rows.category[doc] as number, doc);
+    this.active.delete(0, doc);
     this.text.remove(doc);
     this.docsById.delete(id);
     this.rows.release(doc);
@@ -403,22 +411,22 @@ class InProcessCatalogIndex implements CatalogIndex {
 
   /** Adds (or with -1 takes away) one product's category, band and attribute pairs. */
   private tally(counts: FacetCounts, sign: 1 | -1): Tally {
-    const { category, band, pairSlots, attributes } = this.rows;
+    const { facetRow, attributes } = this.rows;
     const { byCategory, byBand, byPair } = counts;
     return (doc) => {
-      const c = category[doc] as number;
+      const row = doc * FACET_ROW;
+      const c = facetRow[row] as number;
       byCategory[c] = (byCategory[c] as number) + sign;
-      const b = band[doc] as number;
+      const b = facetRow[row + 1] as number;
       byBand[b] = (byBand[b] as number) + sign;
-      // Flat slots first; a product with more pairs than slots has the rest in its own array.
-      const at = doc * PAIR_SLOTS;
       let j = 0;
       for (; j < PAIR_SLOTS; j++) {
-        const pair = pairSlots[at + j] as number;
+        const pair = facetRow[row + 2 + j] as number;
         if (pair < 0) break;
         byPair[pair] = (byPair[pair] as number) + sign;
       }
       if (j === PAIR_SLOTS) {
+        // More pairs than slots: the rest from the product's own array.
         const own = attributes[doc] as Uint32Array;
         for (let k = PAIR_SLOTS; k < own.length; k++) {
           const pair = own[k] as number;
@@ -465,8 +473,9 @@ class InProcessCatalogIndex implements CatalogIndex {
       Object.keys(filter.attributes ?? {}).length > 0;
     const matches = countBoth(rows.end, terms, within);
     const lacking = terms === null ? 0 : countBoth(rows.end, null, within) - matches;
+    const active = this.active.union([0], Math.ceil(rows.capacity / 32));
     if (narrowed || matches <= lacking) {
-      tallyScan(rows, terms, within, accepted, this.tally(counts, 1));
+      tallyScan(rows, active, terms, within, accepted, this.tally(counts, 1));
       return counts;
     }
     const categories = filter.categoryIds
@@ -488,7 +497,7 @@ class InProcessCatalogIndex implements CatalogIndex {
         counts.byPair[p] = (counts.byPair[p] as number) + (pairs[p] as number);
       }
     }
-    if (terms !== null) tallyComplement(rows, terms, within, accepted, this.tally(counts, -1));
+    if (terms !== null) tallyComplement(rows, active, terms, within, this.tally(counts, -1));
     return counts;
   }
 

@@ -22,8 +22,10 @@ export class Interner {
   }
 }
 
-/** Attribute pairs kept inline per product (Columns.pairSlots). */
+/** Attribute pairs kept inline per product in its facet row (Columns.facetRow). */
 export const PAIR_SLOTS = 6;
+/** A facet row: category, price band, then PAIR_SLOTS pairs (-1 after the last). */
+export const FACET_ROW = 2 + PAIR_SLOTS;
 
 export const FREE = 0;
 export const ACTIVE = 1;
@@ -67,11 +69,12 @@ export class Columns {
   /** The product's price band (catalog-index.ts PRICE_BAND_STARTS), for facets. */
   band = new Uint8Array(0);
   /**
-   * The first PAIR_SLOTS attribute pairs again, inline (-1 after the last): a facet count over a
-   * million products reads one flat array instead of an array per product. Products with more
-   * pairs than slots are counted from `attributes` (see catalog-index.ts facets).
+   * What a facet count reads of a product, side by side (FACET_ROW numbers: category, band and
+   * the first PAIR_SLOTS attribute pairs, -1 after the last), so counting a product costs one
+   * cache line rather than one per column. Products with more pairs than slots have the rest
+   * counted from `attributes` (see catalog-index.ts tally).
    */
-  pairSlots = new Int32Array(0);
+  facetRow = new Int32Array(0);
   private readonly free: number[] = [];
 
   allocate(): number {
@@ -85,7 +88,7 @@ export class Columns {
     this.status[doc] = FREE;
     this.ids[doc] = '';
     this.attributes[doc] = null;
-    this.pairSlots.fill(-1, doc * PAIR_SLOTS, (doc + 1) * PAIR_SLOTS);
+    this.facetRow.fill(-1, doc * FACET_ROW, (doc + 1) * FACET_ROW);
     this.free.push(doc);
   }
 
@@ -109,9 +112,9 @@ export class Columns {
     this.category = grown(this.category, (n) => new Uint32Array(n));
     this.seller = grown(this.seller, (n) => new Uint32Array(n));
     this.band = grown(this.band, (n) => new Uint8Array(n));
-    const slots = new Int32Array(capacity * PAIR_SLOTS).fill(-1);
-    slots.set(this.pairSlots);
-    this.pairSlots = slots;
+    const facetRow = new Int32Array(capacity * FACET_ROW).fill(-1);
+    facetRow.set(this.facetRow);
+    this.facetRow = facetRow;
     this.capacity = capacity;
   }
 }

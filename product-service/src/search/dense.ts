@@ -236,45 +236,47 @@ function wordMask(end: number, w: number): number {
  */
 export function tallyScan(
   rows: Columns,
+  active: Uint32Array,
   terms: TermTest | null,
   within: Uint32Array | null,
   filter: CompiledFilter,
   tally: Tally,
 ): void {
   const words = Math.ceil(rows.end / 32);
+  const perRow = filter.perRow;
   for (let w = 0; w < words; w++) {
-    let x = wordMask(rows.end, w);
+    let x = active[w] as number;
     if (within !== null) x &= within[w] as number;
     if (terms !== null && x !== 0) x &= terms.word(w);
     while (x !== 0) {
-      const low = x & -x;
-      x ^= low;
-      const doc = w * 32 + (31 - Math.clz32(low));
-      if (filter.accepts(doc)) tally(doc);
+      const bit = 31 - Math.clz32(x);
+      x &= ~(1 << bit);
+      const doc = (w << 5) | bit;
+      if (!perRow || filter.accepts(doc)) tally(doc);
     }
   }
 }
 
 /**
- * Active documents (in the categories, when given) NOT holding the terms: facets of a query
+ * Active documents (in the categories, when given) NOT holding the terms (the filter has
+ * nothing else, or this would not be asked): facets of a query
  * matching most of the catalog are the running counts less these.
  */
 export function tallyComplement(
   rows: Columns,
+  active: Uint32Array,
   terms: TermTest,
   within: Uint32Array | null,
-  filter: CompiledFilter,
   tally: Tally,
 ): void {
   const words = Math.ceil(rows.end / 32);
   for (let w = 0; w < words; w++) {
-    let x = ~terms.word(w) & wordMask(rows.end, w);
+    let x = ~terms.word(w) & (active[w] as number);
     if (within !== null) x &= within[w] as number;
     while (x !== 0) {
-      const low = x & -x;
-      x ^= low;
-      const doc = w * 32 + (31 - Math.clz32(low));
-      if (filter.accepts(doc)) tally(doc);
+      const bit = 31 - Math.clz32(x);
+      x &= ~(1 << bit);
+      tally((w << 5) | bit);
     }
   }
 }

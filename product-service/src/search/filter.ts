@@ -29,6 +29,11 @@ export interface Dictionaries {
 export class CompiledFilter {
   /** True when no product can match (an unknown category, seller or attribute pair). */
   readonly none: boolean;
+  /**
+   * Whether anything beyond status and category is checked: when not, a caller that already
+   * has the active products of the categories as bits need not call `accepts`.
+   */
+  readonly perRow: boolean;
   private readonly categories: Uint8Array | null = null;
   private readonly seller: number = -1;
   private readonly minPrice: number;
@@ -68,6 +73,12 @@ export class CompiledFilter {
       else this.pairs.push(pair);
     }
     this.none = none;
+    this.perRow =
+      filter.sellerId !== undefined ||
+      this.minPrice !== -Infinity ||
+      this.maxPrice !== Infinity ||
+      this.inStock ||
+      this.pairs.length > 0;
   }
 
   accepts(doc: number): boolean {
