@@ -35,8 +35,8 @@ export type Visit = (doc: number) => boolean;
  * A change of the column would mean moving an entry inside a million-entry array, so instead the
  * entry as sorted stays where it is, marked stale (its stored key keeps the binary search right),
  * and the document joins a small sorted `extra` list; a walk merges the two. When `extra` grows
- * past a share of the whole, everything is sorted again. Until its first use the order is not
- * built at all, so loading a catalog does not maintain it.
+ * past a share of the whole, the two are merged into one sorted array. Until its first use the
+ * order is not built at all, so loading a catalog does not maintain it.
  */
 export class SortedOrder {
   private built = false;
@@ -83,7 +83,47 @@ export class SortedOrder {
     const at = this.extraLowerBound(this.keyOf(doc));
     this.extra.splice(at, 0, doc);
     this.where[doc] = 2;
-    if (this.extra.length > Math.max(64, this.perm.length * this.extraShare)) this.built = false;
+    if (this.extra.length > Math.max(64, this.perm.length * this.extraShare)) this.compact();
+  }
+
+  /**
+   * Merges extra into the sorted entries, dropping stale ones: both are sorted already, so one
+   * linear pass does it (a tenth of the cost of sorting again).
+   */
+  private compact(): void {
+    const { perm, where, extra } = this;
+    let live = extra.length;
+    for (let i = 0; i < perm.length; i++) if (where[perm[i] as number] === 1) live++;
+    const next = new Int32Array(live);
+    const primary = new Float64Array(live);
+    const key = new Float64Array(live);
+    const ids = new Array<string>(live);
+    const rows = this.rows;
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < live; k++) {
+      while (i < perm.length && where[perm[i] as number] !== 1) i++;
+      if (i < perm.length && (j >= extra.length || this.permBeforeExtra(i, extra[j] as number))) {
+        next[k] = perm[i] as number;
+        primary[k] = this.permPrimary[i] as number;
+        key[k] = this.permKey[i] as number;
+        ids[k] = this.permIds[i] as string;
+        i++;
+      } else {
+        const doc = extra[j++] as number;
+        next[k] = doc;
+        primary[k] = this.primaryOf(rows, doc);
+        key[k] = rows.idKey[doc] as number;
+        ids[k] = rows.ids[doc] as string;
+      }
+    }
+    // Only now: a document in extra may also have a stale entry further on in perm.
+    for (const doc of extra) where[doc] = 1;
+    this.perm = next;
+    this.permPrimary = primary;
+    this.permKey = key;
+    this.permIds = ids;
+    this.extra = [];
   }
 
   /** Sorts every live document (done lazily, by the first walk after a build or many changes). */
