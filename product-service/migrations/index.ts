@@ -146,4 +146,20 @@ export const migrations: Migrations = {
   }),
   // product.updated events (price, stock, status) feed every replica's search index.
   '0007_outbox': outboxMigration,
+  // Attribute filters are the search index's (docs/catalog.md): MySQL never read these rows, and
+  // writing them made every product write and the bulk load slower.
+  '0008_drop_product_attributes': sqlMigration({
+    up: ['DROP TABLE product_attributes'],
+    // Back empty: no code ever read it.
+    down: [
+      `CREATE TABLE product_attributes (
+        product_id ${ID} NOT NULL,
+        name VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        value VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+        PRIMARY KEY (product_id, name),
+        KEY ix_product_attributes_value (name, value, product_id),
+        CONSTRAINT fk_product_attributes_product FOREIGN KEY (product_id) REFERENCES products (id)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  }),
 };

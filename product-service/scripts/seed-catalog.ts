@@ -20,7 +20,7 @@ import {
   type GeneratedCatalog,
 } from '../src/catalog-generator/index.ts';
 import { loadConfig } from '../src/config.ts';
-import type { DB, ProductAttributesTable } from '../src/data/schema.ts';
+import type { DB } from '../src/data/schema.ts';
 import { seedCategories } from '../src/demo/seed.ts';
 
 export const MAX_PRODUCTS = 10_000_000;
@@ -109,16 +109,14 @@ async function insertSellers(db: Kysely<DB>, catalog: GeneratedCatalog): Promise
     .execute();
 }
 
-interface Rows {
-  products: InsertObject<DB, 'products'>[];
-  attributes: ProductAttributesTable[];
-}
-
-function rowsOf(catalog: GeneratedCatalog, indexes: readonly number[]): Rows {
-  const rows: Rows = { products: [], attributes: [] };
+function rowsOf(
+  catalog: GeneratedCatalog,
+  indexes: readonly number[],
+): InsertObject<DB, 'products'>[] {
+  const rows: InsertObject<DB, 'products'>[] = [];
   for (const index of indexes) {
     const p = generateProduct(index, catalog);
-    rows.products.push({
+    rows.push({
       id: p.id,
       seller_id: p.sellerId,
       seller_name: p.sellerName,
@@ -135,17 +133,11 @@ function rowsOf(catalog: GeneratedCatalog, indexes: readonly number[]): Rows {
       created_at: p.createdAt,
       updated_at: sql<Date>`NOW(3)`,
     });
-    for (const [name, value] of Object.entries(p.attributes)) {
-      rows.attributes.push({ product_id: p.id, name, value });
-    }
   }
   return rows;
 }
 
-/**
- * One batch: the indexes in [start, end) whose product is not stored yet, inserted with their
- * attribute rows in one transaction (an interrupted run leaves no product without them).
- */
+/** One batch: the indexes in [start, end) whose product is not stored yet, in one statement. */
 async function loadBatch(
   db: Kysely<DB>,
   catalog: GeneratedCatalog,
@@ -163,13 +155,7 @@ async function loadBatch(
   const missing: number[] = [];
   for (let i = start; i < end; i++) if (!have.has(generatedProductId(i))) missing.push(i);
   if (missing.length === 0) return 0;
-  const rows = rowsOf(catalog, missing);
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto('products').ignore().values(rows.products).execute();
-    if (rows.attributes.length > 0) {
-      await trx.insertInto('product_attributes').ignore().values(rows.attributes).execute();
-    }
-  });
+  await db.insertInto('products').ignore().values(rowsOf(catalog, missing)).execute();
   return missing.length;
 }
 

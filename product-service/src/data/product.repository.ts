@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
-import type { Attributes, CatalogProduct, Product, ProductPatchBody } from '@marketplace/contracts';
+import type { CatalogProduct, Product, ProductPatchBody } from '@marketplace/contracts';
 import { enqueueEvent } from '@marketplace/events';
 import type { NewProduct } from '../domain/product.model.ts';
 import { toProduct, toProductRow } from './product.mapper.ts';
@@ -21,28 +21,13 @@ export async function findProductsByIds(
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-async function writeAttributes(
-  db: Kysely<DB>,
-  productId: string,
-  attributes: Attributes,
-): Promise<void> {
-  await db.deleteFrom('product_attributes').where('product_id', '=', productId).execute();
-  const rows = Object.entries(attributes).map(([name, value]) => ({
-    product_id: productId,
-    name,
-    value,
-  }));
-  if (rows.length > 0) await db.insertInto('product_attributes').values(rows).execute();
-}
-
-/** Run in a transaction: the row, its attributes and its event are one change. */
+/** Run in a transaction: the row and its event are one change. */
 export async function insertProduct(
   trx: Kysely<DB>,
   product: NewProduct,
   correlationId: string | null,
 ): Promise<void> {
   await trx.insertInto('products').values(toProductRow(product)).execute();
-  await writeAttributes(trx, product.id, product.attributes ?? {});
   await announceProducts(trx, [product.id], correlationId);
 }
 
@@ -76,7 +61,6 @@ export async function updateProduct(
   }
   const result = await update.executeTakeFirst();
   if (result.numUpdatedRows !== 1n) return false;
-  if (patch.attributes !== undefined) await writeAttributes(trx, id, patch.attributes);
   await announceProducts(trx, [id], options.correlationId);
   return true;
 }

@@ -23,7 +23,7 @@ export interface ProductsTable {
   stock: number;
   /** A JSON array of URLs, kept as TEXT so MySQL 8 and MariaDB read it alike. */
   images: string;
-  /** A JSON object of attribute names to values; product_attributes holds the same for filters. */
+  /** A JSON object of attribute names to values. */
   attributes: string;
   status: ProductStatus;
   /** Counts every change of the row: orders index updates, and is the product's ETag. */
@@ -57,17 +57,10 @@ export interface SellersTable {
 }
 
 /** One attribute of a product, for `attr.<name>=` filters. */
-export interface ProductAttributesTable {
-  product_id: string;
-  name: string;
-  value: string;
-}
-
 export interface DB {
   categories: CategoriesTable;
   sellers: SellersTable;
   products: ProductsTable;
-  product_attributes: ProductAttributesTable;
   stock_reservations: StockReservationsTable;
   stock_reservation_items: StockReservationItemsTable;
 }
