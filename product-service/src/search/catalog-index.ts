@@ -23,7 +23,7 @@ import {
   tallyScan,
   walkPage,
   type Page,
-  type Tally,
+  FacetCounter,
 } from './dense.ts';
 
 export type { IndexSort } from './keyset.ts';
@@ -103,11 +103,7 @@ function priceBand(price: number): number {
   return band;
 }
 
-interface FacetCounts {
-  byCategory: Int32Array;
-  byBand: Int32Array;
-  byPair: Int32Array;
-}
+type FacetCounts = Pick<FacetCounter, 'byCategory' | 'byBand' | 'byPair'>;
 
 export interface CatalogIndexOptions {
   /**
@@ -401,39 +397,12 @@ class InProcessCatalogIndex implements CatalogIndex {
     return top.sorted();
   }
 
-  private newCounts(): FacetCounts {
-    return {
-      byCategory: new Int32Array(this.categories.size),
-      byBand: new Int32Array(PRICE_BAND_STARTS.length),
-      byPair: new Int32Array(this.pairs.size),
-    };
-  }
-
-  /** Adds (or with -1 takes away) one product's category, band and attribute pairs. */
-  private tally(counts: FacetCounts, sign: 1 | -1): Tally {
-    const { facetRow, attributes } = this.rows;
-    const { byCategory, byBand, byPair } = counts;
-    return (doc) => {
-      const row = doc * FACET_ROW;
-      const c = facetRow[row] as number;
-      byCategory[c] = (byCategory[c] as number) + sign;
-      const b = facetRow[row + 1] as number;
-      byBand[b] = (byBand[b] as number) + sign;
-      let j = 0;
-      for (; j < PAIR_SLOTS; j++) {
-        const pair = facetRow[row + 2 + j] as number;
-        if (pair < 0) break;
-        byPair[pair] = (byPair[pair] as number) + sign;
-      }
-      if (j === PAIR_SLOTS) {
-        // More pairs than slots: the rest from the product's own array.
-        const own = attributes[doc] as Uint32Array;
-        for (let k = PAIR_SLOTS; k < own.length; k++) {
-          const pair = own[k] as number;
-          byPair[pair] = (byPair[pair] as number) + sign;
-        }
-      }
-    };
+  private newCounter(sign: 1 | -1 = 1): FacetCounter {
+    return new FacetCounter(
+      this.rows,
+      { categories: this.categories.size, bands: PRICE_BAND_STARTS.length, pairs: this.pairs.size },
+      sign,
+    );
   }
 
   /** The documents of the categories filtered on, as a bitset (null: no category filter). */
@@ -457,8 +426,7 @@ class InProcessCatalogIndex implements CatalogIndex {
   private denseFacets(filter: IndexFilter): FacetCounts | null {
     const rows = this.rows;
     const accepted = this.compile(filter);
-    const counts = this.newCounts();
-    if (accepted.none) return counts;
+    if (accepted.none) return this.newCounter();
     let terms: TermTest | null = null;
     if (filter.terms.length > 0) {
       if (this.denseBound(filter.terms) === null) return null;
@@ -475,9 +443,14 @@ class InProcessCatalogIndex implements CatalogIndex {
     const lacking = terms === null ? 0 : countBoth(rows.end, null, within) - matches;
     const active = this.active.union([0], Math.ceil(rows.capacity / 32));
     if (narrowed || matches <= lacking) {
-      tallyScan(rows, active, terms, within, accepted, this.tally(counts, 1));
-      return counts;
+      const counter = this.newCounter();
+      // More than a sixteenth of the words' bits set: test every bit (see tallyScan).
+      const dense = matches * 16 > rows.end;
+      tallyScan(rows, active, terms, within, accepted, counter, dense);
+      return counter;
     }
+    // The running counts, less (sign -1) the active products lacking the terms.
+    const counts = this.newCounter(-1);
     const categories = filter.categoryIds
       ? new Set(filter.categoryIds.map((id) => this.categories.find(id)))
       : this.activeByCategory.keys();
@@ -497,16 +470,15 @@ class InProcessCatalogIndex implements CatalogIndex {
         counts.byPair[p] = (counts.byPair[p] as number) + (pairs[p] as number);
       }
     }
-    if (terms !== null) tallyComplement(rows, active, terms, within, this.tally(counts, -1));
+    if (terms !== null) tallyComplement(rows, active, terms, within, counts);
     return counts;
   }
 
   private collectedFacets(filter: IndexFilter): FacetCounts {
-    const counts = this.newCounts();
+    const counter = this.newCounter();
     const { count, docs } = this.matching(filter);
-    const tally = this.tally(counts, 1);
-    for (let i = 0; i < count; i++) tally(docs[i] as number);
-    return counts;
+    for (let i = 0; i < count; i++) counter.add(docs[i] as number);
+    return counter;
   }
 
   private internAttributes(attributes: Readonly<Record<string, string>>): Uint32Array | null {

@@ -1,4 +1,4 @@
-import type { Columns } from './columns.ts';
+import { FACET_ROW, PAIR_SLOTS, type Columns } from './columns.ts';
 import type { CompiledFilter } from './filter.ts';
 import { ORDERS, TopK, type Key } from './keyset.ts';
 import type { OrderKey, SortedOrder } from './sorted-order.ts';
@@ -220,19 +220,56 @@ function sparseTier(
   return top.sorted().docs;
 }
 
-/** Facet counters, filled by the caller's tally for each matching document. */
-export type Tally = (doc: number) => void;
+/**
+ * Facet counts of the products added (or, with sign -1, taken away): category, price band and
+ * attribute pairs, read from each product's packed facet row. A class with a method rather than
+ * a closure: V8 inlines `add` into the scan loops, which measured three times faster.
+ */
+export class FacetCounter {
+  readonly byCategory: Int32Array;
+  readonly byBand: Int32Array;
+  readonly byPair: Int32Array;
 
-/** The documents among the first `end`, 32 at a time: word w of the set. */
-function wordMask(end: number, w: number): number {
-  const rest = end - w * 32;
-  return rest >= 32 ? -1 : (1 << rest) - 1;
+  constructor(
+    private readonly rows: Columns,
+    sizes: { categories: number; bands: number; pairs: number },
+    private readonly sign: 1 | -1 = 1,
+  ) {
+    this.byCategory = new Int32Array(sizes.categories);
+    this.byBand = new Int32Array(sizes.bands);
+    this.byPair = new Int32Array(sizes.pairs);
+  }
+
+  add(doc: number): void {
+    const { facetRow } = this.rows;
+    const { byCategory, byBand, byPair, sign } = this;
+    const row = doc * FACET_ROW;
+    const c = facetRow[row] as number;
+    byCategory[c] = (byCategory[c] as number) + sign;
+    const b = facetRow[row + 1] as number;
+    byBand[b] = (byBand[b] as number) + sign;
+    let j = 0;
+    for (; j < PAIR_SLOTS; j++) {
+      const pair = facetRow[row + 2 + j] as number;
+      if (pair < 0) break;
+      byPair[pair] = (byPair[pair] as number) + sign;
+    }
+    if (j === PAIR_SLOTS) {
+      // More pairs than slots: the rest from the product's own array.
+      const own = this.rows.attributes[doc] as Uint32Array;
+      for (let k = PAIR_SLOTS; k < own.length; k++) {
+        const pair = own[k] as number;
+        byPair[pair] = (byPair[pair] as number) + sign;
+      }
+    }
+  }
 }
 
 /**
- * Tallies matching documents in document order, reading only the words where terms and
- * categories leave a bit: the columns are then read front to back, which for a large part of
- * the catalog is many times faster than in any sorted order (a cache miss per document).
+ * Counts matching documents in document order, skipping the words where terms and categories
+ * leave no bit: the rows are read front to back. When most words hold a match, every bit is
+ * tested in turn instead of jumping from set bit to set bit, which keeps the reads sequential
+ * (measured twice as fast for a third of the catalog).
  */
 export function tallyScan(
   rows: Columns,
@@ -240,7 +277,8 @@ export function tallyScan(
   terms: TermTest | null,
   within: Uint32Array | null,
   filter: CompiledFilter,
-  tally: Tally,
+  counter: FacetCounter,
+  dense: boolean,
 ): void {
   const words = Math.ceil(rows.end / 32);
   const perRow = filter.perRow;
@@ -248,11 +286,21 @@ export function tallyScan(
     let x = active[w] as number;
     if (within !== null) x &= within[w] as number;
     if (terms !== null && x !== 0) x &= terms.word(w);
+    if (x === 0) continue;
+    const base = w << 5;
+    if (dense) {
+      for (let bit = 0; bit < 32; bit++) {
+        if (((x >>> bit) & 1) === 0) continue;
+        const doc = base | bit;
+        if (!perRow || filter.accepts(doc)) counter.add(doc);
+      }
+      continue;
+    }
     while (x !== 0) {
       const bit = 31 - Math.clz32(x);
       x &= ~(1 << bit);
-      const doc = (w << 5) | bit;
-      if (!perRow || filter.accepts(doc)) tally(doc);
+      const doc = base | bit;
+      if (!perRow || filter.accepts(doc)) counter.add(doc);
     }
   }
 }
@@ -267,7 +315,7 @@ export function tallyComplement(
   active: Uint32Array,
   terms: TermTest,
   within: Uint32Array | null,
-  tally: Tally,
+  counter: FacetCounter,
 ): void {
   const words = Math.ceil(rows.end / 32);
   for (let w = 0; w < words; w++) {
@@ -276,9 +324,15 @@ export function tallyComplement(
     while (x !== 0) {
       const bit = 31 - Math.clz32(x);
       x &= ~(1 << bit);
-      tally((w << 5) | bit);
+      counter.add((w << 5) | bit);
     }
   }
+}
+
+/** The documents among the first `end`, 32 at a time: word w of the set. */
+function wordMask(end: number, w: number): number {
+  const rest = end - w * 32;
+  return rest >= 32 ? -1 : (1 << rest) - 1;
 }
 
 /** How many of the first `end` documents are in both sets (null: every document). */
