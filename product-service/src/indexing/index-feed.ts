@@ -91,19 +91,28 @@ export class IndexFeed {
     const started = Date.now();
     // Changes committed while building are caught up afterwards from this point.
     this.watermark = new Date(started);
-    let after: string | undefined;
-    for (;;) {
+    const page = async (after: string | undefined): Promise<IndexRow[]> => {
       let query = this.options.db
         .selectFrom('products')
         .select(COLUMNS)
         .orderBy('id')
         .limit(this.batchSize);
       if (after !== undefined) query = query.where('id', '>', after);
-      const rows = await query.execute();
-      this.apply(rows);
+      return query.execute();
+    };
+    // The next page is asked for before this one is indexed, so MySQL reads it meanwhile.
+    let next = page(undefined);
+    for (;;) {
+      const rows = await next;
       const last = rows.at(-1);
-      if (!last || rows.length < this.batchSize) break;
-      after = last.id;
+      const more = last !== undefined && rows.length === this.batchSize;
+      if (more) {
+        next = page(last.id);
+        // Handled here too, in case apply throws before it is awaited (it still rejects there).
+        next.catch(() => undefined);
+      }
+      this.apply(rows);
+      if (!more) break;
     }
     this.options.index.prepare();
     this.builtFlag = true;

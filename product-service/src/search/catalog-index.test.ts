@@ -353,10 +353,28 @@ describe('catalog index: facets', () => {
     expect(Object.keys(counted).sort()).toEqual(Object.keys(many).sort());
     expect(counted.a0).toEqual([{ value: 'x', count: 1 }]);
     expect(counted.a8).toEqual([{ value: 'x', count: 2 }]);
+    // The same counted product by product (a filter), not from the running counts.
+    expect(index.facets({ terms: [], minPrice: 0 }).attributes).toEqual(counted);
     index.upsert({ ...wide, version: wide.version + 1, attributes: { a0: 'y' } });
     expect(index.facets(everything).attributes).toEqual({
       a0: [{ value: 'y', count: 1 }],
       a8: [{ value: 'x', count: 1 }],
+    });
+  });
+
+  it('when attribute pairs outnumber the 16 bits of a facet row, then the products past them are still counted', () => {
+    const index = createCatalogIndex();
+    // Pair numbers 0..65535: the last ones cannot be stored in a 16-bit row slot.
+    for (let i = 0; i < 0x10000; i++) index.upsert(product({ attributes: { code: `c${i}` } }));
+    const late = product({ attributes: { code: 'c65535', shade: 'late' } });
+    index.upsert(late);
+    const counted = index.facets(everything).attributes;
+    expect(counted.shade).toEqual([{ value: 'late', count: 1 }]);
+    expect(counted.code?.[0]).toEqual({ value: 'c65535', count: 2 });
+    // Filtered, so counted product by product (not from the running counts).
+    expect(index.facets({ terms: [], attributes: { shade: 'late' } })).toMatchObject({
+      categories: [{ id: late.categoryId, count: 1 }],
+      attributes: { code: [{ value: 'c65535', count: 1 }], shade: [{ value: 'late', count: 1 }] },
     });
   });
 

@@ -1,5 +1,15 @@
 import type { CursorValue } from '@marketplace/db';
-import { ACTIVE, ARCHIVED, Columns, FACET_ROW, Interner, PAIR_SLOTS, textHash } from './columns.ts';
+import {
+  ACTIVE,
+  ARCHIVED,
+  Columns,
+  FACET_ROW,
+  Interner,
+  PAIR_SLOTS,
+  ROW_END,
+  ROW_ESCAPE,
+  textHash,
+} from './columns.ts';
 import {
   ORDERS,
   TopK,
@@ -205,10 +215,13 @@ class InProcessCatalogIndex implements CatalogIndex {
     rows.attributes[doc] = pairs;
     rows.band[doc] = priceBand(product.priceMinor);
     const row = doc * FACET_ROW;
-    rows.facetRow.fill(-1, row, row + FACET_ROW);
-    rows.facetRow[row] = category;
+    rows.facetRow.fill(ROW_END, row, row + FACET_ROW);
+    const fits =
+      category < ROW_ESCAPE &&
+      (!pairs || (pairs.length <= PAIR_SLOTS && pairs.every((pair) => pair < ROW_ESCAPE)));
+    rows.facetRow[row] = fits ? category : ROW_ESCAPE;
     rows.facetRow[row + 1] = rows.band[doc] as number;
-    if (pairs) rows.facetRow.set(pairs.subarray(0, PAIR_SLOTS), row + 2);
+    if (fits && pairs) rows.facetRow.set(pairs, row + 2);
     // Stock and price change at order rate; the words only when the text does.
     const titleHash = textHash(product.title);
     if (titleHash !== rows.titleHash[doc]) {

@@ -1,4 +1,4 @@
-import { FACET_ROW, PAIR_SLOTS, type Columns } from './columns.ts';
+import { FACET_ROW, ROW_END, ROW_ESCAPE, type Columns } from './columns.ts';
 import type { CompiledFilter } from './filter.ts';
 import { ORDERS, TopK, type Key } from './keyset.ts';
 import type { OrderKey, SortedOrder } from './sorted-order.ts';
@@ -245,22 +245,32 @@ export class FacetCounter {
     const { byCategory, byBand, byPair, sign } = this;
     const row = doc * FACET_ROW;
     const c = facetRow[row] as number;
+    if (c === ROW_ESCAPE) {
+      this.addFromColumns(doc);
+      return;
+    }
     byCategory[c] = (byCategory[c] as number) + sign;
     const b = facetRow[row + 1] as number;
     byBand[b] = (byBand[b] as number) + sign;
-    let j = 0;
-    for (; j < PAIR_SLOTS; j++) {
-      const pair = facetRow[row + 2 + j] as number;
-      if (pair < 0) break;
+    for (let j = 2; j < FACET_ROW; j++) {
+      const pair = facetRow[row + j] as number;
+      if (pair === ROW_END) break;
       byPair[pair] = (byPair[pair] as number) + sign;
     }
-    if (j === PAIR_SLOTS) {
-      // More pairs than slots: the rest from the product's own array.
-      const own = this.rows.attributes[doc] as Uint32Array;
-      for (let k = PAIR_SLOTS; k < own.length; k++) {
-        const pair = own[k] as number;
-        byPair[pair] = (byPair[pair] as number) + sign;
-      }
+  }
+
+  /** A product whose facets do not fit its row (more pairs than slots, or larger numbers). */
+  private addFromColumns(doc: number): void {
+    const { byCategory, byBand, byPair, sign, rows } = this;
+    const c = rows.category[doc] as number;
+    byCategory[c] = (byCategory[c] as number) + sign;
+    const b = rows.band[doc] as number;
+    byBand[b] = (byBand[b] as number) + sign;
+    const own = rows.attributes[doc];
+    if (!own) return;
+    for (let k = 0; k < own.length; k++) {
+      const pair = own[k] as number;
+      byPair[pair] = (byPair[pair] as number) + sign;
     }
   }
 }
