@@ -70,6 +70,16 @@ CREATE TABLE stock_reservation_items (
 // when the index was first built.
 const FULLTEXT_SESSION = { innodb_ft_enable_stopword: 'OFF' };
 
+/** 0006 made it, 0008 drops it (and its down makes it again). */
+const PRODUCT_ATTRIBUTES = `CREATE TABLE product_attributes (
+    product_id ${ID} NOT NULL,
+    name VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    value VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    PRIMARY KEY (product_id, name),
+    KEY ix_product_attributes_value (name, value, product_id),
+    CONSTRAINT fk_product_attributes_product FOREIGN KEY (product_id) REFERENCES products (id)
+  ) ${TABLE_OPTIONS}`;
+
 export const migrations: Migrations = {
   '0001_catalog': sqlMigration({
     up: [categories, products],
@@ -119,14 +129,7 @@ export const migrations: Migrations = {
         ADD KEY ix_products_updated (updated_at, id),
         ADD KEY ix_products_seller_price (seller_id, status, price_minor, id),
         ADD KEY ix_products_category_price (category_id, status, price_minor, id)`,
-      `CREATE TABLE product_attributes (
-        product_id ${ID} NOT NULL,
-        name VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-        value VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-        PRIMARY KEY (product_id, name),
-        KEY ix_product_attributes_value (name, value, product_id),
-        CONSTRAINT fk_product_attributes_product FOREIGN KEY (product_id) REFERENCES products (id)
-      ) ${TABLE_OPTIONS}`,
+      PRODUCT_ATTRIBUTES,
       // A seller's public page says since when they sell: user.registered tells, else their
       // first listing.
       'ALTER TABLE sellers ADD COLUMN registered_at DATETIME(3) NULL',
@@ -151,15 +154,6 @@ export const migrations: Migrations = {
   '0008_drop_product_attributes': sqlMigration({
     up: ['DROP TABLE product_attributes'],
     // Back empty: no code ever read it.
-    down: [
-      `CREATE TABLE product_attributes (
-        product_id ${ID} NOT NULL,
-        name VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-        value VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-        PRIMARY KEY (product_id, name),
-        KEY ix_product_attributes_value (name, value, product_id),
-        CONSTRAINT fk_product_attributes_product FOREIGN KEY (product_id) REFERENCES products (id)
-      ) ${TABLE_OPTIONS}`,
-    ],
+    down: [PRODUCT_ATTRIBUTES],
   }),
 };

@@ -31,6 +31,12 @@ export function idKey(id: string): number {
   return key;
 }
 
+/** Ids in ascending order by their key, then (on equal keys) the strings: -1, 0 or 1. */
+export function compareIds(ka: number, ia: string, kb: number, ib: string): number {
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return ia === ib ? 0 : ia < ib ? -1 : 1;
+}
+
 /** Whether item a (primary, id key, id) comes before item b in the order. */
 export function before(
   order: Order,
@@ -42,8 +48,8 @@ export function before(
   ib: string,
 ): boolean {
   if (pa !== pb) return order.primaryDescending ? pa > pb : pa < pb;
-  if (ka !== kb) return order.idDescending ? ka > kb : ka < kb;
-  return order.idDescending ? ia > ib : ia < ib;
+  const ids = compareIds(ka, ia, kb, ib);
+  return order.idDescending ? ids > 0 : ids < 0;
 }
 
 /** The `after` key of a page request as (number, id); newest carries a Date, the others numbers. */

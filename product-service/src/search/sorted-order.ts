@@ -1,4 +1,5 @@
 import { FREE, type Columns } from './columns.ts';
+import { compareIds } from './keyset.ts';
 
 /** A position in an order: (primary, id key, id), compared in that order, ascending. */
 export interface OrderKey {
@@ -21,8 +22,7 @@ function compareKeys(
   ib: string,
 ): number {
   if (pa !== pb) return pa < pb ? -1 : 1;
-  if (ka !== kb) return ka < kb ? -1 : 1;
-  return ia === ib ? 0 : ia < ib ? -1 : 1;
+  return compareIds(ka, ia, kb, ib);
 }
 
 /** Visits documents in order; returns false to stop the walk. */
