@@ -157,6 +157,9 @@ class InProcessCatalogIndex implements CatalogIndex {
   private readonly activeByCategory: number[] = [];
   private readonly activeBySeller: number[] = [];
   private scratch = new Int32Array(0);
+  /** Reused by categoryBits and denseFacets (doc-bits.ts union). */
+  private categoryScratch: Uint32Array = new Uint32Array(0);
+  private activeScratch: Uint32Array = new Uint32Array(0);
   private zeroScores = new Int32Array(0);
 
   constructor(options: CatalogIndexOptions) {
@@ -426,7 +429,9 @@ class InProcessCatalogIndex implements CatalogIndex {
       const category = this.categories.find(id);
       if (category !== undefined) categories.add(category);
     }
-    return this.inCategory.union(categories, Math.ceil(this.rows.capacity / 32));
+    const words = Math.ceil(this.rows.capacity / 32);
+    this.categoryScratch = this.inCategory.union(categories, words, this.categoryScratch);
+    return this.categoryScratch;
   }
 
   /**
@@ -454,7 +459,9 @@ class InProcessCatalogIndex implements CatalogIndex {
       Object.keys(filter.attributes ?? {}).length > 0;
     const matches = countBoth(rows.end, terms, within);
     const lacking = terms === null ? 0 : countBoth(rows.end, null, within) - matches;
-    const active = this.active.union([0], Math.ceil(rows.capacity / 32));
+    const words = Math.ceil(rows.capacity / 32);
+    this.activeScratch = this.active.union([0], words, this.activeScratch);
+    const active = this.activeScratch;
     if (narrowed || matches <= lacking) {
       const counter = this.newCounter();
       // More than a sixteenth of the words' bits set: test every bit (see tallyScan).
