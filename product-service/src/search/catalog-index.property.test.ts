@@ -191,7 +191,11 @@ const CONFIGURATIONS: [string, CatalogIndexOptions][] = [
     'every query walked, never giving up',
     { denseShare: 0, denseMin: 0, walkBudget: Infinity, sparseTier: 0 },
   ],
-  ['every query walked within its budget', { denseShare: 0, denseMin: 0, sparseTier: 4 }],
+  // Few bitset slots: entries are evicted and their slots reused between queries.
+  [
+    'every query walked within its budget',
+    { denseShare: 0, denseMin: 0, sparseTier: 4, bitsetSlots: 8 },
+  ],
 ];
 
 describe.each(CONFIGURATIONS)('catalog index against a plain reference (%s)', (_name, options) => {

@@ -127,11 +127,13 @@ export interface CatalogIndexOptions {
   walkBudget?: number;
   /** A relevance tier with at most this many documents is read off its bitset (dense.ts). */
   sparseTier?: number;
+  /** Term bitsets kept (text-index.ts TermBitsets), at least 2 × the terms of any query. */
+  bitsetSlots?: number;
 }
 
 class InProcessCatalogIndex implements CatalogIndex {
   private readonly rows = new Columns();
-  private readonly text = new TextIndex();
+  private readonly text: TextIndex;
   private readonly byPrice = new SortedOrder(this.rows, (r, doc) => r.price[doc] as number);
   private readonly byCreated = new SortedOrder(this.rows, (r, doc) => r.created[doc] as number);
   private readonly byId = new SortedOrder(this.rows, () => 0);
@@ -160,9 +162,11 @@ class InProcessCatalogIndex implements CatalogIndex {
   /** Reused by categoryBits and denseFacets (doc-bits.ts union). */
   private categoryScratch: Uint32Array = new Uint32Array(0);
   private activeScratch: Uint32Array = new Uint32Array(0);
+  private readonly counter = new FacetCounter(this.rows);
   private zeroScores = new Int32Array(0);
 
   constructor(options: CatalogIndexOptions) {
+    this.text = new TextIndex(options.bitsetSlots);
     this.denseShare = options.denseShare ?? 1 / 64;
     this.denseMin = options.denseMin ?? 4096;
     this.walkBudget = options.walkBudget;
@@ -413,9 +417,9 @@ class InProcessCatalogIndex implements CatalogIndex {
     return top.sorted();
   }
 
+  /** The one counter, zeroed: its counts are read into the answer before the next query. */
   private newCounter(sign: 1 | -1 = 1): FacetCounter {
-    return new FacetCounter(
-      this.rows,
+    return this.counter.reset(
       { categories: this.categories.size, bands: PRICE_BAND_STARTS.length, pairs: this.pairs.size },
       sign,
     );
