@@ -98,10 +98,24 @@ const idempotencySweep = sqlMigration({
   down: [`ALTER TABLE idempotency_keys DROP KEY idempotency_keys_age, DROP COLUMN order_ids`],
 });
 
+const exactKeys = sqlMigration({
+  // The default collation compared keys case- and accent-insensitively, so "Order-1" replayed
+  // "order-1". utf8mb4_bin compares code points (the same on MySQL 8 and MariaDB); it ignores
+  // trailing spaces, which HTTP strips from header values anyway. No two stored keys can collide
+  // under it that did not already collide under the old one, so the change cannot fail.
+  up: [
+    `ALTER TABLE idempotency_keys
+      MODIFY idem_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL`,
+  ],
+  // Back to the table's default collation, which is what 0003 made it with.
+  down: [`ALTER TABLE idempotency_keys MODIFY idem_key VARCHAR(255) NOT NULL`],
+});
+
 export const migrations: Migrations = {
   '0001_orders': init,
   '0002_outbox': outboxMigration,
   '0003_idempotency_keys': idempotency,
   '0004_pending_releases': pendingReleases,
   '0005_idempotency_sweep': idempotencySweep,
+  '0006_exact_idempotency_keys': exactKeys,
 };

@@ -160,6 +160,29 @@ describe('checkout', () => {
     expect(response.json<CheckoutResult>().orders[0]?.buyerId).toBe(other.id);
   });
 
+  it.each([
+    ['case', 'Order-Key-1', 'order-key-1'],
+    ['accents', 'commande-é', 'commande-e'],
+  ])(
+    'when two keys differ only in %s, then they are two checkouts (keys compare byte for byte)',
+    async (_, one, other) => {
+      const p = await h.createProduct(sellerA, { stock: 5 });
+      const prefix = randomUUID();
+      const items = [{ productId: p.id, quantity: 1 }];
+
+      const first = await checkout(buyer, items, `${prefix}-${one}`);
+      const second = await checkout(buyer, items, `${prefix}-${other}`);
+
+      expect(first.statusCode).toBe(201);
+      expect(second.statusCode).toBe(201);
+      expect(second.headers['idempotent-replayed']).toBeUndefined();
+      expect(second.json<CheckoutResult>().checkoutId).not.toBe(
+        first.json<CheckoutResult>().checkoutId,
+      );
+      expect(await h.stockOf(p.id)).toBe(3);
+    },
+  );
+
   it('when two identical requests race on one key, then only one checkout is made', async () => {
     const p = await h.createProduct(sellerA, { stock: 10 });
     const key = randomUUID();
