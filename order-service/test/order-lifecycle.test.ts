@@ -220,13 +220,64 @@ describe('orders after checkout', () => {
     expect((await get(seller, '/api/orders')).json<PageOf<Order>>().items).toEqual([]);
   });
 
+  it('when a seller asks for their summary, then orders are counted per status and revenue per currency, delivered and open', async () => {
+    const own = await h.user('seller');
+    const buy = async (priceMinor: number, currency = 'EUR'): Promise<Order> => {
+      const product = await h.createProduct(own, { priceMinor, currency, stock: 5 });
+      const response = await h.orders.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: { authorization: buyer.auth, 'idempotency-key': randomUUID() },
+        payload: { items: [{ productId: product.id, quantity: 2 }], shippingAddress: address },
+      });
+      const order = response.json<CheckoutResult>().orders[0];
+      if (!order) throw new Error(`checkout failed: ${response.body}`);
+      return order;
+    };
+    const walk = async (order: Order, ...statuses: string[]): Promise<void> => {
+      for (const status of statuses)
+        expect((await move(own, order.id, status)).statusCode).toBe(200);
+    };
+    await buy(1000);
+    await walk(await buy(2000), 'confirmed');
+    await walk(await buy(3000), 'confirmed', 'shipped');
+    await walk(await buy(4000), 'confirmed', 'shipped', 'delivered');
+    await walk(await buy(5000), 'cancelled');
+    await buy(700, 'USD');
+
+    const summary = await get(own, '/api/seller/summary');
+
+    expect(summary.statusCode).toBe(200);
+    // Quantity 2 each: created 2000 + 1400 (USD), confirmed 4000, shipped 6000, delivered 8000.
+    expect(summary.json()).toEqual({
+      counts: { created: 2, confirmed: 1, shipped: 1, delivered: 1, cancelled: 1 },
+      revenue: [
+        { currency: 'EUR', deliveredMinor: 8000, openMinor: 12000 },
+        { currency: 'USD', deliveredMinor: 0, openMinor: 1400 },
+      ],
+    });
+    const fresh = await h.user('seller');
+    expect((await get(fresh, '/api/seller/summary')).json()).toEqual({
+      counts: { created: 0, confirmed: 0, shipped: 0, delivered: 0, cancelled: 0 },
+      revenue: [],
+    });
+    const refused = await get(buyer, '/api/seller/summary');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('when the service is asked about itself, then it is ready and documents its routes', async () => {
     expect((await h.orders.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     const spec = (await h.orders.inject({ method: 'GET', url: '/openapi.json' })).json<{
       paths: Record<string, unknown>;
     }>();
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(['/api/orders', '/api/orders/{id}/status', '/api/seller/orders']),
+      expect.arrayContaining([
+        '/api/orders',
+        '/api/orders/{id}/status',
+        '/api/seller/orders',
+        '/api/seller/summary',
+      ]),
     );
   });
 });

@@ -151,6 +151,31 @@ export async function listOrders(
   return { ...page, items: await withItems(db, page.items) };
 }
 
+/** The seller's orders grouped by status and currency: how many, and their total. */
+export async function sellerTotals(
+  db: Kysely<DB>,
+  sellerId: string,
+): Promise<{ status: OrderStatus; currency: string; orders: number; totalMinor: number }[]> {
+  // The key orders_seller_status_page (seller_id, status, …) serves the grouping.
+  const rows = await db
+    .selectFrom('orders')
+    .select((eb) => [
+      'status',
+      'currency',
+      eb.fn.countAll<number | string>().as('orders'),
+      eb.fn.sum<number | string>('total_minor').as('total'),
+    ])
+    .where('seller_id', '=', sellerId)
+    .groupBy(['status', 'currency'])
+    .execute();
+  return rows.map((row) => ({
+    status: row.status as OrderStatus,
+    currency: row.currency,
+    orders: Number(row.orders),
+    totalMinor: Number(row.total),
+  }));
+}
+
 export async function listHistory(db: Kysely<DB>, orderId: string): Promise<HistoryEntry[]> {
   const rows = await db
     .selectFrom('order_status_history')

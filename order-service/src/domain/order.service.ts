@@ -5,6 +5,7 @@ import type {
   OrderPage,
   OrderStatus,
   PageQuery,
+  SellerSummary,
 } from '@marketplace/contracts';
 import { inTransaction, InvalidCursorError } from '@marketplace/db';
 import {
@@ -13,6 +14,7 @@ import {
   listHistory,
   listOrders,
   lockOrder,
+  sellerTotals,
   updateStatus,
   type ListFilter,
 } from '../data/order.repository.ts';
@@ -48,6 +50,31 @@ export class OrderService {
   /** Orders placed with the calling seller, newest first. */
   listForSeller(actor: Actor, status: OrderStatus | undefined, page: PageQuery) {
     return this.list({ sellerId: actor.userId, ...(status ? { status } : {}) }, page);
+  }
+
+  /** Counts per status and revenue per currency (delivered, and open) of the calling seller. */
+  async summaryForSeller(actor: Actor): Promise<SellerSummary> {
+    const counts: SellerSummary['counts'] = {
+      created: 0,
+      confirmed: 0,
+      shipped: 0,
+      delivered: 0,
+      cancelled: 0,
+    };
+    const revenue = new Map<string, SellerSummary['revenue'][number]>();
+    for (const row of await sellerTotals(this.deps.db, actor.userId)) {
+      counts[row.status] += row.orders;
+      if (row.status === 'cancelled') continue;
+      let entry = revenue.get(row.currency);
+      if (!entry) {
+        entry = { currency: row.currency, deliveredMinor: 0, openMinor: 0 };
+        revenue.set(row.currency, entry);
+      }
+      if (row.status === 'delivered') entry.deliveredMinor += row.totalMinor;
+      else entry.openMinor += row.totalMinor;
+    }
+    const currencies = [...revenue.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1));
+    return { counts, revenue: currencies };
   }
 
   async get(actor: Actor, orderId: string): Promise<Order> {

@@ -2,6 +2,7 @@ import {
   CheckoutBodySchema,
   CheckoutResultSchema,
   OrderHistorySchema,
+  SellerSummarySchema,
   OrderPageSchema,
   OrderParamsSchema,
   OrderSchema,
@@ -138,5 +139,18 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
       const { status, ...page } = request.query;
       return deps.orders.listForSeller(currentUser(request), status, page);
     },
+  );
+
+  app.get(
+    '/api/seller/summary',
+    {
+      onRequest: seller,
+      schema: {
+        tags,
+        security,
+        response: { 200: SellerSummarySchema, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => deps.orders.summaryForSeller(currentUser(request)),
   );
 }

@@ -74,6 +74,32 @@ export const SellerOrdersQuerySchema = Type.Object({
 });
 export type SellerOrdersQuery = Static<typeof SellerOrdersQuerySchema>;
 
+const Count = Type.Integer({ minimum: 0 });
+
+/**
+ * `GET /api/seller/summary`: the calling seller's orders counted per status, and revenue per
+ * currency: delivered, and open (created, confirmed or shipped; cancelled orders count for
+ * neither). Every status is present, 0 when the seller has none.
+ */
+export const SellerSummarySchema = Type.Object({
+  counts: Type.Object({
+    created: Count,
+    confirmed: Count,
+    shipped: Count,
+    delivered: Count,
+    cancelled: Count,
+  }),
+  revenue: Type.Array(
+    Type.Object({
+      currency: Type.String(),
+      deliveredMinor: Count,
+      openMinor: Count,
+    }),
+    { description: 'One entry per currency the seller has orders in, by currency code.' },
+  ),
+});
+export type SellerSummary = Static<typeof SellerSummarySchema>;
+
 export const StatusChangeBodySchema = Type.Object({
   status: OrderStatusSchema,
   note: Type.Optional(Type.String({ maxLength: 500 })),
