@@ -1,5 +1,6 @@
-import { DummyDriver, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler } from 'kysely';
+import { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { compileOnlyMysql } from './compile-only.test-helper.ts';
 import { forceIndex } from './index-hint.ts';
 
 interface Db {
@@ -7,14 +8,7 @@ interface Db {
   attributes: { product_id: string };
 }
 
-const db = new Kysely<Db>({
-  dialect: {
-    createAdapter: () => new MysqlAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (kysely) => new MysqlIntrospector(kysely),
-    createQueryCompiler: () => new MysqlQueryCompiler(),
-  },
-});
+const db = new Kysely<Db>({ dialect: compileOnlyMysql });
 
 describe('forceIndex', () => {
   it('when applied, then the outer FROM names the index and subqueries are left alone', () => {

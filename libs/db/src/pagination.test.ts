@@ -1,12 +1,6 @@
-import {
-  DummyDriver,
-  Kysely,
-  MysqlAdapter,
-  MysqlIntrospector,
-  MysqlQueryCompiler,
-  sql,
-} from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { compileOnlyMysql } from './compile-only.test-helper.ts';
 import {
   decodeCursor,
   encodeCursor,
@@ -23,12 +17,7 @@ interface Db {
 function recordingDb() {
   const statements: { sql: string; parameters: readonly unknown[] }[] = [];
   const db = new Kysely<Db>({
-    dialect: {
-      createAdapter: () => new MysqlAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (kysely) => new MysqlIntrospector(kysely),
-      createQueryCompiler: () => new MysqlQueryCompiler(),
-    },
+    dialect: compileOnlyMysql,
     log: (event) => {
       statements.push({ sql: event.query.sql, parameters: event.query.parameters });
     },

@@ -113,8 +113,6 @@ function priceBand(price: number): number {
   return band;
 }
 
-type FacetCounts = Pick<FacetCounter, 'byCategory' | 'byBand' | 'byPair'>;
-
 export interface CatalogIndexOptions {
   /**
    * A text query is "dense" (answered by sorted walks, dense.ts) when its rarest term is in at
@@ -142,7 +140,10 @@ class InProcessCatalogIndex implements CatalogIndex {
   private readonly inCategory = new DocBitsets();
   /** Set 0: the active documents. */
   private readonly active = new DocBitsets();
-  /** Per category: its active products per price band and per attribute pair (the facets of a category without words, kept as products change). */
+  /**
+   * Per category: its active products per price band and per attribute pair, kept as products
+   * change (a category's facets without words, and its product count: the sum of its bands).
+   */
   private readonly activeBands: Int32Array[] = [];
   private readonly activePairs: Int32Array[] = [];
   private readonly denseShare: number;
@@ -156,7 +157,6 @@ class InProcessCatalogIndex implements CatalogIndex {
   /** "key\0value" of every attribute pair; pairKey gives the pair's interned key. */
   private readonly pairs = new Interner();
   private readonly pairKey: number[] = [];
-  private readonly activeByCategory: number[] = [];
   private readonly activeBySeller: number[] = [];
   private scratch = new Int32Array(0);
   /** Reused by categoryBits and denseFacets (doc-bits.ts union). */
@@ -296,7 +296,8 @@ class InProcessCatalogIndex implements CatalogIndex {
 
   activeCountByCategory(): ReadonlyMap<string, number> {
     const counts = new Map<string, number>();
-    this.activeByCategory.forEach((count, category) => {
+    this.activeBands.forEach((_, category) => {
+      const count = this.activeIn(category);
       if (count > 0) counts.set(this.categories.values[category] as string, count);
     });
     return counts;
@@ -307,11 +308,17 @@ class InProcessCatalogIndex implements CatalogIndex {
     return seller === undefined ? 0 : (this.activeBySeller[seller] ?? 0);
   }
 
+  /** Active products of a category: the sum of its price bands. */
+  private activeIn(category: number): number {
+    let n = 0;
+    for (const count of this.activeBands[category] ?? []) n += count;
+    return n;
+  }
+
   private count(doc: number, delta: 1 | -1): void {
     if (this.rows.status[doc] !== ACTIVE) return;
     const category = this.rows.category[doc] as number;
     const seller = this.rows.seller[doc] as number;
-    this.activeByCategory[category] = (this.activeByCategory[category] ?? 0) + delta;
     this.activeBySeller[seller] = (this.activeBySeller[seller] ?? 0) + delta;
     const bands = (this.activeBands[category] ??= new Int32Array(PRICE_BAND_STARTS.length));
     const band = this.rows.band[doc] as number;
@@ -445,7 +452,7 @@ class InProcessCatalogIndex implements CatalogIndex {
    * (without words, the running counts alone). Null for a rare query: collecting its matches
    * is cheaper.
    */
-  private denseFacets(filter: IndexFilter): FacetCounts | null {
+  private denseFacets(filter: IndexFilter): FacetCounter | null {
     const rows = this.rows;
     const accepted = this.compile(filter);
     if (accepted.none) return this.newCounter();
@@ -477,10 +484,10 @@ class InProcessCatalogIndex implements CatalogIndex {
     const counts = this.newCounter(-1);
     const categories = filter.categoryIds
       ? new Set(filter.categoryIds.map((id) => this.categories.find(id)))
-      : this.activeByCategory.keys();
+      : this.activeBands.keys();
     for (const category of categories) {
       if (category === undefined) continue;
-      counts.byCategory[category] = this.activeByCategory[category] ?? 0;
+      counts.byCategory[category] = this.activeIn(category);
       const bands = this.activeBands[category];
       if (bands) {
         for (let b = 0; b < bands.length; b++) {
@@ -498,7 +505,7 @@ class InProcessCatalogIndex implements CatalogIndex {
     return counts;
   }
 
-  private collectedFacets(filter: IndexFilter): FacetCounts {
+  private collectedFacets(filter: IndexFilter): FacetCounter {
     const counter = this.newCounter();
     const { count, docs } = this.matching(filter);
     for (let i = 0; i < count; i++) counter.add(docs[i] as number);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVE, Columns } from './columns.ts';
 import { idKey } from './keyset.ts';
-import { SortedOrder, sortByKeys, startOf, type OrderKey } from './sorted-order.ts';
+import { SortedOrder, sortByKeys, type OrderKey } from './sorted-order.ts';
+
+/** Before every entry of its primary: a walk from here starts at the primary's first item. */
+const startOf = (primary: number): OrderKey => ({ primary, key: -Infinity, id: '' });
 
 function rng(seed: number): () => number {
   let state = seed >>> 0;

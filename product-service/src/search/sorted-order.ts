@@ -8,11 +8,6 @@ export interface OrderKey {
   id: string;
 }
 
-/** Before every entry of its primary: a walk from here starts at the primary's first item. */
-export function startOf(primary: number): OrderKey {
-  return { primary, key: -Infinity, id: '' };
-}
-
 function compareKeys(
   pa: number,
   ka: number,

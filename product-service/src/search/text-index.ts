@@ -201,6 +201,9 @@ export class TextIndex {
   private matchScores = new Int32Array(0);
 
   private readonly bitsets: TermBitsets;
+  /** Bumped by every change of the words, so a remembered bound is known stale. */
+  private textVersion = 0;
+  private lastBound: { key: string; textVersion: number; bound: number } | null = null;
 
   /** `bitsetSlots`: how many term bitsets are kept; at least 2 × the terms of any query. */
   constructor(bitsetSlots = 128) {
@@ -216,6 +219,7 @@ export class TextIndex {
   }
 
   remove(doc: number): void {
+    this.textVersion++;
     this.title.remove(doc);
     this.description.remove(doc);
     this.bitsets.remove(doc);
@@ -226,6 +230,10 @@ export class TextIndex {
    * all its words): no more than that can match, so it tells a rare query from a common one.
    */
   matchBound(terms: readonly string[]): number {
+    // A listing with facets asks twice (page, then facets); a prefix may expand to many words.
+    const key = terms.join('\0');
+    const last = this.lastBound;
+    if (last && last.key === key && last.textVersion === this.textVersion) return last.bound;
     let least = Infinity;
     terms.forEach((term, i) => {
       const words = i === terms.length - 1 ? this.vocabulary.withPrefix(term) : [term];
@@ -236,6 +244,7 @@ export class TextIndex {
       }
       least = Math.min(least, size);
     });
+    this.lastBound = { key, textVersion: this.textVersion, bound: least };
     return least;
   }
 
@@ -326,6 +335,7 @@ export class TextIndex {
   }
 
   private words(text: string, field: Field, doc: number): string {
+    this.textVersion++;
     const words = textWords(text);
     for (const word of words) this.vocabulary.add(word);
     this.bitsets.update(field, doc, words);
