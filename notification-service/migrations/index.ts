@@ -1,5 +1,5 @@
 import { sqlMigration, type Migrations } from '@marketplace/db';
-import { processedEventsMigration } from '@marketplace/events';
+import { processedEventsMigration, deadLettersMigration } from '@marketplace/events';
 
 export const migrations: Migrations = {
   '0001_notifications': sqlMigration({
@@ -36,4 +36,6 @@ export const migrations: Migrations = {
     ],
     down: [`DROP TABLE account_states`],
   }),
+  // Parked events, and the index that lets old dedupe records be pruned (libs/events).
+  '0004_dead_letters': deadLettersMigration,
 };

@@ -1,5 +1,5 @@
 import { sqlMigration, type Migrations } from '@marketplace/db';
-import { outboxMigration } from '@marketplace/events';
+import { outboxLeaseMigration, outboxMigration } from '@marketplace/events';
 
 const init = sqlMigration({
   up: [
@@ -118,4 +118,6 @@ export const migrations: Migrations = {
   '0004_pending_releases': pendingReleases,
   '0005_idempotency_sweep': idempotencySweep,
   '0006_exact_idempotency_keys': exactKeys,
+  // One relay publishes at a time (libs/events relay.ts).
+  '0007_outbox_lease': outboxLeaseMigration,
 };

@@ -1,5 +1,10 @@
 import { sqlMigration, type Migrations } from '@marketplace/db';
-import { outboxMigration, processedEventsMigration } from '@marketplace/events';
+import {
+  outboxLeaseMigration,
+  outboxMigration,
+  processedEventsMigration,
+  deadLettersMigration,
+} from '@marketplace/events';
 
 // Ids are ASCII with binary collation: compact keys and a byte order that is the same in SQL and JS.
 const ID = 'CHAR(36) CHARACTER SET ascii COLLATE ascii_bin';
@@ -156,4 +161,8 @@ export const migrations: Migrations = {
     // Back empty: no code ever read it.
     down: [PRODUCT_ATTRIBUTES],
   }),
+  // Parked events, and the index that lets old dedupe records be pruned (libs/events).
+  '0009_dead_letters': deadLettersMigration,
+  // One relay publishes at a time (libs/events relay.ts).
+  '0010_outbox_lease': outboxLeaseMigration,
 };

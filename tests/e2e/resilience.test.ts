@@ -9,10 +9,10 @@ import {
   type ProductPage,
   type Product,
 } from '@marketplace/contracts';
-import { freePort, waitFor } from '@marketplace/testing';
+import { freePort, TcpProxy, waitFor } from '@marketplace/testing';
 import { startStack, type Stack } from './stack.ts';
 import { gatewayClient } from './client.ts';
-import { TcpProxy } from './tcp-proxy.ts';
+
 
 const RABBITMQ = new URL(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
 

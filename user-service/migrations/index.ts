@@ -1,5 +1,5 @@
 import { sqlMigration, type Migrations } from '@marketplace/db';
-import { outboxMigration } from '@marketplace/events';
+import { outboxLeaseMigration, outboxMigration } from '@marketplace/events';
 
 export const migrations: Migrations = {
   '0001_users': sqlMigration({
@@ -115,4 +115,6 @@ export const migrations: Migrations = {
           DROP COLUMN language`,
     ],
   }),
+  // One relay publishes at a time (libs/events relay.ts).
+  '0008_outbox_lease': outboxLeaseMigration,
 };

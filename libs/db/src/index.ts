@@ -18,6 +18,7 @@ export {
   isDuplicateKey,
   isForeignKeyViolation,
   isRetryableTxError,
+  isTransientDbError,
   type TxOptions,
 } from './transaction.ts';
 export {

@@ -25,6 +25,37 @@ export function isRetryableTxError(error: unknown): boolean {
   return code === DEADLOCK || code === LOCK_WAIT_TIMEOUT;
 }
 
+// Connection-level MySQL errors: the server is down, restarting, full or unreachable (mysql2 names
+// them by `code`; the server-side ones also carry an errno).
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+]);
+// too many connections, server shutdown, gone away, lost during query, killed, client timeout
+const UNREACHABLE_ERRNOS = new Set([1040, 1053, 2002, 2003, 2006, 2013, 1927, 4031]);
+
+/**
+ * True for a failure that says nothing about the work itself: the database was unreachable,
+ * restarting or out of connections, or a lock could not be had. The same work may succeed later.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  if (isRetryableTxError(error)) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const code = 'code' in error ? String(error.code) : '';
+  if (UNREACHABLE_CODES.has(code)) return true;
+  if (UNREACHABLE_ERRNOS.has(errno(error) ?? 0)) return true;
+  // mysql2 marks errors that broke the connection as fatal.
+  return 'fatal' in error && error.fatal === true;
+}
+
 export interface TxOptions {
   /** Attempts in all, for deadlocks and lock-wait timeouts. */
   attempts?: number;

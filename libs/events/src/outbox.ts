@@ -38,3 +38,20 @@ export async function enqueueEvent<DB, T extends EventType>(
     VALUES (${envelope.id}, ${type}, ${JSON.stringify(envelope)})`.execute(trx);
   return envelope;
 }
+
+/**
+ * The relay's lease: one row per outbox naming the instance allowed to publish until
+ * `expires_at` (the database's clock, so instances need not agree on time). Add it to the
+ * producer's migrations after the outbox.
+ */
+export const outboxLeaseMigration = sqlMigration({
+  up: [
+    `
+      CREATE TABLE outbox_relay_lease (
+        name VARCHAR(50) NOT NULL PRIMARY KEY,
+        holder VARCHAR(100) NOT NULL,
+        expires_at DATETIME(3) NOT NULL
+      ) ENGINE=InnoDB`,
+  ],
+  down: ['DROP TABLE outbox_relay_lease'],
+});

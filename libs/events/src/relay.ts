@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Connection, Publisher } from 'rabbitmq-client';
+import { Gauge } from 'prom-client';
 import { EVENTS_EXCHANGE } from '@marketplace/contracts';
 import { PeriodicTask, type Registry } from '@marketplace/tasks';
 import { exchangeDeclarations } from './topology.ts';
@@ -13,49 +16,96 @@ export interface RelayOptions<DB> {
   /** How often to look for rows nobody nudged about (after a crash, a broker outage). */
   pollIntervalMs?: number;
   batchSize?: number;
-  /** Counts the relay's passes and failures (task `outbox-relay`). */
+  /**
+   * How long a relay's hold on the outbox lasts unless renewed: the longest the rows wait after
+   * the holder dies without letting go (a graceful stop lets go at once).
+   */
+  leaseMs?: number;
+  /** Names this relay in the lease; unique per process by default. */
+  instanceId?: string;
+  /** Counts the relay's passes and failures (task `outbox-relay`) and the outbox gauges. */
   registry?: Registry;
 }
 
 interface OutboxRow {
-  id: number;
+  id: number | string;
   event_id: string;
   type: string;
   payload: string;
 }
 
+interface Envelope {
+  correlationId?: string | null;
+  occurredAt: string;
+  data?: Record<string, unknown>;
+}
+
+const LEASE = 'relay';
+
+/** The entity an event is about: an order's events must reach the broker in the order written. */
+export function aggregateOf(type: string, envelope: Envelope, eventId: string): string {
+  const data = envelope.data ?? {};
+  const key = type.startsWith('order.')
+    ? data.orderId
+    : type.startsWith('product.')
+      ? data.productId
+      : type.startsWith('user.')
+        ? data.userId
+        : undefined;
+  return typeof key === 'string' ? `${type.split('.')[0]}:${key}` : `event:${eventId}`;
+}
+
 /**
- * Publishes outbox rows with publisher confirms and marks only the confirmed ones; a row whose
- * publish failed stays pending and is retried on the next pass. Rows are claimed with
- * SKIP LOCKED, so several instances of a service can relay side by side.
+ * Publishes outbox rows with publisher confirms and marks the confirmed ones; a row whose
+ * publish failed stays pending and is retried on the next pass.
+ *
+ * - No database lock is held while the broker is waited for: rows are read with a plain
+ *   (non-locking) read and marked afterwards in a statement of their own, so a checkout that
+ *   writes an outbox row never waits behind a relay stuck on a broker outage.
+ * - One relay per outbox publishes at a time: each holds a lease row (renewed as it goes, let go
+ *   on stop); the others stand by and take over when it lapses. So instances never publish the
+ *   same row side by side, and a crashed holder costs at most one lease of delay.
+ * - Per-aggregate order: confirms are pipelined across aggregates, but an aggregate's next row
+ *   is sent only once its previous one is confirmed, and not at all after one failed. So no
+ *   event of an order ever reaches the broker ahead of an earlier one of the same order, even
+ *   when a lapsed holder is still finishing its last sends.
  */
 export class OutboxRelay<DB> {
   private readonly publisher: Publisher;
   private readonly exchange: string;
   private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly instanceId: string;
   private readonly task: PeriodicTask<number>;
+  /** Until when (this process's monotonic clock) this relay surely holds the lease. */
+  private heldUntil = 0;
 
   constructor(private readonly options: RelayOptions<DB>) {
     this.exchange = options.exchange ?? EVENTS_EXCHANGE;
     this.batchSize = options.batchSize ?? 200;
+    this.leaseMs = options.leaseMs ?? 10_000;
+    this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID()}`;
     this.task = new PeriodicTask({
       name: 'outbox-relay',
       run: () => this.flushOnce(),
       intervalMs: options.pollIntervalMs ?? 1_000,
       firstDelayMs: 0,
       // A full batch means more rows may be waiting: keep going until a short one comes back.
-      hasMore: (confirmed) => confirmed >= this.batchSize,
+      hasMore: (sent) => sent >= this.batchSize,
       logger: options.logger,
       registry: options.registry,
     });
     const topology = exchangeDeclarations(this.exchange);
     this.publisher = options.broker.createPublisher({
       confirm: true,
-      maxAttempts: 3,
+      // A failed send is the relay's to retry, in order, on its next pass: the client's own
+      // retry would resend it on a new channel after later rows of the same order.
+      maxAttempts: 1,
       exchanges: topology.exchanges,
       queues: topology.queues,
       queueBindings: topology.queueBindings,
     });
+    if (options.registry) this.registerGauges(options.registry);
   }
 
   start(): void {
@@ -67,45 +117,101 @@ export class OutboxRelay<DB> {
     this.task.nudge();
   }
 
+  /** Whether this relay held the lease at its last pass. */
+  get isHolder(): boolean {
+    return performance.now() < this.heldUntil;
+  }
+
   async stop(): Promise<void> {
     await this.task.stop();
     await this.publisher.close();
+    if (this.heldUntil > 0) {
+      // Let go, so a standby takes over now rather than when the lease would lapse.
+      this.heldUntil = 0;
+      await sql`UPDATE outbox_relay_lease SET expires_at = CURRENT_TIMESTAMP(3)
+                WHERE name = ${LEASE} AND holder = ${this.instanceId}`
+        .execute(this.options.db)
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'lease release failed'),
+        );
+    }
   }
 
   /** One pass: publishes up to a batch of pending rows; returns how many were confirmed. */
   async flushOnce(): Promise<number> {
-    return this.options.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<OutboxRow>`
-        SELECT id, event_id, type, payload FROM outbox_events
-        WHERE published_at IS NULL ORDER BY id LIMIT ${this.batchSize}
-        FOR UPDATE SKIP LOCKED`.execute(trx);
-      if (rows.length === 0) return 0;
-      // Confirms are pipelined: every publish of the batch is in flight at once.
-      const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
-      const confirmed = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
-      const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id);
-      if (confirmed.length > 0) {
-        await sql`UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3)
-                  WHERE id IN (${sql.join(confirmed)})`.execute(trx);
-      }
-      if (failed.length > 0) {
-        await sql`UPDATE outbox_events SET attempts = attempts + 1
-                  WHERE id IN (${sql.join(failed)})`.execute(trx);
-        const reason: unknown = results.find((r) => r.status === 'rejected')?.reason;
-        this.options.logger.warn(
-          { err: reason, failed: failed.length },
-          'outbox publish failed; will retry',
-        );
-      }
-      return confirmed.length;
-    });
+    if (!(await this.holdLease())) return 0;
+    const { db, logger } = this.options;
+    const { rows } = await sql<OutboxRow>`
+      SELECT id, event_id, type, payload FROM outbox_events
+      WHERE published_at IS NULL ORDER BY id LIMIT ${this.batchSize}`.execute(db);
+    if (rows.length === 0) return 0;
+    const confirmed: (number | string)[] = [];
+    const failed: (number | string)[] = [];
+    let firstError: unknown;
+    // Sends stop being started once the lease may have lapsed; what is in flight completes.
+    const sendUntil = this.heldUntil;
+    const chains = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const key = aggregateOf(row.type, JSON.parse(row.payload) as Envelope, row.event_id);
+      const chain = chains.get(key);
+      if (chain) chain.push(row);
+      else chains.set(key, [row]);
+    }
+    await Promise.all(
+      [...chains.values()].map(async (chain) => {
+        for (const row of chain) {
+          if (performance.now() >= sendUntil) return;
+          try {
+            await this.publish(row);
+            confirmed.push(row.id);
+          } catch (error) {
+            firstError ??= error;
+            failed.push(row.id);
+            // The rest of this aggregate waits for the next pass, behind the failed one.
+            return;
+          }
+        }
+      }),
+    );
+    if (confirmed.length > 0) {
+      await sql`UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3)
+                WHERE id IN (${sql.join(confirmed)})`.execute(db);
+    }
+    if (failed.length > 0) {
+      await sql`UPDATE outbox_events SET attempts = attempts + 1
+                WHERE id IN (${sql.join(failed)})`.execute(db);
+      logger.warn({ err: firstError, failed: failed.length }, 'outbox publish failed; will retry');
+    }
+    return confirmed.length;
+  }
+
+  /**
+   * Takes or renews the lease when less than half of it is left; true while this relay holds
+   * it. One statement: the assignments of ON DUPLICATE KEY UPDATE run left to right, so the
+   * second sees whether the first handed the row to this relay.
+   */
+  private async holdLease(): Promise<boolean> {
+    const now = performance.now();
+    if (now + this.leaseMs / 2 < this.heldUntil) return true;
+    const { db } = this.options;
+    const me = this.instanceId;
+    const micros = this.leaseMs * 1000;
+    await sql`
+      INSERT INTO outbox_relay_lease (name, holder, expires_at)
+      VALUES (${LEASE}, ${me}, CURRENT_TIMESTAMP(3) + INTERVAL ${micros} MICROSECOND)
+      ON DUPLICATE KEY UPDATE
+        holder = IF(holder = VALUES(holder) OR expires_at < CURRENT_TIMESTAMP(3),
+                    VALUES(holder), holder),
+        expires_at = IF(holder = VALUES(holder), VALUES(expires_at), expires_at)`.execute(db);
+    const { rows } = await sql<{ holder: string }>`
+      SELECT holder FROM outbox_relay_lease WHERE name = ${LEASE}`.execute(db);
+    // Counted from before the statement, so the local view never outlasts the database's.
+    this.heldUntil = rows[0]?.holder === me ? now + this.leaseMs : 0;
+    return this.heldUntil > 0;
   }
 
   private publish(row: OutboxRow): Promise<void> {
-    const envelope = JSON.parse(row.payload) as {
-      correlationId?: string | null;
-      occurredAt: string;
-    };
+    const envelope = JSON.parse(row.payload) as Envelope;
     return this.publisher.send(
       {
         exchange: this.exchange,
@@ -119,5 +225,49 @@ export class OutboxRelay<DB> {
       },
       Buffer.from(row.payload),
     );
+  }
+
+  /** Read at scrape time: what waits in the outbox, and for how long. */
+  private registerGauges(registry: Registry): void {
+    const db = this.options.db;
+    // Both gauges of one scrape share one query.
+    let last: { at: number; value: Promise<{ pending: number; oldest: number }> } | undefined;
+    const stats = () => {
+      if (!last || performance.now() - last.at > 500)
+        last = { at: performance.now(), value: query() };
+      return last.value;
+    };
+    const query = async () => {
+      const { rows } = await sql<{ n: number | string; oldest: number | string | null }>`
+        SELECT COUNT(*) AS n,
+               TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)) / 1e6 AS oldest
+        FROM outbox_events WHERE published_at IS NULL`.execute(db);
+      return { pending: Number(rows[0]?.n ?? 0), oldest: Number(rows[0]?.oldest ?? 0) };
+    };
+    const isHolder = () => this.isHolder;
+    new Gauge({
+      name: 'outbox_pending_events',
+      help: 'Outbox rows not yet confirmed by the broker',
+      registers: [registry],
+      async collect() {
+        this.set((await stats()).pending);
+      },
+    });
+    new Gauge({
+      name: 'outbox_oldest_pending_seconds',
+      help: 'Age of the oldest outbox row not yet confirmed by the broker (0 when none)',
+      registers: [registry],
+      async collect() {
+        this.set((await stats()).oldest);
+      },
+    });
+    new Gauge({
+      name: 'outbox_relay_holder',
+      help: '1 while this instance holds the outbox lease and publishes, 0 on standby',
+      registers: [registry],
+      collect() {
+        this.set(isHolder() ? 1 : 0);
+      },
+    });
   }
 }

@@ -30,23 +30,34 @@ export function exchangeDeclarations(exchange: string = EVENTS_EXCHANGE) {
   };
 }
 
-/** Quorum queues: replicated, and their dead-lettering is confirmed (at-least-once). */
-export function consumerQueues(queue: string): Record<'main' | 'retry' | 'dead', QueueDeclaration> {
+/** The longest a failed delivery waits before its next attempt. */
+export const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * A consumer's two queues, both quorum (replicated, with confirmed at-least-once dead-lettering,
+ * which needs `reject-publish` overflow). The two dead-letter into each other: a delivery the
+ * consumer rejects (because it could not republish it) goes to the retry queue, and whatever
+ * waits there goes back to the main queue when its time is up. No path drops a message.
+ */
+export function consumerQueues(
+  queue: string,
+  maxRetryDelayMs: number = MAX_RETRY_DELAY_MS,
+): Record<'main' | 'retry', QueueDeclaration> {
+  const deadLetterTo = (target: string): QueueDeclaration['arguments'] => ({
+    'x-queue-type': 'quorum',
+    'x-dead-letter-exchange': '',
+    'x-dead-letter-routing-key': target,
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  });
   return {
-    main: { queue, durable: true, arguments: { 'x-queue-type': 'quorum' } },
-    // Failed deliveries wait here for their back-off (per-message TTL), then return to `queue`.
+    main: { queue, durable: true, arguments: deadLetterTo(`${queue}.retry`) },
+    // Failed deliveries wait here for their back-off (per-message TTL, capped by the queue's, so
+    // a rejected one, which has none of its own, waits the longest back-off), then return.
     retry: {
       queue: `${queue}.retry`,
       durable: true,
-      arguments: {
-        'x-queue-type': 'quorum',
-        'x-dead-letter-exchange': '',
-        'x-dead-letter-routing-key': queue,
-        'x-dead-letter-strategy': 'at-least-once',
-        'x-overflow': 'reject-publish',
-      },
+      arguments: { ...deadLetterTo(queue), 'x-message-ttl': maxRetryDelayMs },
     },
-    // Poison messages are parked here for a person to look at; nothing consumes it.
-    dead: { queue: `${queue}.dead`, durable: true, arguments: { 'x-queue-type': 'quorum' } },
   };
 }

@@ -12,7 +12,10 @@ import {
 import type { DomainEvent } from '@marketplace/contracts';
 import {
   createBroker,
+  deadLettersMigration,
   deleteConsumerQueues,
+  listDeadLetters,
+  outboxLeaseMigration,
   enqueueEvent,
   EventConsumer,
   OutboxRelay,
@@ -41,6 +44,8 @@ describe('events: outbox relay and consumer', () => {
     await migrateToLatest(db, {
       '0001_outbox': outboxMigration,
       '0002_processed': processedEventsMigration,
+      '0003_dead_letters': deadLettersMigration,
+      '0004_lease': outboxLeaseMigration,
     });
     broker = createBroker(TEST_RABBITMQ_URL, silentLogger, 'events-test');
     relay = new OutboxRelay({ db, broker, logger: silentLogger, exchange, pollIntervalMs: 100 });
@@ -121,20 +126,19 @@ describe('events: outbox relay and consumer', () => {
     expect(seen.filter((e) => e.id === envelope.id)).toHaveLength(1);
   });
 
-  it('when the handler always fails, then the event is parked in the dead-letter queue', async () => {
+  it('when the handler always fails, then the event is parked with its reason after maxAttempts', async () => {
     const envelope = await enqueueEvent(db, 'user.registered', user('fail99'), null);
     relay.nudge();
-    const dead = await waitFor(
-      async () => {
-        const { messageCount } = await broker.queueDeclare({
-          queue: `${queue}.dead`,
-          passive: true,
-        });
-        return messageCount > 0 ? messageCount : undefined;
-      },
+    const parked = await waitFor(
+      async () => (await listDeadLetters(db)).find((d) => d.eventId === envelope.id),
       { what: 'parked message' },
     );
-    expect(dead).toBe(1);
+    expect(parked).toMatchObject({
+      source: queue,
+      type: 'user.registered',
+      attempts: 3,
+      reason: 'Error: handler failure',
+    });
     expect(failures.get(envelope.id)).toBe(3);
     expect(seen.some((e) => e.id === envelope.id)).toBe(false);
   });

@@ -62,3 +62,5 @@ export const silentLogger = {
   debug: () => undefined,
 };
 export * from './tokens.ts';
+export { TcpProxy } from './tcp-proxy.ts';
+export { PrivateBroker } from './private-broker.ts';

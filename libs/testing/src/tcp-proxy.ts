@@ -1,8 +1,9 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy a test can cut and restore, standing between one service and a shared server
- * (RabbitMQ): an outage for that service alone, without stopping the server everyone uses.
+ * A TCP proxy a test can cut and restore, standing between one client and a shared server
+ * (RabbitMQ, MariaDB): an outage for that client alone, without stopping the server that every
+ * other suite running alongside uses.
  */
 export class TcpProxy {
   private server: Server | undefined;
