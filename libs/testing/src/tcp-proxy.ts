@@ -29,6 +29,18 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
 
+  /**
+   * Stops passing bytes either way without closing anything, as a stalled network does: what a
+   * client sends waits (it sees no reply and no error) until `resume()`.
+   */
+  pause(): void {
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  resume(): void {
+    for (const socket of this.sockets) socket.resume();
+  }
+
   /** Drops every connection and refuses new ones until `open()` again. */
   async cut(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
