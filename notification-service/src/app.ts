@@ -55,6 +55,7 @@ export async function buildApp(
     exchange: config.EVENTS_EXCHANGE,
     queue: config.EVENTS_QUEUE,
     hub,
+    registry: app.metrics,
   });
 
   registerNotificationRoutes(app, verifier, new NotificationService(db));

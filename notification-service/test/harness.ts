@@ -35,13 +35,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The service on its own database, exchange and queue, with a publisher standing in for others. */
-export async function startHarness(name: string): Promise<Harness> {
+/**
+ * The service on its own database, exchange and queue, with a publisher standing in for others.
+ * `mysqlUrl` puts something (a proxy a test can cut) between the service and MariaDB.
+ */
+export async function startHarness(
+  name: string,
+  options: { mysqlUrl?: string } = {},
+): Promise<Harness> {
   const database = await createTestDatabase(name);
   const exchange = uniqueName(`t.${name}.events`);
   const queue = uniqueName(`t.${name}.queue`);
   const config = loadConfig({
-    MYSQL_URL: TEST_MYSQL_URL,
+    MYSQL_URL: options.mysqlUrl ?? TEST_MYSQL_URL,
     DB_NAME: database.name,
     RABBITMQ_URL: TEST_RABBITMQ_URL,
     EVENTS_EXCHANGE: exchange,

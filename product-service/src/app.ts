@@ -88,6 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     logger: app.log,
     exchange: config.EVENTS_EXCHANGE,
     queue: config.EVENTS_QUEUE,
+    registry: app.metrics,
     // A renamed shop changes what its listings show, though not what the index holds.
     renamed: () => caches.everything(),
   });

@@ -12,6 +12,7 @@ import { PeriodicTask, type Registry } from '@marketplace/tasks';
 import { EVENTS_EXCHANGE, type DomainEvent } from '@marketplace/contracts';
 import { isDuplicateKey, sqlMigration } from '@marketplace/db';
 import { parseEvent } from './envelope.ts';
+import { consumerMetrics, type ConsumerMetrics } from './consumer-metrics.ts';
 import { parkMessage, withoutRetryState } from './dead-letters.ts';
 import { classifyFailure, describeFailure } from './failures.ts';
 import { consumerQueues, exchangeDeclarations, MAX_RETRY_DELAY_MS } from './topology.ts';
@@ -60,7 +61,7 @@ export interface EventConsumerOptions<DB> {
   dedupeRetentionMs?: number;
   /** How often old dedupe records are deleted; default hourly. */
   pruneIntervalMs?: number;
-  /** Counts the pruning task's runs (task `processed-events-prune`). */
+  /** Deliveries by outcome, parked events and queue lag; the pruning task's runs. */
   registry?: Registry;
 }
 
@@ -91,6 +92,7 @@ export class EventConsumer<DB> {
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly prune: PeriodicTask<number>;
+  private readonly metrics: ConsumerMetrics;
   /** Settles once the queue is declared, bound and consumed from (for the first time). */
   readonly ready: Promise<void>;
 
@@ -101,6 +103,12 @@ export class EventConsumer<DB> {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
     const topology = exchangeDeclarations(exchange);
+    this.metrics = consumerMetrics(
+      options.registry,
+      options.queue,
+      this.queues.retry.queue,
+      options,
+    );
     this.publisher = options.broker.createPublisher({
       confirm: true,
       maxAttempts: 2,
@@ -190,6 +198,7 @@ export class EventConsumer<DB> {
         },
         handled ? 'event handled' : 'duplicate event skipped',
       );
+      this.metrics.count(handled ? 'handled' : 'duplicate');
       return ConsumerStatus.ACK;
     } catch (error) {
       const kind = classifyFailure(error);
@@ -197,6 +206,7 @@ export class EventConsumer<DB> {
       if (kind === 'permanent' || (kind === 'unknown' && delivery.attempt >= this.maxAttempts)) {
         return this.park(delivery, event, reason);
       }
+      this.metrics.count(kind === 'transient' ? 'retry_transient' : 'retry_failed');
       return this.retryLater(delivery, reason, { eventId: event.id, kind });
     }
   }
@@ -254,6 +264,7 @@ export class EventConsumer<DB> {
         { err: error, queue, attempt },
         'retry publish failed; rejecting into the dead-letter exchange',
       );
+      this.metrics.count('rejected_to_dlx');
       return ConsumerStatus.DROP;
     }
   }
@@ -285,8 +296,10 @@ export class EventConsumer<DB> {
         replayRoutingKey: queue,
       });
       logger.error({ queue, eventId: event?.id, attempt, reason }, 'event parked');
+      this.metrics.count('parked');
       return ConsumerStatus.ACK;
     } catch (error) {
+      this.metrics.count('park_failed');
       // Not parked (the database is down, say): it goes round again rather than being dropped.
       return this.retryLater(delivery, `parking failed: ${describeFailure(error)}`, {
         eventId: event?.id,

@@ -34,4 +34,5 @@ export {
   type ReplayResult,
 } from './dead-letters.ts';
 export type { Logger } from './logger.ts';
+export type { Registry } from 'prom-client';
 export type { Connection as BrokerConnection } from 'rabbitmq-client';

@@ -156,6 +156,42 @@ describe('events: consumer failure paths (real RabbitMQ and MariaDB)', () => {
     expect((await listDeadLetters(db)).some((d) => d.eventId === event.id)).toBe(false);
   });
 
+  it('when the handler keeps hitting lock-wait timeouts (a row held by another transaction), then it retries past maxAttempts, is never parked, and succeeds once the lock goes', async () => {
+    await sql`CREATE TABLE IF NOT EXISTS contended (id INT PRIMARY KEY, n INT NOT NULL)`.execute(
+      db,
+    );
+    await sql`INSERT INTO contended VALUES (1, 0) ON DUPLICATE KEY UPDATE n = 0`.execute(db);
+    let calls = 0;
+    const { ready } = consume('locked', async (_event, trx) => {
+      calls++;
+      await sql`SET SESSION innodb_lock_wait_timeout = 1`.execute(trx);
+      await sql`UPDATE contended SET n = n + 1 WHERE id = 1`.execute(trx);
+    });
+    await ready;
+    // Another transaction holds the row for longer than maxAttempts (3) waits of 1 s.
+    let release: () => void = () => undefined;
+    const holding = db.transaction().execute(async (trx) => {
+      await sql`SELECT n FROM contended WHERE id = 1 FOR UPDATE`.execute(trx);
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    const event = registered('locked');
+    await publish(event);
+    await waitFor(() => (calls >= 4 ? true : undefined), {
+      what: 'attempts past maxAttempts',
+      timeoutMs: 20_000,
+    });
+    release();
+    await holding;
+    await waitFor(
+      async () => {
+        const { rows } = await sql<{ n: number }>`SELECT n FROM contended WHERE id = 1`.execute(db);
+        return rows[0]?.n === 1 ? true : undefined;
+      },
+      { what: 'the update to commit once', timeoutMs: 20_000 },
+    );
+    expect((await listDeadLetters(db)).some((d) => d.eventId === event.id)).toBe(false);
+  });
+
   it('when a message is no valid event, then it is parked at once with why, and the queue keeps flowing', async () => {
     const seen: string[] = [];
     const { queue, ready } = consume('invalid', async (event) => {

@@ -14,8 +14,10 @@ export class TcpProxy {
     private readonly target: { host: string; port: number },
   ) {}
 
+  /** Listens (again, after `cut()`); does nothing while already open. */
   async open(): Promise<void> {
-    this.server = createServer((client) => {
+    if (this.server) return;
+    const server = createServer((client) => {
       const upstream = connect(this.target.port, this.target.host);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -26,7 +28,14 @@ export class TcpProxy {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
   }
 
   /**

@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import { EventConsumer, type BrokerConnection, type Logger } from '@marketplace/events';
+import {
+  EventConsumer,
+  type BrokerConnection,
+  type Logger,
+  type Registry,
+} from '@marketplace/events';
 import type { EventType } from '@marketplace/contracts';
 import { recordBlocked } from '../data/account-state.repository.ts';
 import { insertNotifications } from '../data/notification.repository.ts';
@@ -22,6 +27,8 @@ export interface NotificationConsumerOptions {
   exchange: string;
   queue: string;
   hub: NotificationHub;
+  /** Where the consumer's metrics go (the app's /metrics). */
+  registry?: Registry;
 }
 
 /**
@@ -39,6 +46,7 @@ export function createNotificationConsumer(
     logger: options.logger,
     exchange: options.exchange,
     queue: options.queue,
+    ...(options.registry ? { registry: options.registry } : {}),
     bindings: CONSUMED_EVENTS,
     handler: async (event, trx) => {
       const stored = await insertNotifications(trx, notificationsFor(event));

@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { EventType } from '@marketplace/contracts';
-import { EventConsumer, type BrokerConnection, type Logger } from '@marketplace/events';
+import {
+  EventConsumer,
+  type BrokerConnection,
+  type Logger,
+  type Registry,
+} from '@marketplace/events';
 import { renameSeller } from '../data/product.repository.ts';
 import { recordRegistration, recordSellerName } from '../data/seller.repository.ts';
 import type { DB } from '../data/schema.ts';
@@ -16,6 +21,8 @@ export interface UserConsumerOptions {
   queue: string;
   /** Run after a rename committed: what listings show changed. */
   renamed?: () => void;
+  /** Where the consumer's metrics go (the app's /metrics). */
+  registry?: Registry;
 }
 
 /**
