@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely';
 import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
-import { createBroker, pingBroker, type Logger } from '@marketplace/events';
+import {
+  createBroker,
+  DeadLetterDesk,
+  pingBroker,
+  UnroutedCollector,
+  type Logger,
+} from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
 import { migrations } from '../migrations/index.ts';
@@ -10,6 +16,7 @@ import { isBlocked } from './data/account-state.repository.ts';
 import { NotificationService } from './domain/notification.service.ts';
 import { createNotificationConsumer } from './events/notification.consumer.ts';
 import { NotificationHub } from './live/notification.hub.ts';
+import { registerDeadLetterRoutes } from './routes/dead-letter.routes.ts';
 import { registerNotificationRoutes } from './routes/notification.routes.ts';
 import { registerStreamRoutes } from './routes/stream.routes.ts';
 
@@ -58,18 +65,33 @@ export async function buildApp(
     registry: app.metrics,
   });
 
+  // Events no queue was bound for are kept here, for operators to list and replay.
+  const unrouted = new UnroutedCollector({
+    broker,
+    db,
+    logger: app.log,
+    exchange: config.EVENTS_EXCHANGE,
+  });
+  const desk = new DeadLetterDesk(db, broker);
+
   registerNotificationRoutes(app, verifier, new NotificationService(db));
+  registerDeadLetterRoutes(app, verifier, desk);
   registerStreamRoutes(app, verifier, hub, {
     isBlocked: (userId) => isBlocked(db, userId),
     heartbeatMs: deps.heartbeatMs,
   });
 
   // Started once the app is ready: by then prepare has migrated the database.
-  app.addHook('onReady', async () => consumer.start());
+  app.addHook('onReady', async () => {
+    consumer.start();
+    unrouted.start();
+  });
   // Live streams never end by themselves; end them first, or closing would wait for them.
   app.addHook('preClose', async () => hub.closeAll());
   app.addHook('onClose', async () => {
     await consumer.stop();
+    await unrouted.stop();
+    await desk.close();
     await broker.close();
     await db.destroy();
   });

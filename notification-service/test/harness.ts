@@ -29,6 +29,9 @@ export interface Harness {
   db: Kysely<DB>;
   hub: NotificationHub;
   tokens: TestTokens;
+  /** The suite's exchange and the consumer's queue. */
+  exchange: string;
+  queue: string;
   /** Publishes a real event envelope onto the suite's exchange, with confirms. */
   publish<T extends EventType>(type: T, data: EventData<T>): Promise<EventEnvelope>;
   publishEnvelope(envelope: EventEnvelope): Promise<void>;
@@ -91,6 +94,8 @@ export async function startHarness(
     db,
     hub,
     tokens,
+    exchange,
+    queue,
     publishEnvelope,
     async publish(type, data) {
       const envelope = createEnvelope(type, data, uniqueName('req'));

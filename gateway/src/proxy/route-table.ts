@@ -17,6 +17,8 @@ export const ROUTE_TABLE: readonly UpstreamRoute[] = [
   { prefix: '/api/orders', service: 'order' },
   { prefix: '/api/seller', service: 'order' },
   { prefix: '/api/notifications', service: 'notification' },
+  // Parked events are kept by notification-service, the exchange's collector of unrouted ones.
+  { prefix: '/api/admin/dead-letters', service: 'notification' },
 ];
 
 /** Server-Sent Events: streamed unbuffered, with no body timeout, and a token allowed in the query. */

@@ -8,4 +8,5 @@ export * from './http/user.schemas.ts';
 export * from './http/product.schemas.ts';
 export * from './http/order.schemas.ts';
 export * from './http/notification.schemas.ts';
+export * from './http/dead-letter.schemas.ts';
 export * from './http/product-internal.schemas.ts';

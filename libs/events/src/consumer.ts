@@ -13,7 +13,7 @@ import { EVENTS_EXCHANGE, type DomainEvent } from '@marketplace/contracts';
 import { isDuplicateKey, sqlMigration } from '@marketplace/db';
 import { parseEvent } from './envelope.ts';
 import { consumerMetrics, type ConsumerMetrics } from './consumer-metrics.ts';
-import { parkMessage, withoutRetryState } from './dead-letters.ts';
+import { bodyBytes, parkMessage, withoutRetryState } from './dead-letters.ts';
 import { classifyFailure, describeFailure } from './failures.ts';
 import { consumerQueues, exchangeDeclarations, MAX_RETRY_DELAY_MS } from './topology.ts';
 import type { Logger } from './logger.ts';
@@ -285,12 +285,10 @@ export class EventConsumer<DB> {
       await parkMessage(this.options.db, {
         source: queue,
         eventId: event?.id ?? message.messageId ?? null,
-        type: event?.type ?? message.type ?? null,
+        type: event?.type ?? message.type ?? claimedType(message.body),
         reason,
         attempts: attempt,
-        body: Buffer.isBuffer(message.body)
-          ? message.body
-          : Buffer.from(JSON.stringify(message.body)),
+        body: bodyBytes(message.body),
         headers: message.headers ?? {},
         replayExchange: '',
         replayRoutingKey: queue,
@@ -335,6 +333,15 @@ export class EventConsumer<DB> {
       WHERE consumer = ${this.options.queue} AND event_id = ${eventId}`.execute(this.options.db);
     return Number(rows[0]?.n ?? 0) > 0;
   }
+}
+
+/** The `type` an invalid envelope says it has, if any: what an operator looks for first. */
+function claimedType(body: unknown): string | null {
+  const type: unknown =
+    typeof body === 'object' && body !== null && !Buffer.isBuffer(body)
+      ? (body as { type?: unknown }).type
+      : undefined;
+  return typeof type === 'string' ? type.slice(0, 100) : null;
 }
 
 /** Removes a consumer's queues; for tests that made their own. */

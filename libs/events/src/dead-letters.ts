@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Publisher } from 'rabbitmq-client';
-import { sqlMigration } from '@marketplace/db';
+import type { Connection, Publisher } from 'rabbitmq-client';
+import { decodeCursor, encodeCursor, sqlMigration } from '@marketplace/db';
 
 /**
  * Parked events live in the consuming service's database rather than in a queue: a queue can
@@ -77,6 +77,13 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   parkedAt: row.parked_at,
   replayedAt: row.replayed_at,
 });
+
+/** The bytes to keep of a delivered body (the client decodes JSON bodies into values). */
+export function bodyBytes(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body);
+  return Buffer.from(JSON.stringify(body));
+}
 
 export async function parkMessage<DB>(db: Kysely<DB>, message: ParkedMessage): Promise<void> {
   await sql`
@@ -169,4 +176,65 @@ export function withoutRetryState(headers: Record<string, unknown>): Record<stri
     kept[key] = value;
   }
   return kept;
+}
+
+export async function findDeadLetter<DB>(db: Kysely<DB>, id: string): Promise<DeadLetter | null> {
+  if (!/^\d{1,20}$/.test(id)) return null;
+  const { rows } = await sql<DeadLetterRow>`
+    SELECT id, source, event_id, type, reason, attempts, parked_at, replayed_at
+    FROM dead_letters WHERE id = ${id}`.execute(db);
+  return rows[0] ? toDeadLetter(rows[0]) : null;
+}
+
+const CURSOR_SCOPE = 'dead-letters';
+
+/**
+ * What operators do with parked events, for the admin API and the CLI alike: list them a page at
+ * a time (newest first) and replay one by id.
+ */
+export class DeadLetterDesk<DB> {
+  private readonly publisher: Publisher;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    broker: Connection,
+  ) {
+    this.publisher = broker.createPublisher({ confirm: true });
+  }
+
+  /** Throws InvalidCursorError for a cursor this list did not give out. */
+  async list(query: { all?: boolean; limit: number; cursor?: string | undefined }) {
+    const before = query.cursor
+      ? String(
+          decodeCursor(
+            query.cursor,
+            [{ type: 'string', accept: (v) => /^\d{1,20}$/.test(v) }],
+            CURSOR_SCOPE,
+          )[0],
+        )
+      : undefined;
+    const rows = await listDeadLetters(this.db, {
+      all: query.all === true,
+      limit: query.limit + 1,
+      ...(before ? { before } : {}),
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > query.limit && last ? encodeCursor([last.id], CURSOR_SCOPE) : null,
+    };
+  }
+
+  replay(id: string): Promise<ReplayResult> {
+    return replayDeadLetter(this.db, this.publisher, id);
+  }
+
+  get(id: string): Promise<DeadLetter | null> {
+    return findDeadLetter(this.db, id);
+  }
+
+  close(): Promise<void> {
+    return this.publisher.close();
+  }
 }

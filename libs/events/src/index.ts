@@ -27,6 +27,8 @@ export {
   listDeadLetters,
   countOpenDeadLetters,
   replayDeadLetter,
+  findDeadLetter,
+  DeadLetterDesk,
   parkMessage,
   type DeadLetter,
   type DeadLetterQuery,
@@ -36,3 +38,4 @@ export {
 export type { Logger } from './logger.ts';
 export type { Registry } from 'prom-client';
 export type { Connection as BrokerConnection } from 'rabbitmq-client';
+export { UnroutedCollector, type UnroutedCollectorOptions } from './unrouted.ts';
