@@ -1,8 +1,20 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetterPage, DeadLetterView } from '@marketplace/contracts';
 import { createBroker, createEnvelope, type BrokerConnection } from '@marketplace/events';
-import { silentLogger, TEST_RABBITMQ_URL, uniqueName, waitFor } from '@marketplace/testing';
+import {
+  silentLogger,
+  TEST_MYSQL_URL,
+  TEST_RABBITMQ_URL,
+  uniqueName,
+  waitFor,
+} from '@marketplace/testing';
 import { startHarness, type Harness } from './harness.ts';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('notification-service: admin dead letters (parked and unrouted events)', () => {
   let h: Harness;
@@ -100,6 +112,26 @@ describe('notification-service: admin dead letters (parked and unrouted events)'
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const next = await list(`?limit=1&cursor=${first.body.nextCursor}`);
     expect(Number(next.body.items[0]?.id)).toBeLessThan(Number(first.body.items[0]?.id));
+  });
+
+  it('when an operator uses the CLI, then it lists the same dead letters and replays one by id', async () => {
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'scripts/dead-letters.ts', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, MYSQL_URL: TEST_MYSQL_URL, NOTIFICATION_DB_NAME: h.databaseName },
+      });
+    const open = (await list()).body.items;
+    expect(open.length).toBeGreaterThan(0);
+    const listed = JSON.parse((await cli('list', '--json')).stdout) as { id: string }[];
+    expect(listed.map((d) => d.id)).toEqual(open.map((d) => d.id));
+
+    const target = open[0]!.id;
+    expect((await cli('replay', target)).stdout).toBe(`${target}: replayed\n`);
+    const again = await cli('replay', target).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(again).toMatchObject({ code: 1, stdout: `${target}: already-replayed\n` });
+    expect((await list()).body.items.some((d) => d.id === target)).toBe(false);
   });
 
   it('when asked wrongly, then the answers are problems naming what is wrong', async () => {

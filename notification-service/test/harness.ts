@@ -32,6 +32,7 @@ export interface Harness {
   /** The suite's exchange and the consumer's queue. */
   exchange: string;
   queue: string;
+  databaseName: string;
   /** Publishes a real event envelope onto the suite's exchange, with confirms. */
   publish<T extends EventType>(type: T, data: EventData<T>): Promise<EventEnvelope>;
   publishEnvelope(envelope: EventEnvelope): Promise<void>;
@@ -96,6 +97,7 @@ export async function startHarness(
     tokens,
     exchange,
     queue,
+    databaseName: database.name,
     publishEnvelope,
     async publish(type, data) {
       const envelope = createEnvelope(type, data, uniqueName('req'));
