@@ -114,6 +114,29 @@ describe('notification-service: notifications from events', () => {
     expect(toSeller).toMatchObject({ type: 'order.cancelled', data: { orderId, to: 'cancelled' } });
   });
 
+  it('when an order’s status change arrives before its creation (a replay), then the list still reads in the order things happened', async () => {
+    const [buyerId, sellerId] = [randomUUID(), randomUUID()];
+    const data = order(buyerId, sellerId);
+    const created = createEnvelope('order.created', data, null);
+    const confirmed = {
+      ...createEnvelope(
+        'order.status_changed',
+        { orderId: data.orderId, buyerId, sellerId, from: 'created', to: 'confirmed', note: null },
+        null,
+      ),
+      occurredAt: new Date(Date.parse(created.occurredAt) + 1_000).toISOString(),
+    };
+    await h.publishEnvelope(confirmed);
+    await waitForCount(buyerId, 1);
+    await h.publishEnvelope(created);
+
+    const [newest, oldest] = await waitForCount(buyerId, 2);
+    expect(newest).toMatchObject({ type: 'order.confirmed', createdAt: confirmed.occurredAt });
+    expect(oldest).toMatchObject({ type: 'order.placed', createdAt: created.occurredAt });
+    const [toSeller] = await waitForCount(sellerId, 1);
+    expect(toSeller).toMatchObject({ type: 'order.received' });
+  });
+
   it('when the same event is delivered twice, then it is stored once', async () => {
     const userId = randomUUID();
     const envelope = createEnvelope(

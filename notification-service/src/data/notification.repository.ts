@@ -32,14 +32,18 @@ function fromRow(row: NotificationRow): StoredNotification {
   };
 }
 
-/** Stores the drafts (in the caller's transaction) and returns them as stored. */
+/**
+ * Stores the drafts (in the caller's transaction) and returns them as stored. `createdAt` is
+ * when the event happened, not when it arrived: events of one order can arrive out of order (a
+ * replay, a retry), and the newest-first list must still read in the order things happened.
+ */
 export async function insertNotifications(
   db: Kysely<DB>,
   drafts: NotificationDraft[],
+  createdAt: Date,
 ): Promise<StoredNotification[]> {
   if (drafts.length === 0) return [];
   // DATETIME(3) keeps milliseconds, as Date does: the live copy equals what the list returns.
-  const createdAt = new Date();
   const notifications = drafts.map((draft) => ({
     ...draft,
     id: randomUUID(),

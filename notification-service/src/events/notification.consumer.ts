@@ -49,7 +49,12 @@ export function createNotificationConsumer(
     ...(options.registry ? { registry: options.registry } : {}),
     bindings: CONSUMED_EVENTS,
     handler: async (event, trx) => {
-      const stored = await insertNotifications(trx, notificationsFor(event));
+      // Dated when the event happened, so a late arrival still sorts into its place.
+      const stored = await insertNotifications(
+        trx,
+        notificationsFor(event),
+        new Date(event.occurredAt),
+      );
       // A blocked user keeps no live stream open (their token may still be valid for a while).
       const closing =
         event.type === 'user.updated' &&
