@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@marketplace/testing';
 import type { CheckoutResult, Order, Problem, Product } from '@marketplace/contracts';
-import { orderIdFor } from '../src/domain/order-ids.ts';
+import { orderIdFor } from '../src/domain/checkout/order-ids.ts';
 import { address, Harness, type User } from './harness.ts';
 
 describe('checkout', () => {

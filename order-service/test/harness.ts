@@ -31,7 +31,7 @@ import { buildApp, prepare } from '../src/app.ts';
 import { createProductClient } from '../src/clients/product.client.ts';
 import { loadConfig } from '../src/config.ts';
 import type { DB } from '../src/data/schema.ts';
-import { fingerprint } from '../src/domain/fingerprint.ts';
+import { fingerprint } from '../src/domain/checkout/checkout-fingerprint.ts';
 import type { ProductCatalog } from '../src/domain/product-catalog.port.ts';
 
 const INTERNAL_TOKEN = 'order-tests-internal-token';

@@ -13,8 +13,8 @@ import {
 } from '@marketplace/contracts';
 import { authenticate, currentUser, type AccessTokenVerifier } from '@marketplace/jwt';
 import type { ServiceApp } from '@marketplace/service-kit';
-import type { CheckoutService } from '../domain/checkout.service.ts';
-import { requireIdempotencyKey } from '../domain/idempotency.ts';
+import type { CheckoutService } from '../domain/checkout/checkout.service.ts';
+import { requireIdempotencyKey } from '../domain/checkout/checkout-key.ts';
 import type { OrderService } from '../domain/order.service.ts';
 
 export interface OrderRoutesDeps {

@@ -7,21 +7,21 @@ import {
   deleteClaim,
   findKey,
   recordOrderIds,
-} from '../data/idempotency.repository.ts';
-import { checkoutHasOrders, insertHistory, insertOrders } from '../data/order.repository.ts';
-import type { DB } from '../data/schema.ts';
-import { enqueueOrdersCreated } from '../events/order.events.ts';
+} from '../../data/idempotency.repository.ts';
+import { checkoutHasOrders, insertHistory, insertOrders } from '../../data/order.repository.ts';
+import type { DB } from '../../data/schema.ts';
+import { enqueueOrdersCreated } from '../../events/order.events.ts';
 import { assertDistinctProducts, draftOrders, reservationRefused } from './checkout-lines.ts';
-import { OrderErrors } from './errors.ts';
-import { fingerprint } from './fingerprint.ts';
-import { claimKey, STALE_KEY_AFTER_MS, type OwnedKey } from './idempotency.ts';
-import type { Actor } from './order.model.ts';
+import { OrderErrors } from '../errors.ts';
+import { fingerprint } from './checkout-fingerprint.ts';
+import { claimKey, STALE_KEY_AFTER_MS, type OwnedKey } from './checkout-key.ts';
+import type { Actor } from '../order.model.ts';
 import {
   CatalogUnavailableError,
   ReservationRefusedError,
   type ProductCatalog,
-} from './product-catalog.port.ts';
-import type { StockReleases } from './release.service.ts';
+} from '../product-catalog.port.ts';
+import type { StockReleases } from '../release.service.ts';
 
 export interface CheckoutRequest {
   buyer: Actor;
@@ -53,6 +53,16 @@ class LostClaimError extends Error {}
 export class CheckoutService {
   constructor(private readonly deps: CheckoutDeps) {}
 
+  /**
+   * The checkout use case, in the order it happens:
+   * 1. claim the Idempotency-Key, or answer a retry of a finished checkout from it;
+   * 2. price the lines from the catalog, one order per seller, and record their ids on the key;
+   * 3. reserve the stock of every order in product-service, all or nothing;
+   * 4. commit the orders, their history, their `order.created` events (outbox) and the key's
+   *    answer in one transaction;
+   * 5. nudge the outbox relay, so the events leave now.
+   * A step that fails gives back what the steps before it took (the compensations below).
+   */
   async checkout(request: CheckoutRequest): Promise<CheckoutOutcome> {
     assertDistinctProducts(request.body.items);
     const claim = await claimKey(
@@ -68,16 +78,19 @@ export class CheckoutService {
       // Only this use case stores answers under a key, so a stored body is a CheckoutResult.
       return { body: claim.body as CheckoutResult, replayed: true };
     }
-    const result = await this.place(claim, request);
+    const orders = await this.priceOrders(claim, request);
+    await this.reserveStock(claim, orders, request);
+    const result = await this.commit(claim, orders, request);
+    this.deps.eventsCommitted();
     return { body: result, replayed: false };
   }
 
-  private async place(owner: OwnedKey, request: CheckoutRequest): Promise<CheckoutResult> {
-    let orders: Order[];
+  /** Step 2: the orders, one per seller, priced from the catalog; their ids go on the key. */
+  private async priceOrders(owner: OwnedKey, request: CheckoutRequest): Promise<Order[]> {
     try {
       const ids = request.body.items.map((i) => i.productId);
       const products = await this.deps.catalog.lookup(ids, request.requestId);
-      orders = draftOrders({
+      const orders = draftOrders({
         checkoutId: owner.checkoutId,
         buyerId: request.buyer.userId,
         items: request.body.items,
@@ -86,19 +99,19 @@ export class CheckoutService {
         now: new Date(),
       });
       // Before reserving, so that whoever finds the key abandoned knows what to give back.
-      const mayHold = held(owner, orders);
-      if (!(await recordOrderIds(this.deps.db, owner, mayHold))) throw new LostClaimError();
+      if (!(await recordOrderIds(this.deps.db, owner, held(owner, orders))))
+        throw new LostClaimError();
+      return orders;
     } catch (error) {
       // Lost before we reserved anything: whoever took or swept the key answers for it.
       if (error instanceof LostClaimError) throw OrderErrors.idempotencyKeyInFlight();
       await this.forgetKey(owner, request.requestId, error);
       throw error instanceof CatalogUnavailableError ? OrderErrors.catalogUnavailable() : error;
     }
-    await this.reserve(owner, orders, request);
-    return this.commit(owner, orders, request);
   }
 
-  private async reserve(owner: OwnedKey, orders: Order[], request: CheckoutRequest) {
+  /** Step 3: the stock of every order, reserved in one call. */
+  private async reserveStock(owner: OwnedKey, orders: Order[], request: CheckoutRequest) {
     const reservation: ReservationBody = {
       checkoutId: owner.checkoutId,
       orders: orders.map((o) => ({
@@ -120,6 +133,7 @@ export class CheckoutService {
     }
   }
 
+  /** Step 4: everything the checkout leaves behind, in one transaction. */
   private async commit(
     owner: OwnedKey,
     orders: Order[],
@@ -147,9 +161,10 @@ export class CheckoutService {
       await this.abandon(owner, held(owner, orders), request.requestId, error);
       throw error;
     }
-    this.deps.eventsCommitted();
     return result;
   }
+
+  // Compensations: what a failed step gives back.
 
   /**
    * The request created nothing: drop its key so the client may retry with it. What earlier

@@ -8,11 +8,11 @@ import {
   deleteExpiredKeys,
   lockAbandonedClaim,
   type KeyClaim,
-} from '../data/idempotency.repository.ts';
-import { checkoutHasOrders } from '../data/order.repository.ts';
-import { scheduleReleases } from '../data/release.repository.ts';
-import type { DB } from '../data/schema.ts';
-import { STALE_KEY_AFTER_MS } from './idempotency.ts';
+} from '../../data/idempotency.repository.ts';
+import { checkoutHasOrders } from '../../data/order.repository.ts';
+import { scheduleReleases } from '../../data/release.repository.ts';
+import type { DB } from '../../data/schema.ts';
+import { STALE_KEY_AFTER_MS } from './checkout-key.ts';
 
 const DEFAULT_BATCH = 500;
 /** Per pass, so that one pass stays short; what is left waits for the next one. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, fingerprint } from './fingerprint.ts';
+import { canonicalJson, fingerprint } from './checkout-fingerprint.ts';
 
 describe('request fingerprint', () => {
   it('when keys come in another order, then the fingerprint is the same', () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { findKey, insertClaim, takeOver } from '../data/idempotency.repository.ts';
-import type { DB } from '../data/schema.ts';
-import { OrderErrors } from './errors.ts';
+import { findKey, insertClaim, takeOver } from '../../data/idempotency.repository.ts';
+import type { DB } from '../../data/schema.ts';
+import { OrderErrors } from '../errors.ts';
 
 const MAX_KEY_LENGTH = 255;
 /** How long a key may stay in flight before another request with it may take it over. */

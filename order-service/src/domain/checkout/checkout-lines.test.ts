@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@marketplace/service-kit';
 import type { CatalogProduct, CheckoutItem } from '@marketplace/contracts';
-import { ReservationRefusedError } from './product-catalog.port.ts';
+import { ReservationRefusedError } from '../product-catalog.port.ts';
 import { assertDistinctProducts, draftOrders, reservationRefused } from './checkout-lines.ts';
 
 const checkoutId = '6f1c2b8e-3d4a-4c5b-9e6f-7a8b9c0d1e2f';

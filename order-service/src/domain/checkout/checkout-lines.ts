@@ -1,8 +1,8 @@
 import type { CatalogProduct, CheckoutItem, Order, ShippingAddress } from '@marketplace/contracts';
 import type { AppError, FieldError } from '@marketplace/service-kit';
-import { OrderErrors } from './errors.ts';
+import { OrderErrors } from '../errors.ts';
 import { orderIdFor } from './order-ids.ts';
-import type { ReservationRefusedError } from './product-catalog.port.ts';
+import type { ReservationRefusedError } from '../product-catalog.port.ts';
 
 /** Products a buyer can order; anything else (archived, drafts) is not for sale. */
 const ORDERABLE_STATUS = 'active';
