@@ -12,14 +12,17 @@ export interface Worktree {
 }
 
 /**
- * A detached worktree of the baseline commit beside the main checkout, with the main checkout's
+ * A detached worktree of the baseline commit (the catalog's by default) beside the main checkout, with the main checkout's
  * installed packages instead of an `npm ci` (minutes on two cores). Third-party packages are
  * linked one by one; the workspace links (@marketplace/*) are made anew inside the worktree so
  * they point at the baseline's own libs, not at today's (the contracts changed).
  */
-export async function addBaselineWorktree(mainRoot: string): Promise<Worktree> {
-  const root = join(await mkdtemp(join(tmpdir(), 'bench-catalog-baseline-')), 'repo');
-  execFileSync('git', ['worktree', 'add', '--detach', root, BASELINE_COMMIT], {
+export async function addBaselineWorktree(
+  mainRoot: string,
+  commit: string = BASELINE_COMMIT,
+): Promise<Worktree> {
+  const root = join(await mkdtemp(join(tmpdir(), 'bench-baseline-')), 'repo');
+  execFileSync('git', ['worktree', 'add', '--detach', root, commit], {
     cwd: mainRoot,
     stdio: 'ignore',
   });
