@@ -134,6 +134,20 @@ describe('notification-service: admin dead letters (parked and unrouted events)'
     expect((await list()).body.items.some((d) => d.id === target)).toBe(false);
   });
 
+  it('when scraped, then /metrics counts the parked events, the deliveries by outcome and the queue lag', async () => {
+    const open = (await list()).body.items.filter((d) => d.source === h.queue).length;
+    const body = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(body).toContain(
+      `events_parked{queue="${h.queue}",service="notification-service"} ${open}`,
+    );
+    expect(body).toMatch(
+      new RegExp(`events_consumed_total\\{queue="${h.queue}",outcome="parked"[^}]*\\} [1-9]`),
+    );
+    expect(body).toMatch(
+      new RegExp(`events_consumer_lag_messages\\{queue="${h.queue}",part="main"[^}]*\\} 0`),
+    );
+  });
+
   it('when asked wrongly, then the answers are problems naming what is wrong', async () => {
     const buyer = await h.tokens.bearer('00000000-0000-4000-8000-0000000000b1', 'buyer');
     const asBuyer = await h.app.inject({

@@ -6,7 +6,10 @@ import { abandonedClaims, findKey } from '../src/data/idempotency.repository.ts'
 import { CheckoutService } from '../src/domain/checkout/checkout.service.ts';
 import { fingerprint } from '../src/domain/checkout/checkout-fingerprint.ts';
 import { claimKey } from '../src/domain/checkout/checkout-key.ts';
-import { giveBackAbandoned, IdempotencySweep } from '../src/domain/checkout/abandoned-checkout.sweep.ts';
+import {
+  giveBackAbandoned,
+  IdempotencySweep,
+} from '../src/domain/checkout/abandoned-checkout.sweep.ts';
 import { orderIdFor } from '../src/domain/checkout/order-ids.ts';
 import type { ProductCatalog } from '../src/domain/product-catalog.port.ts';
 import { StockReleases } from '../src/domain/release.service.ts';

@@ -65,6 +65,19 @@ describe('orders after checkout', () => {
     }
   });
 
+  it('when orders were placed, then /metrics tells what waits in the outbox and who publishes it', async () => {
+    await placeOrder();
+    const metrics = await waitFor(async () => {
+      const body = (await h.orders.inject({ method: 'GET', url: '/metrics' })).body;
+      // Published by now: nothing pending, and this instance holds the relay's lease.
+      return /outbox_pending_events\{[^}]*\} 0\n/.test(body) &&
+        /outbox_relay_holder\{[^}]*\} 1\n/.test(body)
+        ? body
+        : undefined;
+    });
+    expect(metrics).toMatch(/outbox_oldest_pending_seconds\{[^}]*\} 0\n/);
+  });
+
   it('when there is no token, then 401, before the body is even looked at', async () => {
     const list = await h.orders.inject({ method: 'GET', url: '/api/orders' });
     expect(list.statusCode).toBe(401);

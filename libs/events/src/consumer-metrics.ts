@@ -16,6 +16,32 @@ export interface ConsumerMetrics {
   count(outcome: DeliveryOutcome): void;
 }
 
+type Collector = (gauge: Gauge) => Promise<void>;
+
+/** A gauge of the registry read at scrape time by every consumer that added a collector. */
+function scraped(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+): Collector[] {
+  const gauge = shared(registry, name, () => {
+    const collectors: Collector[] = [];
+    const made: Gauge & { collectors?: Collector[] } = new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        await Promise.all(collectors.map((collect) => collect(made).catch(() => undefined)));
+      },
+    });
+    made.collectors = collectors;
+    return made;
+  });
+  return gauge.collectors ?? [];
+}
+
 function shared<T>(registry: Registry, name: string, make: () => T): T {
   // Every consumer of a process shares one metric, told apart by the `queue` label.
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
@@ -43,37 +69,33 @@ export function consumerMetrics<DB>(
         registers: [registry],
       }),
   );
-  const collectors = shared(registry, 'events_parked', () => {
-    const list: ((parked: Gauge, lag: Gauge) => Promise<void>)[] = [];
-    const lag = new Gauge({
-      name: 'events_consumer_lag_messages',
-      help: 'Messages waiting in a consumer queue (main: to be handled, retry: backing off)',
-      labelNames: ['queue', 'part'],
-      registers: [registry],
-    });
-    const parked: Gauge & { consumers?: typeof list } = new Gauge({
-      name: 'events_parked',
-      help: 'Events parked in dead_letters and not yet replayed',
-      labelNames: ['queue'],
-      registers: [registry],
-      async collect() {
-        await Promise.all(list.map((collect) => collect(parked, lag)));
-      },
-    });
-    parked.consumers = list;
-    return parked;
-  }).consumers;
-  collectors?.push(async (parked, lag) => {
+  // Read at scrape time; a database or broker that is away must not fail the whole scrape, so a
+  // gauge then keeps its last value (the outage shows in /ready and the logs).
+  const parked = scraped(
+    registry,
+    'events_parked',
+    'Events parked in dead_letters and not yet replayed',
+    ['queue'],
+  );
+  parked.push(async (gauge) => {
     const { rows } = await sql<{ n: number | string }>`
       SELECT COUNT(*) AS n FROM dead_letters
       WHERE source = ${queue} AND replayed_at IS NULL`.execute(sources.db);
-    parked.set({ queue }, Number(rows[0]?.n ?? 0));
+    gauge.set({ queue }, Number(rows[0]?.n ?? 0));
+  });
+  const lag = scraped(
+    registry,
+    'events_consumer_lag_messages',
+    'Messages waiting in a consumer queue (main: to be handled, retry: backing off)',
+    ['queue', 'part'],
+  );
+  lag.push(async (gauge) => {
     for (const [part, name] of [
       ['main', queue],
       ['retry', retryQueue],
     ] as const) {
       const { messageCount } = await sources.broker.queueDeclare({ queue: name, passive: true });
-      lag.set({ queue, part }, messageCount);
+      gauge.set({ queue, part }, messageCount);
     }
   });
   return { count: (outcome) => deliveries.inc({ queue, outcome }) };

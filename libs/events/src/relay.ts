@@ -233,8 +233,11 @@ export class OutboxRelay<DB> {
     // Both gauges of one scrape share one query.
     let last: { at: number; value: Promise<{ pending: number; oldest: number }> } | undefined;
     const stats = () => {
-      if (!last || performance.now() - last.at > 500)
-        last = { at: performance.now(), value: query() };
+      if (!last || performance.now() - last.at > 500) {
+        const previous = last?.value ?? Promise.resolve({ pending: 0, oldest: 0 });
+        // With the database away the scrape still answers, with the last figures.
+        last = { at: performance.now(), value: query().catch(() => previous) };
+      }
       return last.value;
     };
     const query = async () => {
