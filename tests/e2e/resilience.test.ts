@@ -13,7 +13,6 @@ import { freePort, TcpProxy, waitFor } from '@marketplace/testing';
 import { startStack, type Stack } from './stack.ts';
 import { gatewayClient } from './client.ts';
 
-
 const RABBITMQ = new URL(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
 
 // "Nothing acknowledged is ever lost": an order accepted while its events cannot travel still

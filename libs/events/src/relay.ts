@@ -79,6 +79,8 @@ export class OutboxRelay<DB> {
   private readonly task: PeriodicTask<number>;
   /** Until when (this process's monotonic clock) this relay surely holds the lease. */
   private heldUntil = 0;
+  /** When a standby last tried to take the lease: nudges must not turn into a write each. */
+  private triedAt = -Infinity;
 
   constructor(private readonly options: RelayOptions<DB>) {
     this.exchange = options.exchange ?? EVENTS_EXCHANGE;
@@ -193,6 +195,13 @@ export class OutboxRelay<DB> {
   private async holdLease(): Promise<boolean> {
     const now = performance.now();
     if (now + this.leaseMs / 2 < this.heldUntil) return true;
+    const standby = now >= this.heldUntil;
+    if (
+      standby &&
+      now - this.triedAt < Math.min(this.options.pollIntervalMs ?? 1_000, this.leaseMs / 4)
+    )
+      return false;
+    this.triedAt = now;
     const { db } = this.options;
     const me = this.instanceId;
     const micros = this.leaseMs * 1000;
