@@ -71,6 +71,7 @@ export async function buildApp(
     db,
     logger: app.log,
     exchange: config.EVENTS_EXCHANGE,
+    registry: app.metrics,
   });
   const desk = new DeadLetterDesk(db, broker);
 

@@ -136,7 +136,13 @@ describe('notification-service: admin dead letters (parked and unrouted events)'
 
   it('when scraped, then /metrics counts the parked events, the deliveries by outcome and the queue lag', async () => {
     const open = (await list()).body.items.filter((d) => d.source === h.queue).length;
+    const unrouted = (await list()).body.items.filter(
+      (d) => d.source === `${h.exchange}.unrouted`,
+    ).length;
     const body = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(body).toContain(
+      `events_parked{queue="${h.exchange}.unrouted",service="notification-service"} ${unrouted}`,
+    );
     expect(body).toContain(
       `events_parked{queue="${h.queue}",service="notification-service"} ${open}`,
     );

@@ -71,18 +71,7 @@ export function consumerMetrics<DB>(
   );
   // Read at scrape time; a database or broker that is away must not fail the whole scrape, so a
   // gauge then keeps its last value (the outage shows in /ready and the logs).
-  const parked = scraped(
-    registry,
-    'events_parked',
-    'Events parked in dead_letters and not yet replayed',
-    ['queue'],
-  );
-  parked.push(async (gauge) => {
-    const { rows } = await sql<{ n: number | string }>`
-      SELECT COUNT(*) AS n FROM dead_letters
-      WHERE source = ${queue} AND replayed_at IS NULL`.execute(sources.db);
-    gauge.set({ queue }, Number(rows[0]?.n ?? 0));
-  });
+  parkedGauge(registry, queue, sources.db);
   const lag = scraped(
     registry,
     'events_consumer_lag_messages',
@@ -100,3 +89,18 @@ export function consumerMetrics<DB>(
   });
   return { count: (outcome) => deliveries.inc({ queue, outcome }) };
 }
+
+/** `events_parked` for a source that is not a consumer (the exchange's unrouted events). */
+export function parkedGauge<DB>(registry: Registry, source: string, db: Kysely<DB>): void {
+  parkedCollectors(registry).push(async (gauge) => {
+    const { rows } = await sql<{ n: number | string }>`
+      SELECT COUNT(*) AS n FROM dead_letters
+      WHERE source = ${source} AND replayed_at IS NULL`.execute(db);
+    gauge.set({ queue: source }, Number(rows[0]?.n ?? 0));
+  });
+}
+
+const parkedCollectors = (registry: Registry) =>
+  scraped(registry, 'events_parked', 'Events parked in dead_letters and not yet replayed', [
+    'queue',
+  ]);

@@ -284,8 +284,8 @@ export class EventConsumer<DB> {
     try {
       await parkMessage(this.options.db, {
         source: queue,
-        eventId: event?.id ?? message.messageId ?? null,
-        type: event?.type ?? message.type ?? claimedType(message.body),
+        eventId: event?.id ?? message.messageId ?? claimed(message.body, 'id'),
+        type: event?.type ?? message.type ?? claimed(message.body, 'type'),
         reason,
         attempts: attempt,
         body: bodyBytes(message.body),
@@ -335,13 +335,13 @@ export class EventConsumer<DB> {
   }
 }
 
-/** The `type` an invalid envelope says it has, if any: what an operator looks for first. */
-function claimedType(body: unknown): string | null {
-  const type: unknown =
+/** The id or type an invalid envelope says it has, if any: what an operator looks for first. */
+function claimed(body: unknown, field: 'id' | 'type'): string | null {
+  const value: unknown =
     typeof body === 'object' && body !== null && !Buffer.isBuffer(body)
-      ? (body as { type?: unknown }).type
+      ? (body as Record<string, unknown>)[field]
       : undefined;
-  return typeof type === 'string' ? type.slice(0, 100) : null;
+  return typeof value === 'string' ? value.slice(0, 100) : null;
 }
 
 /** Removes a consumer's queues; for tests that made their own. */

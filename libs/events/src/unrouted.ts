@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { ConsumerStatus, type AsyncMessage, type Connection, type Consumer } from 'rabbitmq-client';
 import { EVENTS_EXCHANGE } from '@marketplace/contracts';
+import type { Registry } from 'prom-client';
+import { parkedGauge } from './consumer-metrics.ts';
 import { bodyBytes, parkMessage } from './dead-letters.ts';
 import { parseEvent } from './envelope.ts';
 import { exchangeDeclarations, unroutedQueueName } from './topology.ts';
@@ -12,6 +14,8 @@ export interface UnroutedCollectorOptions<DB> {
   db: Kysely<DB>;
   logger: Logger;
   exchange?: string;
+  /** Counts the unrouted events waiting in `events_parked{queue="<exchange>.unrouted"}`. */
+  registry?: Registry;
 }
 
 const REQUEUE_PAUSE_MS = 1_000;
@@ -43,6 +47,7 @@ export class UnroutedCollector<DB> {
     this.consumer.on('error', (error: unknown) => {
       options.logger.warn({ err: error, queue }, 'unrouted collector error');
     });
+    if (options.registry) parkedGauge(options.registry, queue, options.db);
   }
 
   start(): void {
