@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { freePort, TcpProxy, TEST_MYSQL_URL, waitFor } from '@marketplace/testing';
+import { TcpProxy, TEST_MYSQL_URL, waitFor } from '@marketplace/testing';
 import { startHarness, type Harness } from './harness.ts';
 
 const OUTAGE_MS = 30_000;
@@ -13,16 +13,9 @@ describe('notification-service: its database unreachable for 30 s under a steady
   let h: Harness;
 
   beforeAll(async () => {
-    const target = new URL(TEST_MYSQL_URL);
-    proxy = new TcpProxy(await freePort(), {
-      host: target.hostname,
-      port: Number(target.port || 3306),
-    });
-    await proxy.open();
-    const viaProxy = new URL(TEST_MYSQL_URL);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    h = await startHarness('dboutage', { mysqlUrl: viaProxy.toString() });
+    const front = await TcpProxy.inFrontOf(TEST_MYSQL_URL, 3306);
+    proxy = front.proxy;
+    h = await startHarness('dboutage', { mysqlUrl: front.url });
   }, 60_000);
 
   afterAll(async () => {

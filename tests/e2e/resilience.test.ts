@@ -9,11 +9,11 @@ import {
   type ProductPage,
   type Product,
 } from '@marketplace/contracts';
-import { freePort, TcpProxy, waitFor } from '@marketplace/testing';
+import { TcpProxy, waitFor } from '@marketplace/testing';
 import { startStack, type Stack } from './stack.ts';
 import { gatewayClient } from './client.ts';
 
-const RABBITMQ = new URL(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 // "Nothing acknowledged is ever lost": an order accepted while its events cannot travel still
 // reaches the buyer once they can.
@@ -25,15 +25,9 @@ describe('resilience: orders and events survive outages', () => {
   let product: Product;
 
   beforeAll(async () => {
-    proxy = new TcpProxy(await freePort(), {
-      host: RABBITMQ.hostname,
-      port: Number(RABBITMQ.port || 5672),
-    });
-    await proxy.open();
-    const viaProxy = new URL(RABBITMQ);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    stack = await startStack({ env: { 'order-service': { RABBITMQ_URL: viaProxy.toString() } } });
+    const front = await TcpProxy.inFrontOf(RABBITMQ_URL, 5672);
+    proxy = front.proxy;
+    stack = await startStack({ env: { 'order-service': { RABBITMQ_URL: front.url } } });
     api = gatewayClient(stack.gatewayUrl);
     const login = await api.post<{ accessToken: string }>('/api/auth/login', {
       email: DEMO_BUYER.email,

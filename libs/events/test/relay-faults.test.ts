@@ -7,7 +7,6 @@ import type { Consumer } from 'rabbitmq-client';
 import { createDb, migrateToLatest } from '@marketplace/db';
 import {
   createTestDatabase,
-  freePort,
   silentLogger,
   TcpProxy,
   TEST_MYSQL_URL,
@@ -150,23 +149,6 @@ describe('events: the outbox relay under faults (real RabbitMQ and MariaDB)', ()
     return Number(rows[0]?.n ?? 0);
   };
 
-  async function proxyToBroker(): Promise<TcpProxy> {
-    const target = new URL(TEST_RABBITMQ_URL);
-    const proxy = new TcpProxy(await freePort(), {
-      host: target.hostname,
-      port: Number(target.port || 5672),
-    });
-    await proxy.open();
-    return proxy;
-  }
-
-  function proxiedUrl(proxy: TcpProxy): string {
-    const url = new URL(TEST_RABBITMQ_URL);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    return url.toString();
-  }
-
   /** Per order, the sequence numbers in the order they first arrived. */
   function firstArrivals(arrivals: Arrival[]): Map<string, number[]> {
     const seen = new Set<string>();
@@ -213,7 +195,7 @@ describe('events: the outbox relay under faults (real RabbitMQ and MariaDB)', ()
     const arrivals = await recorder();
     await enqueueOrders(100, 30);
     // The child reaches the broker through a proxy, so the test can stall its publishes in flight.
-    const proxy = await proxyToBroker();
+    const { proxy, url: proxiedUrl } = await TcpProxy.inFrontOf(TEST_RABBITMQ_URL, 5672);
     cleanups.push(() => proxy.cut());
     const child = spawn(
       process.execPath,
@@ -223,7 +205,7 @@ describe('events: the outbox relay under faults (real RabbitMQ and MariaDB)', ()
           ...process.env,
           MYSQL_URL: TEST_MYSQL_URL,
           DB_NAME: database.name,
-          RABBITMQ_URL: proxiedUrl(proxy),
+          RABBITMQ_URL: proxiedUrl,
           EXCHANGE: exchange,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -264,8 +246,8 @@ describe('events: the outbox relay under faults (real RabbitMQ and MariaDB)', ()
   }, 90_000);
 
   it('when the broker is unreachable while the relay holds a batch, then a transaction writing to the outbox does not wait for it', async () => {
-    const proxy = await proxyToBroker();
-    const cut = createBroker(proxiedUrl(proxy), silentLogger, 'relay-behind-proxy');
+    const { proxy, url } = await TcpProxy.inFrontOf(TEST_RABBITMQ_URL, 5672);
+    const cut = createBroker(url, silentLogger, 'relay-behind-proxy');
     cleanups.push(() => cut.close());
     cleanups.push(() => proxy.cut());
     const stuck = relay({ broker: cut });

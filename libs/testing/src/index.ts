@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { dropDatabase, ensureDatabase } from '@marketplace/db';
 
 export const TEST_MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -41,19 +40,6 @@ export async function waitFor<T>(
   }
 }
 
-/** A TCP port free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A logger that swallows everything, for components under test that want one. */
 export const silentLogger = {
   info: () => undefined,
@@ -64,3 +50,4 @@ export const silentLogger = {
 export * from './tokens.ts';
 export { TcpProxy } from './tcp-proxy.ts';
 export { PrivateBroker } from './private-broker.ts';
+export { freePort } from './ports.ts';

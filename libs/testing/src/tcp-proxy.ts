@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { freePort } from './ports.ts';
 
 /**
  * A TCP proxy a test can cut and restore, standing between one client and a shared server
@@ -13,6 +14,26 @@ export class TcpProxy {
     readonly port: number,
     private readonly target: { host: string; port: number },
   ) {}
+
+  /**
+   * An open proxy to the server of `url` (mysql://, amqp://...) on a free port, and the same URL
+   * pointing at the proxy instead, to give the client under test.
+   */
+  static async inFrontOf(
+    url: string,
+    defaultPort: number,
+  ): Promise<{ proxy: TcpProxy; url: string }> {
+    const target = new URL(url);
+    const proxy = new TcpProxy(await freePort(), {
+      host: target.hostname,
+      port: Number(target.port || defaultPort),
+    });
+    await proxy.open();
+    const viaProxy = new URL(url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    return { proxy, url: viaProxy.toString() };
+  }
 
   /** Listens (again, after `cut()`); does nothing while already open. */
   async open(): Promise<void> {
