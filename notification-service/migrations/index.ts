@@ -38,4 +38,47 @@ export const migrations: Migrations = {
   }),
   // Parked events, and the index that lets old dedupe records be pruned (libs/events).
   '0004_dead_letters': deadLettersMigration,
+  // E-mail: notification-service's own copy of whom to write to and in which language (from user
+  // events, newest wins), each user's choices, and the durable outbox of mails the sender works
+  // through (pending until the SMTP server took it; back-off while it does not).
+  '0005_mail': sqlMigration({
+    up: [
+      `
+        CREATE TABLE recipients (
+          user_id CHAR(36) NOT NULL PRIMARY KEY,
+          email VARCHAR(320) NULL,
+          name VARCHAR(200) NOT NULL,
+          language CHAR(2) NOT NULL DEFAULT 'en',
+          changed_at DATETIME(3) NOT NULL
+        ) ENGINE=InnoDB`,
+      `
+        CREATE TABLE mail_preferences (
+          user_id CHAR(36) NOT NULL,
+          type VARCHAR(64) NOT NULL,
+          enabled TINYINT(1) NOT NULL,
+          PRIMARY KEY (user_id, type)
+        ) ENGINE=InnoDB`,
+      `
+        CREATE TABLE mail_outbox (
+          id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+          notification_id CHAR(36) NOT NULL,
+          user_id CHAR(36) NOT NULL,
+          to_address VARCHAR(320) NOT NULL,
+          subject VARCHAR(255) NOT NULL,
+          text_body MEDIUMTEXT NOT NULL,
+          html_body MEDIUMTEXT NOT NULL,
+          attempts INT UNSIGNED NOT NULL DEFAULT 0,
+          next_attempt_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+          claimed_by VARCHAR(100) NULL,
+          claimed_until DATETIME(3) NULL,
+          last_error VARCHAR(500) NULL,
+          created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+          sent_at DATETIME(3) NULL,
+          failed_at DATETIME(3) NULL,
+          UNIQUE KEY mail_outbox_notification (notification_id),
+          KEY mail_outbox_due (sent_at, failed_at, next_attempt_at, id)
+        ) ENGINE=InnoDB`,
+    ],
+    down: ['DROP TABLE mail_outbox', 'DROP TABLE mail_preferences', 'DROP TABLE recipients'],
+  }),
 };

@@ -16,6 +16,7 @@ import { isBlocked } from './data/account-state.repository.ts';
 import { NotificationService } from './domain/notification.service.ts';
 import { createNotificationConsumer } from './events/notification.consumer.ts';
 import { NotificationHub } from './live/notification.hub.ts';
+import { MailSender } from './mail/mail-sender.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letter.routes.ts';
 import { registerNotificationRoutes } from './routes/notification.routes.ts';
 import { registerStreamRoutes } from './routes/stream.routes.ts';
@@ -55,6 +56,15 @@ export async function buildApp(
   const verifier = deps.verifier ?? verifierFromConfig(config);
 
   const hub = new NotificationHub();
+  // Mails leave from their outbox, after the in-app notification is stored, at the SMTP
+  // server's pace: an SMTP outage never holds up an event.
+  const mailer = new MailSender({
+    db,
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    logger: app.log,
+    registry: app.metrics,
+  });
   const consumer = createNotificationConsumer({
     broker,
     db,
@@ -63,6 +73,8 @@ export async function buildApp(
     queue: config.EVENTS_QUEUE,
     hub,
     registry: app.metrics,
+    appUrl: config.PUBLIC_URL,
+    mailer,
   });
 
   // Events no queue was bound for are kept here, for operators to list and replay.
@@ -84,6 +96,7 @@ export async function buildApp(
 
   // Started once the app is ready: by then prepare has migrated the database.
   app.addHook('onReady', async () => {
+    mailer.start();
     consumer.start();
     unrouted.start();
   });
@@ -91,6 +104,7 @@ export async function buildApp(
   app.addHook('preClose', async () => hub.closeAll());
   app.addHook('onClose', async () => {
     await consumer.stop();
+    await mailer.stop();
     await unrouted.stop();
     await desk.close();
     await broker.close();

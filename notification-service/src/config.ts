@@ -3,6 +3,7 @@ import {
   brokerConfig,
   databaseConfig,
   configLoader,
+  explicitInProduction,
   serverConfig,
   tokenVerifyConfig,
 } from '@marketplace/service-kit';
@@ -12,6 +13,19 @@ export const ConfigSchema = Type.Object({
   ...databaseConfig('marketplace_notifications'),
   ...brokerConfig,
   EVENTS_QUEUE: Type.String({ minLength: 1, default: 'notification-service.events' }),
+  // The development mail catcher `npm start` runs; production must say where mail goes.
+  SMTP_URL: explicitInProduction(
+    Type.String({
+      pattern: '^smtps?://',
+      default: 'smtp://127.0.0.1:1025',
+      description: 'smtp://[user:pass@]host:port (smtps:// for TLS from the start)',
+    }),
+  ),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Marketplace <no-reply@marketplace.local>' }),
+  // Links in mails point into the SPA here.
+  PUBLIC_URL: explicitInProduction(
+    Type.String({ pattern: '^https?://', default: 'http://localhost:8080' }),
+  ),
   ...tokenVerifyConfig,
 });
 

@@ -11,6 +11,7 @@ import type { ServiceApp } from '@marketplace/service-kit';
 import {
   createTestDatabase,
   createTestTokens,
+  freePort,
   silentLogger,
   TEST_MYSQL_URL,
   TEST_RABBITMQ_URL,
@@ -45,7 +46,7 @@ export interface Harness {
  */
 export async function startHarness(
   name: string,
-  options: { mysqlUrl?: string } = {},
+  options: { mysqlUrl?: string; smtpUrl?: string } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase(name);
   const exchange = uniqueName(`t.${name}.events`);
@@ -56,6 +57,8 @@ export async function startHarness(
     RABBITMQ_URL: TEST_RABBITMQ_URL,
     EVENTS_EXCHANGE: exchange,
     EVENTS_QUEUE: queue,
+    // Without a server of the test's own, mail goes nowhere (a port nothing listens on).
+    SMTP_URL: options.smtpUrl ?? `smtp://127.0.0.1:${await freePort()}`,
   });
   await prepare(config, silentLogger);
   const tokens = await createTestTokens();

@@ -26,8 +26,44 @@ export interface AccountStatesTable {
   changed_at: Date;
 }
 
+export interface RecipientsTable {
+  user_id: string;
+  email: string | null;
+  name: string;
+  language: string;
+  changed_at: Date;
+}
+
+export interface MailPreferencesTable {
+  user_id: string;
+  type: string;
+  /** TINYINT(1): 0 or 1. */
+  enabled: number;
+}
+
+export interface MailOutboxTable {
+  id: Generated<string>;
+  notification_id: string;
+  user_id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  claimed_by: string | null;
+  claimed_until: Date | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+  failed_at: Date | null;
+}
+
 export interface DB {
   notifications: NotificationsTable;
+  recipients: RecipientsTable;
+  mail_preferences: MailPreferencesTable;
+  mail_outbox: MailOutboxTable;
   account_states: AccountStatesTable;
   processed_events: ProcessedEventsTable;
 }

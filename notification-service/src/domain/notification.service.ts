@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
-import type {
-  Notification,
-  NotificationListQuery,
-  NotificationPage,
-  UnreadCount,
+import {
+  NOTIFICATION_TYPES,
+  type Notification,
+  type NotificationListQuery,
+  type NotificationPage,
+  type NotificationPreferences,
+  type NotificationPreferencesBody,
+  type UnreadCount,
 } from '@marketplace/contracts';
 import { InvalidCursorError } from '@marketplace/db';
 import {
@@ -12,6 +15,7 @@ import {
   markAllNotificationsRead,
   markNotificationRead,
 } from '../data/notification.repository.ts';
+import { mailChoices, saveMailChoices } from '../data/preference.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { NotificationErrors } from './errors.ts';
 import { toPublicNotification } from './notification.model.ts';
@@ -48,5 +52,25 @@ export class NotificationService {
 
   async markAllRead(userId: string): Promise<void> {
     await markAllNotificationsRead(this.db, userId, new Date());
+  }
+
+  /** Every type's e-mail choice; a type never chosen is on. */
+  async preferences(userId: string): Promise<NotificationPreferences> {
+    const chosen = await mailChoices(this.db, userId);
+    const email = Object.fromEntries(
+      NOTIFICATION_TYPES.map((type) => [type, chosen.get(type) ?? true]),
+    ) as NotificationPreferences['email'];
+    return { email };
+  }
+
+  async savePreferences(
+    userId: string,
+    body: NotificationPreferencesBody,
+  ): Promise<NotificationPreferences> {
+    const choices: Record<string, boolean> = {};
+    for (const [type, enabled] of Object.entries(body.email))
+      if (typeof enabled === 'boolean') choices[type] = enabled;
+    await saveMailChoices(this.db, userId, choices);
+    return this.preferences(userId);
   }
 }

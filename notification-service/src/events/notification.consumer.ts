@@ -8,6 +8,9 @@ import {
 import type { EventType } from '@marketplace/contracts';
 import { recordBlocked } from '../data/account-state.repository.ts';
 import { insertNotifications } from '../data/notification.repository.ts';
+import { recordRegistered, recordUpdated } from '../data/recipient.repository.ts';
+import { queueMails } from '../mail/mail-outbox.repository.ts';
+import { mailsFor } from '../mail/mails-for.ts';
 import type { DB } from '../data/schema.ts';
 import { toPublicNotification } from '../domain/notification.model.ts';
 import { notificationsFor } from '../domain/notification.rules.ts';
@@ -29,6 +32,10 @@ export interface NotificationConsumerOptions {
   hub: NotificationHub;
   /** Where the consumer's metrics go (the app's /metrics). */
   registry?: Registry;
+  /** The SPA's public address, for links in mails. */
+  appUrl: string;
+  /** Told after a commit that queued mails. */
+  mailer?: { nudge(): void };
 }
 
 /**
@@ -49,12 +56,14 @@ export function createNotificationConsumer(
     ...(options.registry ? { registry: options.registry } : {}),
     bindings: CONSUMED_EVENTS,
     handler: async (event, trx) => {
+      const at = new Date(event.occurredAt);
+      // The copy of whom to write to, kept before any mail of this very event needs it.
+      if (event.type === 'user.registered') await recordRegistered(trx, event.data, at);
+      if (event.type === 'user.updated') await recordUpdated(trx, event.data, at);
       // Dated when the event happened, so a late arrival still sorts into its place.
-      const stored = await insertNotifications(
-        trx,
-        notificationsFor(event),
-        new Date(event.occurredAt),
-      );
+      const stored = await insertNotifications(trx, notificationsFor(event), at);
+      const mails = await mailsFor(trx, event, stored, options.appUrl);
+      await queueMails(trx, mails);
       // A blocked user keeps no live stream open (their token may still be valid for a while).
       const closing =
         event.type === 'user.updated' &&
@@ -67,6 +76,7 @@ export function createNotificationConsumer(
           ? event.data.userId
           : null;
       return () => {
+        if (mails.length > 0) options.mailer?.nudge();
         if (closing) hub.closeUser(closing);
         for (const notification of stored)
           hub.publish(notification.userId, toPublicNotification(notification));

@@ -3,6 +3,8 @@ import {
   IdParamsSchema,
   NotificationListQuerySchema,
   NotificationPageSchema,
+  NotificationPreferencesBodySchema,
+  NotificationPreferencesSchema,
   NotificationSchema,
   problemResponses,
   UnreadCountSchema,
@@ -80,5 +82,34 @@ export function registerNotificationRoutes(
       await notifications.markAllRead(currentUser(request).userId);
       return reply.code(204).send(null);
     },
+  );
+
+  app.get(
+    '/api/notifications/preferences',
+    {
+      onRequest,
+      schema: {
+        summary: 'Which notifications the caller also gets by e-mail',
+        tags: ['notifications'],
+        security,
+        response: { 200: NotificationPreferencesSchema, ...problemResponses(401) },
+      },
+    },
+    async (request) => notifications.preferences(currentUser(request).userId),
+  );
+
+  app.put(
+    '/api/notifications/preferences',
+    {
+      onRequest,
+      schema: {
+        summary: 'Turns e-mail on or off per notification type (in-app ones are always kept)',
+        tags: ['notifications'],
+        security,
+        body: NotificationPreferencesBodySchema,
+        response: { 200: NotificationPreferencesSchema, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => notifications.savePreferences(currentUser(request).userId, request.body),
   );
 }

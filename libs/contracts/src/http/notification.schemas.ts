@@ -41,3 +41,41 @@ export type NotificationStreamQuery = Static<typeof NotificationStreamQuerySchem
 
 /** The stream's body: Server-Sent Events whose `data:` lines are `Notification` JSON. */
 export const NotificationStreamSchema = Type.String();
+
+/** Every kind of notification; each may be mailed or not, as its user chooses. */
+export const NOTIFICATION_TYPES = [
+  'welcome',
+  'order.placed',
+  'order.received',
+  'order.confirmed',
+  'order.shipped',
+  'order.delivered',
+  'order.cancelled',
+] as const;
+
+const EmailChoices = Type.Object(
+  {
+    welcome: Type.Boolean(),
+    'order.placed': Type.Boolean(),
+    'order.received': Type.Boolean(),
+    'order.confirmed': Type.Boolean(),
+    'order.shipped': Type.Boolean(),
+    'order.delivered': Type.Boolean(),
+    'order.cancelled': Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+/** Whether each kind is also sent by e-mail; in-app notifications are always kept. */
+export const NotificationPreferencesSchema = Type.Object(
+  { email: EmailChoices },
+  { additionalProperties: false },
+);
+export type NotificationPreferences = Static<typeof NotificationPreferencesSchema>;
+
+/** PUT: the same shape; a type left out keeps its choice. */
+export const NotificationPreferencesBodySchema = Type.Object(
+  { email: Type.Partial(EmailChoices, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+export type NotificationPreferencesBody = Static<typeof NotificationPreferencesBodySchema>;

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { DomainEvent } from '@marketplace/contracts';
+import { isBlocked } from '../data/account-state.repository.ts';
+import { mailTurnedOff } from '../data/preference.repository.ts';
+import { findRecipients } from '../data/recipient.repository.ts';
+import type { DB } from '../data/schema.ts';
+import { renderMail } from '../domain/mail.templates.ts';
+import type { StoredNotification } from '../domain/notification.model.ts';
+import type { QueuedMail } from './mail-outbox.repository.ts';
+
+/**
+ * The mails that go with notifications just stored for `event`: one per notification whose user
+ * has an address on record, is not blocked and has not turned that type's mail off, written in
+ * the user's language. Read in the consumer's transaction, so a preference saved before the
+ * event committed is the one applied.
+ */
+export async function mailsFor(
+  db: Kysely<DB>,
+  event: DomainEvent,
+  stored: StoredNotification[],
+  appUrl: string,
+): Promise<QueuedMail[]> {
+  if (stored.length === 0) return [];
+  const userIds = stored.map((n) => n.userId);
+  const recipients = await findRecipients(db, userIds);
+  const mails: QueuedMail[] = [];
+  for (const notification of stored) {
+    const recipient = recipients.get(notification.userId);
+    if (!recipient?.email) continue;
+    if ((await mailTurnedOff(db, [recipient.userId], notification.type)).size > 0) continue;
+    if (await isBlocked(db, recipient.userId)) continue;
+    const mail = renderMail({ type: notification.type, event, recipient, appUrl });
+    if (!mail) continue;
+    mails.push({
+      notificationId: notification.id,
+      userId: recipient.userId,
+      to: recipient.email,
+      ...mail,
+    });
+  }
+  return mails;
+}
