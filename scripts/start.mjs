@@ -11,7 +11,7 @@ import { buildServices } from './lib/build.mjs';
 import { ensureInstalled } from './lib/install.mjs';
 import { formatLogLine } from './lib/log-format.mjs';
 import { checkBackingServices } from './lib/preflight.mjs';
-import { demoAccounts, planServices } from './lib/services.mjs';
+import { demoAccounts, planMailCatcher, planServices } from './lib/services.mjs';
 import { portIsFree, StartupError, Supervisor } from './lib/supervisor.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,8 +20,12 @@ const startedAt = Date.now();
 requireNode();
 
 let plan;
+let mail;
 try {
   plan = planServices(ROOT);
+  // Without SMTP_URL, mail goes to a local catcher whose inbox the banner prints.
+  mail = planMailCatcher(ROOT);
+  if (mail) plan.find((s) => s.name === 'notification-service').env.SMTP_URL = mail.smtpUrl;
 } catch (error) {
   fail(error.message);
   process.exit(1);
@@ -43,7 +47,7 @@ try {
   process.exit(1);
 }
 
-const width = Math.max(...plan.map((s) => s.label.length));
+const width = Math.max(...plan.map((s) => s.label.length), mail ? mail.label.length : 0);
 // starting → running → stopping; a crash or a signal is handled once, by whoever comes first.
 let phase = 'starting';
 const supervisor = new Supervisor({
@@ -81,6 +85,14 @@ async function checkPorts() {
   for (const service of plan) {
     if (!(await portIsFree(bindHost, service.port))) busy.push(service);
   }
+  if (mail) {
+    for (const [port, portVar] of [
+      [mail.port, 'MAIL_UI_PORT'],
+      [mail.smtpPort, 'MAIL_SMTP_PORT'],
+    ]) {
+      if (!(await portIsFree(connectHostOf(), port))) busy.push({ ...mail, port, portVar });
+    }
+  }
   if (busy.length === 0) return;
   for (const service of busy) {
     fail(
@@ -92,12 +104,18 @@ async function checkPorts() {
   process.exit(1);
 }
 
+/** Where the mail catcher binds: the services' host, as the script reaches it. */
+function connectHostOf() {
+  return new URL(mail.url).hostname;
+}
+
 async function startAll() {
   const missing = plan.filter((s) => !existsSync(join(ROOT, s.name, 'src', 'server.ts')));
   if (missing.length > 0) {
     throw new Error(`no entry point: ${missing.map((s) => `${s.name}/src/server.ts`).join(', ')}`);
   }
   const deadline = startedAt + Number(process.env.START_TIMEOUT_SECONDS || 120) * 1000;
+  if (mail) await supervisor.waitReady(supervisor.start(mail, plan.length), deadline);
   for (const stage of [0, 1, 2]) {
     const services = plan.filter((s) => s.stage === stage);
     say(`Starting ${services.map((s) => s.name).join(', ')}`);
@@ -139,6 +157,9 @@ function printBanner() {
     `    seller   ${demo.seller}`,
     `    admin    ${demo.admin}`,
     `  Services   ${plan.map((s) => `${s.label} ${s.port}`).join(', ')}; raw logs in .run/logs/`,
+    mail
+      ? `  Mail inbox ${color.bold(`http://localhost:${mail.port}`)}   (every mail the services send; SMTP ${mail.smtpPort})`
+      : `  Mail       sent through SMTP_URL=${process.env.SMTP_URL}`,
     `  Stop with Ctrl+C.`,
     '',
   ];

@@ -16,6 +16,7 @@ import { isBlocked } from './data/account-state.repository.ts';
 import { NotificationService } from './domain/notification.service.ts';
 import { createNotificationConsumer } from './events/notification.consumer.ts';
 import { NotificationHub } from './live/notification.hub.ts';
+import { seedDemoRecipients } from './demo/seed.ts';
 import { MailSender } from './mail/mail-sender.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letter.routes.ts';
 import { registerNotificationRoutes } from './routes/notification.routes.ts';
@@ -32,7 +33,16 @@ export interface AppDeps {
 
 /** Everything before buildApp at start: the database and its migrations. */
 export async function prepare(config: Config, logger: Logger): Promise<void> {
-  await prepareDatabase({ url: config.MYSQL_URL, database: config.DB_NAME }, migrations);
+  await prepareDatabase<DB>(
+    { url: config.MYSQL_URL, database: config.DB_NAME },
+    migrations,
+    async (db) => {
+      if (!config.SEED_DEMO) return;
+      // The demo accounts are seeded by user-service without events: mail needs their addresses.
+      await seedDemoRecipients(db);
+      logger.info({ database: config.DB_NAME }, 'demo recipients seeded');
+    },
+  );
   logger.info({ database: config.DB_NAME }, 'database ready');
 }
 

@@ -3,6 +3,7 @@ import {
   brokerConfig,
   databaseConfig,
   configLoader,
+  demoSeedConfig,
   explicitInProduction,
   serverConfig,
   tokenVerifyConfig,
@@ -27,6 +28,7 @@ export const ConfigSchema = Type.Object({
     Type.String({ pattern: '^https?://', default: 'http://localhost:8080' }),
   ),
   ...tokenVerifyConfig,
+  ...demoSeedConfig,
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -102,3 +102,39 @@ export function demoAccounts(root) {
     admin: emailAfter('DEMO_ADMIN') ?? DEMO_FALLBACK.admin,
   };
 }
+
+/**
+ * The development mail catcher (maildev: an SMTP server that keeps every mail, and a web inbox)
+ * that `npm start` runs beside the services, or null when SMTP_URL names a real server.
+ */
+export function planMailCatcher(root, env = process.env) {
+  if (env.SMTP_URL) return null;
+  const host = connectHost(env);
+  const port = portOf({ portVar: 'MAIL_UI_PORT', port: 1080 }, env);
+  const smtpPort = portOf({ portVar: 'MAIL_SMTP_PORT', port: 1025 }, env);
+  return {
+    name: 'mail-catcher',
+    label: 'mail',
+    port,
+    smtpPort,
+    portVar: 'MAIL_UI_PORT',
+    url: `http://${host}:${port}`,
+    smtpUrl: `smtp://${host}:${smtpPort}`,
+    // Its web UI answers browsers only (Accept: text/html); this is its health check.
+    readyPath: '/api/healthz',
+    command: [
+      join(root, 'node_modules', 'maildev', 'dist', 'bin', 'maildev.js'),
+      '--smtp',
+      String(smtpPort),
+      '--ip',
+      host,
+      '--web',
+      String(port),
+      '--web-ip',
+      host,
+      '--max-emails',
+      '500',
+    ],
+    env: { ...env },
+  };
+}

@@ -43,7 +43,8 @@ export class Supervisor {
   }
 
   start(service, index) {
-    const child = spawn(process.execPath, serviceCommand(service.name), {
+    // A service runs its bundle; a helper (the mail catcher) brings its own command.
+    const child = spawn(process.execPath, service.command ?? serviceCommand(service.name), {
       cwd: this.root,
       env: service.env,
       stdio: ['ignore', 'pipe', 'pipe'],

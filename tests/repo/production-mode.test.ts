@@ -14,7 +14,7 @@ const REFUSED_WHEN_UNSET: Record<Service, string[]> = {
   'user-service': ['MYSQL_URL', 'RABBITMQ_URL'],
   'product-service': ['MYSQL_URL', 'JWKS_URL', 'INTERNAL_TOKEN'],
   'order-service': ['MYSQL_URL', 'RABBITMQ_URL', 'JWKS_URL', 'INTERNAL_TOKEN'],
-  'notification-service': ['MYSQL_URL', 'RABBITMQ_URL', 'JWKS_URL'],
+  'notification-service': ['MYSQL_URL', 'RABBITMQ_URL', 'JWKS_URL', 'SMTP_URL', 'PUBLIC_URL'],
 };
 
 const secret = () => randomBytes(24).toString('hex');
@@ -28,6 +28,9 @@ const GOOD: Env = {
   JWKS_URL: 'http://user-service:8081/.well-known/jwks.json',
   // user-service's signing key (its own check): where the key set would be mounted.
   JWT_SIGNING_KEYS_FILE: '/run/secrets/jwt-keys.json',
+  // notification-service: where mail goes, and the address its links point at.
+  SMTP_URL: 'smtp://mail.internal:587',
+  PUBLIC_URL: 'https://shop.example',
 };
 
 /** The development values production must refuse even when set explicitly. */

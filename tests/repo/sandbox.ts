@@ -69,6 +69,8 @@ export async function startSandbox(): Promise<{ root: string; remove: () => Prom
   // An installed tree with no lock file: the script must not run npm ci here.
   await writeFile(join(root, 'node_modules', '.package-lock.json'), '{}');
   await symlink(join(ROOT, 'node_modules', 'esbuild'), join(root, 'node_modules', 'esbuild'));
+  // The development mail catcher npm start runs (its own dependencies resolve from the real path).
+  await symlink(join(ROOT, 'node_modules', 'maildev'), join(root, 'node_modules', 'maildev'));
   for (const service of [
     'gateway',
     'user-service',
@@ -90,6 +92,8 @@ export async function portEnv(): Promise<Record<string, string>> {
     'PRODUCT_SERVICE_PORT',
     'ORDER_SERVICE_PORT',
     'NOTIFICATION_SERVICE_PORT',
+    'MAIL_UI_PORT',
+    'MAIL_SMTP_PORT',
   ];
   const entries = await Promise.all(names.map(async (n) => [n, String(await freePort())] as const));
   return Object.fromEntries(entries);

@@ -21,6 +21,10 @@ interface Services {
     root: string,
     env: Record<string, string>,
   ) => { name: string; port: number; env: Record<string, string> }[];
+  planMailCatcher: (
+    root: string,
+    env: Record<string, string>,
+  ) => { port: number; smtpUrl: string; command: string[] } | null;
   demoAccounts: (root: string) => {
     password: string;
     buyer: string;
@@ -120,6 +124,15 @@ describe('planServices', () => {
       PRODUCT_SERVICE_URL: 'http://127.0.0.1:8082',
     });
     expect(order?.env.DB_NAME).toBeUndefined();
+  });
+
+  it('when SMTP_URL is unset, then a mail catcher is planned on its ports; when set, none', async () => {
+    const { planMailCatcher } = await load<Services>('services.mjs');
+    const catcher = planMailCatcher(ROOT, { MAIL_UI_PORT: '9180', MAIL_SMTP_PORT: '9125' });
+    expect(catcher?.port).toBe(9180);
+    expect(catcher?.smtpUrl).toBe('smtp://127.0.0.1:9125');
+    expect(catcher?.command[0]).toMatch(/node_modules\/maildev\/dist\/bin\/maildev\.js$/);
+    expect(planMailCatcher(ROOT, { SMTP_URL: 'smtp://mail.example:587' })).toBeNull();
   });
 
   it('when a port variable is not a port, then planning fails naming it', async () => {

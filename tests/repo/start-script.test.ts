@@ -68,6 +68,12 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(output).toContain(`http://localhost:${ports.GATEWAY_PORT}`);
     expect(output).toContain('/api/docs/openapi.json');
     expect(output).toMatch(/buyer\s+buyer@demo\.marketplace\.test/);
+    // The development mail catcher ran (a real maildev) and its inbox is printed.
+    expect(output).toContain(`Mail inbox http://localhost:${ports.MAIL_UI_PORT}`);
+    const inbox = await fetch(`http://127.0.0.1:${ports.MAIL_UI_PORT}/`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(inbox.status).toBe(200);
     expect(output).toMatch(/started in \d+\.\d s/);
     // user-service first, the gateway last, each told its port and where the JWKS is.
     expect(output.indexOf('Starting user-service')).toBeLessThan(
