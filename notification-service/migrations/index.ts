@@ -81,4 +81,14 @@ export const migrations: Migrations = {
     ],
     down: ['DROP TABLE mail_outbox', 'DROP TABLE mail_preferences', 'DROP TABLE recipients'],
   }),
+  // The order notifications arrived in, per user: a live stream resumed after Last-Event-ID
+  // replays what arrived after that one (created_at is when the event happened, not arrival).
+  '0006_notification_seq': sqlMigration({
+    up: [
+      `ALTER TABLE notifications
+         ADD COLUMN seq BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE,
+         ADD KEY notifications_user_seq (user_id, seq)`,
+    ],
+    down: ['ALTER TABLE notifications DROP KEY notifications_user_seq, DROP COLUMN seq'],
+  }),
 };

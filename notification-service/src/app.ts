@@ -15,7 +15,10 @@ import type { DB } from './data/schema.ts';
 import { isBlocked } from './data/account-state.repository.ts';
 import { NotificationService } from './domain/notification.service.ts';
 import { createNotificationConsumer } from './events/notification.consumer.ts';
+import { LiveFanout } from './live/live-fanout.ts';
 import { NotificationHub } from './live/notification.hub.ts';
+import { notificationsArrivedAfter } from './data/notification.repository.ts';
+import { toPublicNotification } from './domain/notification.model.ts';
 import { seedDemoRecipients } from './demo/seed.ts';
 import { MailSender } from './mail/mail-sender.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letter.routes.ts';
@@ -53,7 +56,7 @@ export async function prepare(config: Config, logger: Logger): Promise<void> {
 export async function buildApp(
   config: Config,
   deps: AppDeps = {},
-): Promise<{ app: ServiceApp; db: Kysely<DB>; hub: NotificationHub }> {
+): Promise<{ app: ServiceApp; db: Kysely<DB>; hub: NotificationHub; live: LiveFanout }> {
   const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
   const app = await createServiceApp({
     name: 'notification-service',
@@ -66,6 +69,13 @@ export async function buildApp(
   const verifier = deps.verifier ?? verifierFromConfig(config);
 
   const hub = new NotificationHub();
+  // Pushes reach every instance's streams through the broker, not this process's memory.
+  const live = new LiveFanout({
+    broker,
+    exchange: `${config.EVENTS_EXCHANGE}.live`,
+    hub,
+    logger: app.log,
+  });
   // Mails leave from their outbox, after the in-app notification is stored, at the SMTP
   // server's pace: an SMTP outage never holds up an event.
   const mailer = new MailSender({
@@ -81,7 +91,7 @@ export async function buildApp(
     logger: app.log,
     exchange: config.EVENTS_EXCHANGE,
     queue: config.EVENTS_QUEUE,
-    hub,
+    live,
     registry: app.metrics,
     appUrl: config.PUBLIC_URL,
     mailer,
@@ -101,11 +111,14 @@ export async function buildApp(
   registerDeadLetterRoutes(app, verifier, desk);
   registerStreamRoutes(app, verifier, hub, {
     isBlocked: (userId) => isBlocked(db, userId),
+    missedSince: async (userId, afterId, limit) =>
+      (await notificationsArrivedAfter(db, userId, afterId, limit)).map(toPublicNotification),
     heartbeatMs: deps.heartbeatMs,
   });
 
   // Started once the app is ready: by then prepare has migrated the database.
   app.addHook('onReady', async () => {
+    live.start();
     mailer.start();
     consumer.start();
     unrouted.start();
@@ -114,11 +127,12 @@ export async function buildApp(
   app.addHook('preClose', async () => hub.closeAll());
   app.addHook('onClose', async () => {
     await consumer.stop();
+    await live.stop();
     await mailer.stop();
     await unrouted.stop();
     await desk.close();
     await broker.close();
     await db.destroy();
   });
-  return { app, db, hub };
+  return { app, db, hub, live };
 }

@@ -62,12 +62,13 @@ export async function startHarness(
   });
   await prepare(config, silentLogger);
   const tokens = await createTestTokens();
-  const { app, db, hub } = await buildApp(config, {
+  const { app, db, hub, live } = await buildApp(config, {
     verifier: tokens.verifier,
     logger: false,
     heartbeatMs: 200,
   });
   await app.ready();
+  await live.ready;
 
   const broker = createBroker(TEST_RABBITMQ_URL, silentLogger, `${name}-test-publisher`);
   const publisher = broker.createPublisher({ confirm: true, ...exchangeDeclarations(exchange) });
@@ -113,6 +114,7 @@ export async function startHarness(
       await deleteConsumerQueues(broker, queue);
       await broker.queueDelete({ queue: unroutedQueueName(exchange) });
       await broker.exchangeDelete({ exchange });
+      await broker.exchangeDelete({ exchange: `${exchange}.live` });
       await broker.exchangeDelete({ exchange: unroutedQueueName(exchange) });
       await broker.close();
       await database.drop();

@@ -185,6 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         for (const q of queues) await broker.queueDelete({ queue: q.queue });
         await broker.queueDelete({ queue: unroutedQueueName(exchange) });
         await broker.exchangeDelete({ exchange });
+        await broker.exchangeDelete({ exchange: `${exchange}.live` });
         await broker.exchangeDelete({ exchange: unroutedQueueName(exchange) });
       } finally {
         await broker.close();

@@ -127,3 +127,31 @@ export async function markAllNotificationsRead(
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/**
+ * The user's notifications that arrived after `afterId` (one of theirs), oldest first: what a
+ * stream that saw `afterId` last has missed. Empty when `afterId` is not theirs.
+ */
+export async function notificationsArrivedAfter(
+  db: Kysely<DB>,
+  userId: string,
+  afterId: string,
+  limit: number,
+): Promise<StoredNotification[]> {
+  const last = await db
+    .selectFrom('notifications')
+    .select('seq')
+    .where('id', '=', afterId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!last) return [];
+  const rows = await db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('seq', '>', last.seq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map(fromRow);
+}

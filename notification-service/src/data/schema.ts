@@ -10,6 +10,8 @@ export interface NotificationsTable {
   data: string;
   read_at: Date | null;
   created_at: Date;
+  /** Arrival order (AUTO_INCREMENT). */
+  seq: Generated<string>;
 }
 
 export interface ProcessedEventsTable {

@@ -14,7 +14,7 @@ import { mailsFor } from '../mail/mails-for.ts';
 import type { DB } from '../data/schema.ts';
 import { toPublicNotification } from '../domain/notification.model.ts';
 import { notificationsFor } from '../domain/notification.rules.ts';
-import type { NotificationHub } from '../live/notification.hub.ts';
+import type { LiveFanout } from '../live/live-fanout.ts';
 
 export const CONSUMED_EVENTS: EventType[] = [
   'user.registered',
@@ -29,7 +29,8 @@ export interface NotificationConsumerOptions {
   logger: Logger;
   exchange: string;
   queue: string;
-  hub: NotificationHub;
+  /** Where live pushes go: every instance's streams (LiveFanout). */
+  live: Pick<LiveFanout, 'push' | 'closeUser'>;
   /** Where the consumer's metrics go (the app's /metrics). */
   registry?: Registry;
   /** The SPA's public address, for links in mails. */
@@ -46,7 +47,7 @@ export interface NotificationConsumerOptions {
 export function createNotificationConsumer(
   options: NotificationConsumerOptions,
 ): EventConsumer<DB> {
-  const { hub } = options;
+  const { live } = options;
   return new EventConsumer<DB>({
     broker: options.broker,
     db: options.db,
@@ -77,9 +78,9 @@ export function createNotificationConsumer(
           : null;
       return () => {
         if (mails.length > 0) options.mailer?.nudge();
-        if (closing) hub.closeUser(closing);
+        if (closing) live.closeUser(closing);
         for (const notification of stored)
-          hub.publish(notification.userId, toPublicNotification(notification));
+          live.push(notification.userId, toPublicNotification(notification));
       };
     },
   });
