@@ -34,6 +34,8 @@ export interface Harness {
   exchange: string;
   queue: string;
   databaseName: string;
+  /** A second instance of the service on the same database, exchange and queue, listening. */
+  anotherInstance(): Promise<{ url: string; close: () => Promise<void> }>;
   /** Publishes a real event envelope onto the suite's exchange, with confirms. */
   publish<T extends EventType>(type: T, data: EventData<T>): Promise<EventEnvelope>;
   publishEnvelope(envelope: EventEnvelope): Promise<void>;
@@ -102,6 +104,17 @@ export async function startHarness(
     exchange,
     queue,
     databaseName: database.name,
+    async anotherInstance() {
+      const other = await buildApp(config, {
+        verifier: tokens.verifier,
+        logger: false,
+        heartbeatMs: 200,
+      });
+      await other.app.ready();
+      await other.live.ready;
+      const url = await other.app.listen({ port: 0, host: '127.0.0.1' });
+      return { url, close: () => other.app.close() };
+    },
     publishEnvelope,
     async publish(type, data) {
       const envelope = createEnvelope(type, data, uniqueName('req'));

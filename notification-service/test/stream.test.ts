@@ -4,49 +4,7 @@ import type { Problem } from '@marketplace/contracts';
 import { createEnvelope } from '@marketplace/events';
 import { waitFor } from '@marketplace/testing';
 import { startHarness, type Harness } from './harness.ts';
-
-/** Reads an SSE body as text chunks, so a test can wait for what it expects. */
-class StreamReader {
-  text = '';
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly decoder = new TextDecoder();
-  private readonly done: Promise<void>;
-
-  constructor(body: ReadableStream<Uint8Array>) {
-    this.reader = body.getReader();
-    this.done = this.pump();
-  }
-
-  private async pump(): Promise<void> {
-    try {
-      for (;;) {
-        const { value, done } = await this.reader.read();
-        if (done) return;
-        this.text += this.decoder.decode(value, { stream: true });
-      }
-    } catch {
-      // aborted by the test
-    }
-  }
-
-  until(fragment: string): Promise<string> {
-    return waitFor(() => (this.text.includes(fragment) ? this.text : undefined), {
-      what: `"${fragment}" on the stream`,
-    });
-  }
-
-  /** The parsed `data:` payloads received so far. */
-  events(): unknown[] {
-    return this.text
-      .split('\n')
-      .filter((line) => line.startsWith('data: '))
-      .map((line) => JSON.parse(line.slice(6)) as unknown);
-  }
-
-  async ended(): Promise<void> {
-    await this.done;
-  }
-}
+import { StreamReader } from './sse.ts';
 
 describe('notification-service: live stream (SSE)', () => {
   let h: Harness;

@@ -17,6 +17,8 @@ export interface TestTokens {
   sign(userId: string, role: Role, name?: string): Promise<string>;
   /** `Authorization` header value for `userId` with `role` (and `name` when given). */
   bearer(userId: string, role: Role, name?: string): Promise<string>;
+  /** A token that expires `ttlSeconds` from now, for what must end with its token. */
+  shortLived(userId: string, role: Role, ttlSeconds: number): Promise<string>;
 }
 
 /**
@@ -38,9 +40,19 @@ export async function createTestTokens(): Promise<TestTokens> {
     audience: TEST_AUDIENCE,
   });
   const sign = (userId: string, role: Role, name?: string) => issuer.sign({ userId, role, name });
+  const privateKey = await importPrivateKey(key.privateJwk);
+  const shortLived = (userId: string, role: Role, ttlSeconds: number) =>
+    createTokenIssuer({
+      privateKey,
+      kid: key.kid,
+      issuer: TEST_ISSUER,
+      audience: TEST_AUDIENCE,
+      ttlSeconds,
+    }).sign({ userId, role });
   return {
     verifier,
     sign,
     bearer: async (userId, role, name) => `Bearer ${await sign(userId, role, name)}`,
+    shortLived,
   };
 }
