@@ -112,6 +112,14 @@ export async function startHarness(
       });
       await other.app.ready();
       await other.live.ready;
+      // Both instances consume the queue before the test publishes.
+      await waitFor(
+        async () => {
+          const { consumerCount } = await broker.queueDeclare({ queue, passive: true });
+          return consumerCount >= 2 ? true : undefined;
+        },
+        { what: 'the second instance to subscribe' },
+      );
       const url = await other.app.listen({ port: 0, host: '127.0.0.1' });
       return { url, close: () => other.app.close() };
     },
