@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DomainEvent } from '@marketplace/contracts';
-import { isBlocked } from '../data/account-state.repository.ts';
+import { blockedAmong } from '../data/account-state.repository.ts';
 import { mailTurnedOff } from '../data/preference.repository.ts';
 import { findRecipients } from '../data/recipient.repository.ts';
 import type { DB } from '../data/schema.ts';
@@ -21,14 +21,21 @@ export async function mailsFor(
   appUrl: string,
 ): Promise<QueuedMail[]> {
   if (stored.length === 0) return [];
-  const userIds = stored.map((n) => n.userId);
-  const recipients = await findRecipients(db, userIds);
+  const recipients = await findRecipients(
+    db,
+    stored.map((n) => n.userId),
+  );
+  const addressed = [...recipients.values()].filter((r) => r.email).map((r) => r.userId);
+  // Three reads for the whole event, whatever the number of its notifications.
+  const [blocked, turnedOff] = await Promise.all([
+    blockedAmong(db, addressed),
+    mailTurnedOff(db, addressed),
+  ]);
   const mails: QueuedMail[] = [];
   for (const notification of stored) {
     const recipient = recipients.get(notification.userId);
-    if (!recipient?.email) continue;
-    if ((await mailTurnedOff(db, [recipient.userId], notification.type)).size > 0) continue;
-    if (await isBlocked(db, recipient.userId)) continue;
+    if (!recipient?.email || blocked.has(recipient.userId)) continue;
+    if (turnedOff.has(`${recipient.userId} ${notification.type}`)) continue;
     const mail = renderMail({ type: notification.type, event, recipient, appUrl });
     if (!mail) continue;
     mails.push({
