@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { EventData, NotificationPreferences } from '@marketplace/contracts';
-import { freePort, waitFor } from '@marketplace/testing';
+import { freePort, silentLogger, waitFor } from '@marketplace/testing';
+import { MailSender } from '../src/mail/mail-sender.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { TestSmtpServer } from './smtp-server.ts';
 
@@ -183,4 +184,42 @@ describe('notification-service: e-mail through a real SMTP server', () => {
       orders.map((o) => `Your order #${o.orderId.slice(0, 8)} is placed`).sort(),
     );
   }, 60_000);
+
+  it('when sent mails are older than 30 days, then pruning deletes them and keeps the rest', async () => {
+    const userId = randomUUID();
+    const row = (id: string, sentDaysAgo: number | null) => ({
+      notification_id: id,
+      user_id: userId,
+      to_address: 'old@example.test',
+      subject: 's',
+      text_body: 't',
+      html_body: 'h',
+      claimed_by: null,
+      claimed_until: null,
+      last_error: null,
+      sent_at: sentDaysAgo === null ? null : new Date(Date.now() - sentDaysAgo * 86_400_000),
+      failed_at: null,
+      // Not due for a long while, so the running sender leaves the unsent one alone.
+      next_attempt_at: new Date(Date.now() + 86_400_000),
+    });
+    const [old, recent, pending] = [randomUUID(), randomUUID(), randomUUID()];
+    await h.db
+      .insertInto('mail_outbox')
+      .values([row(old, 31), row(recent, 29), row(pending, null)])
+      .execute();
+    const sender = new MailSender({
+      db: h.db,
+      smtpUrl: smtp.url,
+      from: 'x <x@x.x>',
+      logger: silentLogger,
+    });
+    expect(await sender.pruneOnce()).toBe(1);
+    const left = await h.db
+      .selectFrom('mail_outbox')
+      .select('notification_id')
+      .where('user_id', '=', userId)
+      .execute();
+    expect(left.map((r) => r.notification_id).sort()).toEqual([recent, pending].sort());
+    await sender.stop();
+  });
 });

@@ -127,3 +127,13 @@ export async function mailBacklog(
     failed: Number(failed.rows[0]?.n ?? 0),
   };
 }
+
+/** Deletes one batch of mails sent more than `days` ago; returns how many. */
+export async function pruneSentMails(db: Kysely<DB>, days: number, batch: number): Promise<number> {
+  // sent_at leads the (sent_at, failed_at, ...) index: the range is read from it.
+  const result = await sql`
+    DELETE FROM mail_outbox
+    WHERE sent_at IS NOT NULL AND sent_at < CURRENT_TIMESTAMP(3) - INTERVAL ${days} DAY
+    ORDER BY sent_at LIMIT ${batch}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

@@ -10,6 +10,7 @@ import {
   mailBacklog,
   markFailed,
   markSent,
+  pruneSentMails,
   type DueMail,
 } from './mail-outbox.repository.ts';
 
@@ -27,7 +28,11 @@ export interface MailSenderOptions {
   /** Tries of a mail the server refuses for good (5xx) before it is given up on. */
   maxRefusals?: number;
   batchSize?: number;
+  /** How long a sent mail is kept (for support questions); default 30 days. */
+  keepSentDays?: number;
 }
+
+const PRUNE_BATCH = 5_000;
 
 const CLAIM_SECONDS = 120;
 
@@ -41,6 +46,7 @@ const CLAIM_SECONDS = 120;
 export class MailSender {
   private readonly transport: Transporter;
   private readonly task: PeriodicTask<number>;
+  private readonly prune: PeriodicTask<number>;
   private readonly instance = randomUUID();
   private pass = 0;
 
@@ -55,11 +61,25 @@ export class MailSender {
       logger: options.logger,
       ...(options.registry ? { registry: options.registry } : {}),
     });
+    this.prune = new PeriodicTask({
+      name: 'mail-outbox-prune',
+      run: () => this.pruneOnce(),
+      intervalMs: 3_600_000,
+      hasMore: (deleted) => deleted >= PRUNE_BATCH,
+      logger: options.logger,
+      ...(options.registry ? { registry: options.registry } : {}),
+    });
     if (options.registry) this.registerGauges(options.registry);
+  }
+
+  /** Deletes one batch of mails sent longer ago than `keepSentDays`; returns how many. */
+  pruneOnce(): Promise<number> {
+    return pruneSentMails(this.options.db, this.options.keepSentDays ?? 30, PRUNE_BATCH);
   }
 
   start(): void {
     this.task.start();
+    this.prune.start();
   }
 
   /** After a commit that queued mails: send them now. */
@@ -68,6 +88,7 @@ export class MailSender {
   }
 
   async stop(): Promise<void> {
+    await this.prune.stop();
     await this.task.stop();
     this.transport.close();
   }
