@@ -27,6 +27,7 @@ import {
 } from '@marketplace/testing';
 import { TestSmtpServer } from '../notification-service/test/smtp-server.ts';
 import { addBaselineWorktree } from './catalog/checkouts.ts';
+import { msAt } from './catalog/measure.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BASELINE = process.env.BENCH_BASELINE ?? '6d8a1b1';
@@ -38,10 +39,6 @@ const USERS = Number(process.env.BENCH_USERS ?? 20);
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const now = () => performance.timeOrigin + performance.now();
-const q = (values: number[], p: number) => {
-  const sorted = values.toSorted((a, b) => a - b);
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN;
-};
 
 interface Figures {
   code: string;
@@ -284,7 +281,7 @@ try {
 }
 runs.push(await measure('new', ROOT, true));
 
-const ms = (v: number[], p: number) => (v.length ? q(v, p).toFixed(1) : '–');
+const ms = msAt;
 const rows: [string, (f: Figures) => string][] = [
   [
     `event → inbox p50 / p99, ms (at ${RATE}/s)`,

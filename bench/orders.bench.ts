@@ -23,6 +23,7 @@ import {
 } from '@marketplace/contracts';
 import { TEST_RABBITMQ_URL, uniqueName } from '@marketplace/testing';
 import { addBaselineWorktree } from './catalog/checkouts.ts';
+import { msAt } from './catalog/measure.ts';
 import type { Stack, StackOptions } from '../tests/e2e/stack.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,10 +33,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
-const quantile = (values: number[], q: number) => {
-  const sorted = values.toSorted((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-};
 
 interface Figures {
   code: string;
@@ -256,7 +253,7 @@ async function measure(code: string, root: string): Promise<Figures> {
   }
 }
 
-const ms = (values: number[], q: number) => (values.length ? quantile(values, q).toFixed(1) : '–');
+const ms = msAt;
 
 const worktree = await addBaselineWorktree(ROOT, BASELINE);
 const runs: Figures[] = [];

@@ -29,6 +29,15 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
+/** The q-quantile of unsorted `values` as milliseconds with one decimal; '–' when none. */
+export function msAt(values: readonly number[], q: number): string {
+  if (values.length === 0) return '–';
+  return percentile(
+    values.toSorted((a, b) => a - b),
+    q,
+  ).toFixed(1);
+}
+
 interface Answer {
   status: number;
   body: string;
