@@ -123,6 +123,37 @@ describe('notification-service: e-mail through a real SMTP server', () => {
     expect(await inApp(buyer.userId)).toEqual(['welcome', 'order.placed', 'order.shipped']);
   });
 
+  it('when a user is blocked, then they are mailed nothing more (the in-app notification is still kept)', async () => {
+    const blocked = await user('en', 'Blocked');
+    await h.publish('user.updated', {
+      userId: blocked.userId,
+      name: 'Blocked',
+      language: 'en',
+      blocked: true,
+      role: 'buyer',
+    });
+    await waitFor(async () => {
+      const row = await h.db
+        .selectFrom('account_states')
+        .select('blocked')
+        .where('user_id', '=', blocked.userId)
+        .executeTakeFirst();
+      return row?.blocked === 1 ? true : undefined;
+    });
+    await h.publish('order.created', order(blocked.userId, randomUUID()));
+    // Another user's mail after it: once that has arrived, the blocked one's would have too.
+    const other = await user('en', 'Other');
+    const marker = order(other.userId, randomUUID());
+    await h.publish('order.created', marker);
+    await waitFor(() => smtp.to(other.email).find((m) => m.subject?.includes('is placed')), {
+      what: 'the other user’s mail',
+    });
+    expect(smtp.to(blocked.email).map((m) => m.subject)).not.toContainEqual(
+      expect.stringContaining('is placed'),
+    );
+    expect(await inApp(blocked.userId)).toContain('order.placed');
+  });
+
   it('when preferences are sent wrongly, then a bad value is a 400 naming the field, an unknown type is dropped, and without a token 401', async () => {
     const auth = await h.tokens.bearer(randomUUID(), 'buyer');
     const unknown = await h.app.inject({

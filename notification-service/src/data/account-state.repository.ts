@@ -11,18 +11,6 @@ export async function isBlocked(db: Kysely<DB>, userId: string): Promise<boolean
   return row?.blocked === 1;
 }
 
-/** Which of `userIds` user.updated last said are blocked. */
-export async function blockedAmong(db: Kysely<DB>, userIds: string[]): Promise<Set<string>> {
-  if (userIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('account_states')
-    .select('user_id')
-    .where('user_id', 'in', userIds)
-    .where('blocked', '=', 1)
-    .execute();
-  return new Set(rows.map((r) => r.user_id));
-}
-
 /**
  * Records the blocked flag of an event unless a newer event's is on record (events may arrive
  * out of order); returns the flag now on record. The row stays locked until `trx` ends.

@@ -11,18 +11,6 @@ export async function mailChoices(db: Kysely<DB>, userId: string): Promise<Map<s
   return new Map(rows.map((r) => [r.type, r.enabled === 1]));
 }
 
-/** Which (user, type) pairs of `userIds` have e-mail turned off, as `"<userId> <type>"`. */
-export async function mailTurnedOff(db: Kysely<DB>, userIds: string[]): Promise<Set<string>> {
-  if (userIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('mail_preferences')
-    .select(['user_id', 'type'])
-    .where('user_id', 'in', userIds)
-    .where('enabled', '=', 0)
-    .execute();
-  return new Set(rows.map((r) => `${r.user_id} ${r.type}`));
-}
-
 export async function saveMailChoices(
   db: Kysely<DB>,
   userId: string,

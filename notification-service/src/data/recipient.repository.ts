@@ -44,16 +44,33 @@ export async function recordUpdated(
       changed_at = GREATEST(changed_at, VALUES(changed_at))`.execute(db);
 }
 
-export async function findRecipients(
+/** A recipient with what decides whether they are mailed: blocked, and the types turned off. */
+export interface MailTarget extends Recipient {
+  email: string;
+  blocked: boolean;
+  turnedOff: Set<string>;
+}
+
+/** Of `userIds`, those with an address on record, with their block and choices: one read. */
+export async function mailTargets(
   db: Kysely<DB>,
   userIds: string[],
-): Promise<Map<string, Recipient>> {
+): Promise<Map<string, MailTarget>> {
   if (userIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('recipients')
-    .select(['user_id', 'email', 'name', 'language'])
-    .where('user_id', 'in', [...new Set(userIds)])
-    .execute();
+  const { rows } = await sql<{
+    user_id: string;
+    email: string;
+    name: string;
+    language: string;
+    blocked: number | null;
+    off: string | null;
+  }>`
+    SELECT r.user_id, r.email, r.name, r.language, a.blocked, GROUP_CONCAT(p.type) AS off
+    FROM recipients r
+    LEFT JOIN account_states a ON a.user_id = r.user_id
+    LEFT JOIN mail_preferences p ON p.user_id = r.user_id AND p.enabled = 0
+    WHERE r.user_id IN (${sql.join([...new Set(userIds)])}) AND r.email IS NOT NULL
+    GROUP BY r.user_id, r.email, r.name, r.language, a.blocked`.execute(db);
   return new Map(
     rows.map((r) => [
       r.user_id,
@@ -62,6 +79,8 @@ export async function findRecipients(
         email: r.email,
         name: r.name,
         language: r.language === 'ru' ? 'ru' : 'en',
+        blocked: Number(r.blocked ?? 0) === 1,
+        turnedOff: new Set(r.off ? r.off.split(',') : []),
       },
     ]),
   );

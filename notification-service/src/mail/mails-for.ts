@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DomainEvent } from '@marketplace/contracts';
-import { blockedAmong } from '../data/account-state.repository.ts';
-import { mailTurnedOff } from '../data/preference.repository.ts';
-import { findRecipients } from '../data/recipient.repository.ts';
+import { mailTargets } from '../data/recipient.repository.ts';
 import type { DB } from '../data/schema.ts';
 import { renderMail } from '../domain/mail.templates.ts';
 import type { StoredNotification } from '../domain/notification.model.ts';
@@ -21,21 +19,15 @@ export async function mailsFor(
   appUrl: string,
 ): Promise<QueuedMail[]> {
   if (stored.length === 0) return [];
-  const recipients = await findRecipients(
+  // One read for the whole event, whatever the number of its notifications.
+  const targets = await mailTargets(
     db,
     stored.map((n) => n.userId),
   );
-  const addressed = [...recipients.values()].filter((r) => r.email).map((r) => r.userId);
-  // Three reads for the whole event, whatever the number of its notifications.
-  const [blocked, turnedOff] = await Promise.all([
-    blockedAmong(db, addressed),
-    mailTurnedOff(db, addressed),
-  ]);
   const mails: QueuedMail[] = [];
   for (const notification of stored) {
-    const recipient = recipients.get(notification.userId);
-    if (!recipient?.email || blocked.has(recipient.userId)) continue;
-    if (turnedOff.has(`${recipient.userId} ${notification.type}`)) continue;
+    const recipient = targets.get(notification.userId);
+    if (!recipient || recipient.blocked || recipient.turnedOff.has(notification.type)) continue;
     const mail = renderMail({ type: notification.type, event, recipient, appUrl });
     if (!mail) continue;
     mails.push({
