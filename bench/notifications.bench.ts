@@ -282,7 +282,8 @@ try {
 runs.push(await measure('new', ROOT, true));
 // The consumer alone: mails go to a port nothing listens on, so the sender and the in-process SMTP
 // server (which parses every mail on this process's CPU) take nothing from it.
-if (process.env.BENCH_CONSUMER_ONLY !== '0') runs.push(await measure('new, no SMTP server', ROOT, false));
+if (process.env.BENCH_CONSUMER_ONLY !== '0')
+  runs.push(await measure('new, no SMTP server', ROOT, false));
 
 const ms = msAt;
 const rows: [string, (f: Figures) => string][] = [
