@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { Connection } from 'rabbitmq-client';
-import type { EventData, Notification } from '@marketplace/contracts';
+import type { EventData } from '@marketplace/contracts';
 import { createDb, dropDatabase } from '@marketplace/db';
 import {
   createTestTokens,
@@ -28,6 +28,7 @@ import {
 import { TestSmtpServer } from '../notification-service/test/smtp-server.ts';
 import { addBaselineWorktree } from './catalog/checkouts.ts';
 import { msAt } from './catalog/measure.ts';
+import { watchOrdersPlaced } from './sse.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BASELINE = process.env.BENCH_BASELINE ?? '6d8a1b1';
@@ -99,7 +100,7 @@ async function measure(code: string, root: string, sendsMail: boolean): Promise<
         data,
       },
     );
-  const aborts: AbortController[] = [];
+  const closers: (() => void)[] = [];
   try {
     // The consumer subscribes as the app becomes ready; wait for it before publishing.
     await waitFor(async () =>
@@ -115,35 +116,8 @@ async function measure(code: string, root: string, sendsMail: boolean): Promise<
       });
 
     const onStream = new Map<string, number>();
-    for (const userId of users) {
-      const abort = new AbortController();
-      aborts.push(abort);
-      const response = await fetch(`${base}/api/notifications/stream`, {
-        headers: { authorization: await tokens.bearer(userId, 'buyer') },
-        signal: abort.signal,
-      });
-      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-      void (async () => {
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
-          if (done) return;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const data = buffer
-              .slice(0, end)
-              .split('\n')
-              .find((l) => l.startsWith('data: '));
-            buffer = buffer.slice(end + 2);
-            if (!data) continue;
-            const n = JSON.parse(data.slice(6)) as Notification;
-            if (typeof n.data.orderId === 'string') onStream.set(n.data.orderId, now());
-          }
-        }
-      })();
-    }
-
+    for (const userId of users)
+      closers.push(await watchOrdersPlaced(base, await tokens.bearer(userId, 'buyer'), onStream));
     // Inbox: a notification's row, polled every 10 ms.
     const inInbox = new Map<string, number>();
     let polling = true;
@@ -258,7 +232,7 @@ async function measure(code: string, root: string, sendsMail: boolean): Promise<
       rssMiB: process.memoryUsage().rss / 2 ** 20,
     };
   } finally {
-    for (const abort of aborts) abort.abort();
+    for (const close of closers) close();
     await app.close();
     await publisher.close();
     for (const q2 of [queue, `${queue}.retry`, `${queue}.dead`, `${exchange}.unrouted`])

@@ -18,12 +18,12 @@ import {
   DEMO_PASSWORD,
   DEMO_SELLERS,
   type CheckoutResult,
-  type Notification,
   type ProductPage,
 } from '@marketplace/contracts';
 import { TEST_RABBITMQ_URL, uniqueName } from '@marketplace/testing';
 import { addBaselineWorktree } from './catalog/checkouts.ts';
 import { msAt } from './catalog/measure.ts';
+import { watchOrdersPlaced } from './sse.ts';
 import type { Stack, StackOptions } from '../tests/e2e/stack.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -98,40 +98,6 @@ async function restock(base: string): Promise<string[]> {
   return ids;
 }
 
-/** The buyer's live stream: when each order's `order.placed` notification arrived. */
-async function watchNotifications(base: string, token: string, seen: Map<string, number>) {
-  const controller = new AbortController();
-  const response = await fetch(`${base}/api/notifications/stream`, {
-    headers: { authorization: token, accept: 'text/event-stream' },
-    signal: controller.signal,
-  });
-  if (!response.ok || !response.body) throw new Error(`stream: ${response.status}`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame
-          .split('\n')
-          .filter((l) => l.startsWith('data:'))
-          .map((l) => l.slice(5).trim())
-          .join('');
-        if (!data) continue;
-        const n = JSON.parse(data) as Notification;
-        if (n.type === 'order.placed' && typeof n.data.orderId === 'string')
-          seen.set(n.data.orderId, performance.timeOrigin + performance.now());
-      }
-    }
-  })();
-  return () => controller.abort();
-}
-
 async function measure(code: string, root: string): Promise<Figures> {
   const exchange = uniqueName('bench.orders');
   const env = Object.fromEntries(
@@ -168,7 +134,7 @@ async function measure(code: string, root: string): Promise<Figures> {
     const products = await restock(base);
     const buyer = await login(base, DEMO_BUYER.email);
     const notified = new Map<string, number>();
-    const stopWatching = await watchNotifications(base, buyer, notified);
+    const stopWatching = await watchOrdersPlaced(base, buyer, notified);
     const responded = new Map<string, number>();
     const latencies: number[] = [];
     let failed = 0;

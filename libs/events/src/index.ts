@@ -39,3 +39,4 @@ export type { Logger } from './logger.ts';
 export type { Registry } from 'prom-client';
 export type { Connection as BrokerConnection } from 'rabbitmq-client';
 export { UnroutedCollector, type UnroutedCollectorOptions } from './unrouted.ts';
+export { gaugesFromQuery } from './scrape.ts';

@@ -5,6 +5,7 @@ import type { Connection, Publisher } from 'rabbitmq-client';
 import { Gauge } from 'prom-client';
 import { EVENTS_EXCHANGE } from '@marketplace/contracts';
 import { PeriodicTask, type Registry } from '@marketplace/tasks';
+import { gaugesFromQuery } from './scrape.ts';
 import { exchangeDeclarations } from './topology.ts';
 import type { Logger } from './logger.ts';
 
@@ -152,19 +153,21 @@ export class OutboxRelay<DB> {
     let firstError: unknown;
     // Sends stop being started once the lease may have lapsed; what is in flight completes.
     const sendUntil = this.heldUntil;
-    const chains = new Map<string, OutboxRow[]>();
+    // Each payload is parsed once: for its aggregate here, for its message properties below.
+    const chains = new Map<string, { row: OutboxRow; envelope: Envelope }[]>();
     for (const row of rows) {
-      const key = aggregateOf(row.type, JSON.parse(row.payload) as Envelope, row.event_id);
+      const envelope = JSON.parse(row.payload) as Envelope;
+      const key = aggregateOf(row.type, envelope, row.event_id);
       const chain = chains.get(key);
-      if (chain) chain.push(row);
-      else chains.set(key, [row]);
+      if (chain) chain.push({ row, envelope });
+      else chains.set(key, [{ row, envelope }]);
     }
     await Promise.all(
       [...chains.values()].map(async (chain) => {
-        for (const row of chain) {
+        for (const { row, envelope } of chain) {
           if (performance.now() >= sendUntil) return;
           try {
-            await this.publish(row);
+            await this.publish(row, envelope);
             confirmed.push(row.id);
           } catch (error) {
             firstError ??= error;
@@ -219,8 +222,7 @@ export class OutboxRelay<DB> {
     return this.heldUntil > 0;
   }
 
-  private publish(row: OutboxRow): Promise<void> {
-    const envelope = JSON.parse(row.payload) as Envelope;
+  private publish(row: OutboxRow, envelope: Envelope): Promise<void> {
     return this.publisher.send(
       {
         exchange: this.exchange,
@@ -239,40 +241,30 @@ export class OutboxRelay<DB> {
   /** Read at scrape time: what waits in the outbox, and for how long. */
   private registerGauges(registry: Registry): void {
     const db = this.options.db;
-    // Both gauges of one scrape share one query.
-    let last: { at: number; value: Promise<{ pending: number; oldest: number }> } | undefined;
-    const stats = () => {
-      if (!last || performance.now() - last.at > 500) {
-        const previous = last?.value ?? Promise.resolve({ pending: 0, oldest: 0 });
-        // With the database away the scrape still answers, with the last figures.
-        last = { at: performance.now(), value: query().catch(() => previous) };
-      }
-      return last.value;
-    };
-    const query = async () => {
-      const { rows } = await sql<{ n: number | string; oldest: number | string | null }>`
-        SELECT COUNT(*) AS n,
-               TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)) / 1e6 AS oldest
-        FROM outbox_events WHERE published_at IS NULL`.execute(db);
-      return { pending: Number(rows[0]?.n ?? 0), oldest: Number(rows[0]?.oldest ?? 0) };
-    };
+    gaugesFromQuery(
+      registry,
+      async () => {
+        const { rows } = await sql<{ n: number | string; oldest: number | string | null }>`
+          SELECT COUNT(*) AS n,
+                 TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)) / 1e6 AS oldest
+          FROM outbox_events WHERE published_at IS NULL`.execute(db);
+        return { pending: Number(rows[0]?.n ?? 0), oldest: Number(rows[0]?.oldest ?? 0) };
+      },
+      { pending: 0, oldest: 0 },
+      [
+        {
+          name: 'outbox_pending_events',
+          help: 'Outbox rows not yet confirmed by the broker',
+          value: (f) => f.pending,
+        },
+        {
+          name: 'outbox_oldest_pending_seconds',
+          help: 'Age of the oldest outbox row not yet confirmed by the broker (0 when none)',
+          value: (f) => f.oldest,
+        },
+      ],
+    );
     const isHolder = () => this.isHolder;
-    new Gauge({
-      name: 'outbox_pending_events',
-      help: 'Outbox rows not yet confirmed by the broker',
-      registers: [registry],
-      async collect() {
-        this.set((await stats()).pending);
-      },
-    });
-    new Gauge({
-      name: 'outbox_oldest_pending_seconds',
-      help: 'Age of the oldest outbox row not yet confirmed by the broker (0 when none)',
-      registers: [registry],
-      async collect() {
-        this.set((await stats()).oldest);
-      },
-    });
     new Gauge({
       name: 'outbox_relay_holder',
       help: '1 while this instance holds the outbox lease and publishes, 0 on standby',

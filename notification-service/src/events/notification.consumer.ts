@@ -68,12 +68,7 @@ export function createNotificationConsumer(
       // A blocked user keeps no live stream open (their token may still be valid for a while).
       const closing =
         event.type === 'user.updated' &&
-        (await recordBlocked(
-          trx,
-          event.data.userId,
-          event.data.blocked,
-          new Date(event.occurredAt),
-        ))
+        (await recordBlocked(trx, event.data.userId, event.data.blocked, at))
           ? event.data.userId
           : null;
       return () => {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { Gauge } from 'prom-client';
-import type { Logger, Registry } from '@marketplace/events';
+import { gaugesFromQuery, type Logger, type Registry } from '@marketplace/events';
 import { PeriodicTask } from '@marketplace/tasks';
 import type { DB } from '../data/schema.ts';
 import {
@@ -140,37 +139,28 @@ export class MailSender {
   }
 
   private registerGauges(registry: Registry): void {
-    const db = this.options.db;
-    let last: Promise<{ pending: number; oldestSeconds: number; failed: number }> | undefined;
-    let at = 0;
-    const backlog = () => {
-      if (!last || performance.now() - at > 500) {
-        const previous = last ?? Promise.resolve({ pending: 0, oldestSeconds: 0, failed: 0 });
-        at = performance.now();
-        last = mailBacklog(db).catch(() => previous);
-      }
-      return last;
-    };
-    const gauge = (
-      name: string,
-      help: string,
-      pick: (b: Awaited<ReturnType<typeof backlog>>) => number,
-    ) =>
-      new Gauge({
-        name,
-        help,
-        registers: [registry],
-        async collect() {
-          this.set(pick(await backlog()));
+    gaugesFromQuery(
+      registry,
+      () => mailBacklog(this.options.db),
+      { pending: 0, oldestSeconds: 0, failed: 0 },
+      [
+        {
+          name: 'mail_outbox_pending',
+          help: 'Mails not yet taken by the SMTP server',
+          value: (b) => b.pending,
         },
-      });
-    gauge('mail_outbox_pending', 'Mails not yet taken by the SMTP server', (b) => b.pending);
-    gauge(
-      'mail_outbox_oldest_pending_seconds',
-      'Age of the oldest mail not yet sent',
-      (b) => b.oldestSeconds,
+        {
+          name: 'mail_outbox_oldest_pending_seconds',
+          help: 'Age of the oldest mail not yet sent',
+          value: (b) => b.oldestSeconds,
+        },
+        {
+          name: 'mail_outbox_failed',
+          help: 'Mails the SMTP server refused for good',
+          value: (b) => b.failed,
+        },
+      ],
     );
-    gauge('mail_outbox_failed', 'Mails the SMTP server refused for good', (b) => b.failed);
   }
 }
 

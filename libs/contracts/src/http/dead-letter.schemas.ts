@@ -19,8 +19,7 @@ export type DeadLetterView = Static<typeof DeadLetterSchema>;
 
 export const DeadLetterListQuerySchema = Type.Object({
   all: Type.Optional(Type.Boolean({ description: 'true: also the ones already replayed' })),
-  limit: PageQuerySchema.properties.limit,
-  cursor: PageQuerySchema.properties.cursor,
+  ...PageQuerySchema.properties,
 });
 export type DeadLetterListQuery = Static<typeof DeadLetterListQuerySchema>;
 

@@ -16,8 +16,7 @@ export type Notification = Static<typeof NotificationSchema>;
 
 export const NotificationListQuerySchema = Type.Object({
   unread: Type.Optional(Type.Boolean({ description: 'true: only unread ones' })),
-  limit: PageQuerySchema.properties.limit,
-  cursor: PageQuerySchema.properties.cursor,
+  ...PageQuerySchema.properties,
 });
 export type NotificationListQuery = Static<typeof NotificationListQuerySchema>;
 
