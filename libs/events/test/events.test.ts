@@ -72,6 +72,8 @@ describe('events: outbox relay and consumer', () => {
       },
     });
     consumer.start();
+    // An event published before the queue is bound would go to the unrouted queue instead.
+    await consumer.ready;
     relay.start();
   });
 
