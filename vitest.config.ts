@@ -1,7 +1,9 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit (no I/O), integration (each suite on its own MySQL database and RabbitMQ
-// queues), e2e (the services as real processes, driven through the gateway's HTTP port only).
+// Four projects: unit (no I/O), frontend (the SPA's stores and components in happy-dom),
+// integration (each suite on its own MySQL database and RabbitMQ queues), e2e (the services as
+// real processes, driven through the gateway's HTTP port only).
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +14,14 @@ export default defineConfig({
             '{libs/*,gateway,user-service,product-service,order-service,notification-service}/src/**/*.test.ts',
             'tests/repo/**/*.test.ts',
           ],
+        },
+      },
+      {
+        plugins: [vue()],
+        test: {
+          name: 'frontend',
+          include: ['frontend/src/**/*.test.ts'],
+          environment: 'happy-dom',
         },
       },
       {

@@ -1,5 +1,12 @@
 import type {
+  AdminUserPatch,
+  CategoryBody,
+  CategoryPatchBody,
+  CategoryRecord,
   CategoryTree,
+  DeadLetterListQuery,
+  DeadLetterPage,
+  DeadLetterView,
   CheckoutBody,
   CheckoutResult,
   HistoryEntry,
@@ -8,24 +15,36 @@ import type {
   Notification,
   NotificationListQuery,
   NotificationPage,
+  NotificationPreferences,
+  NotificationPreferencesBody,
   NotificationStreamQuery,
   Order,
   OrderHistory,
   OrderPage,
   OrderStatus,
   PageQuery,
+  PasswordChangeBody,
+  PasswordChangeResponse,
   Problem,
   Product,
   ProductListQuery,
+  ProductBody,
   ProductPage,
+  ProductPatchBody,
+  ProfilePatch,
   RefreshBody,
   RefreshResponse,
   RegisterBody,
   RegisterResponse,
+  Seller,
   SellerOrdersQuery,
+  SellerSummary,
   StatusChangeBody,
+  StockAdjustmentBody,
   UnreadCount,
   User,
+  UserListQuery,
+  UserPage,
 } from '@marketplace/contracts';
 import { newId } from '../utils/id.ts';
 import type { ProblemCode } from './problemCodes.ts';
@@ -248,29 +267,117 @@ export const logout = () =>
     keepalive: true,
   });
 
+/** Ends every session of the caller (all devices), this one included. */
+export const logoutEverywhere = () => request<undefined>('POST', '/api/auth/logout-all');
+
 export const getMe = () => request<User>('GET', '/api/users/me');
+
+export const updateMe = (body: ProfilePatch) => request<User>('PATCH', '/api/users/me', { body });
+
+/** The other sessions end; the answer is this browser's new session (its cookie renewed). */
+export const changePassword = (body: PasswordChangeBody) =>
+  request<PasswordChangeResponse>('POST', '/api/users/me/password', {
+    body,
+    headers: COOKIE_SESSION,
+  });
+
+// Admin: users
+
+export const listUsers = (query: Omit<Partial<UserListQuery>, 'limit'>) =>
+  request<UserPage>('GET', '/api/users', {
+    query: { ...query, limit: 50 } satisfies Partial<UserListQuery>,
+  });
+
+export const updateUser = (id: string, body: AdminUserPatch) =>
+  request<User>('PATCH', `/api/users/${encodeURIComponent(id)}`, { body });
 
 // Catalog
 
 /** The catalog's filters: the list query without its paging. */
 export type ProductFilters = Omit<ProductListQuery, 'limit' | 'cursor'>;
 
-export const listProducts = (filters: ProductFilters, cursor?: string, limit = 24) =>
+/** `attr.<name>` filters, ANDed: the contract's pattern properties of the list query. */
+export type AttributeFilters = Record<string, string>;
+
+export const listProducts = (
+  filters: ProductFilters,
+  cursor?: string,
+  options: { limit?: number; facets?: boolean; attributes?: AttributeFilters } = {},
+) =>
   request<ProductPage>('GET', '/api/products', {
     query: {
       ...filters,
       inStock: filters.inStock ? true : undefined,
       cursor,
-      limit,
+      limit: options.limit ?? 24,
+      // Counts are for the whole query: asked for with the first page only.
+      facets: options.facets && !cursor ? true : undefined,
+      ...Object.fromEntries(
+        Object.entries(options.attributes ?? {}).map(([name, value]) => [`attr.${name}`, value]),
+      ),
     } satisfies Partial<ProductListQuery>,
     auth: false,
   });
+
+/** The current products of a cart, for its stock and prices: one request per product. */
+export const getProducts = (ids: readonly string[]) =>
+  Promise.all(
+    ids.map((id) =>
+      getProduct(id).then(
+        (product): Product | null => product,
+        (error: unknown) => {
+          if (hasCode(error, 'product-not-found')) return null;
+          throw error;
+        },
+      ),
+    ),
+  );
 
 export const getProduct = (id: string) =>
   request<Product>('GET', `/api/products/${encodeURIComponent(id)}`, { auth: false });
 
 export const listCategories = () =>
   request<CategoryTree>('GET', '/api/categories', { auth: false });
+
+export const getSeller = (id: string) =>
+  request<Seller>('GET', `/api/sellers/${encodeURIComponent(id)}`, { auth: false });
+
+// Seller: own products
+
+/** One's own product, archived ones included (the public read shows only active ones). */
+export const getOwnProduct = (id: string) =>
+  request<Product>('GET', `/api/products/${encodeURIComponent(id)}`);
+
+export const listOwnProducts = (sellerId: string, cursor?: string) =>
+  request<ProductPage>('GET', '/api/products', {
+    query: { sellerId, sort: 'newest', cursor, limit: 50 } satisfies Partial<ProductListQuery>,
+  });
+
+export const createProduct = (body: ProductBody) =>
+  request<Product>('POST', '/api/products', { body });
+
+/** Stock is not set here (it would need If-Match): `adjustStock` adds to it atomically. */
+export const updateProduct = (id: string, body: Omit<ProductPatchBody, 'stock'>) =>
+  request<Product>('PATCH', `/api/products/${encodeURIComponent(id)}`, { body });
+
+export const adjustStock = (id: string, delta: number) =>
+  request<Product>('POST', `/api/products/${encodeURIComponent(id)}/stock`, {
+    body: { delta } satisfies StockAdjustmentBody,
+  });
+
+export const archiveProduct = (id: string) =>
+  request<undefined>('DELETE', `/api/products/${encodeURIComponent(id)}`);
+
+// Admin: categories
+
+export const createCategory = (body: CategoryBody) =>
+  request<CategoryRecord>('POST', '/api/categories', { body });
+
+export const updateCategory = (id: string, body: CategoryPatchBody) =>
+  request<CategoryRecord>('PATCH', `/api/categories/${encodeURIComponent(id)}`, { body });
+
+export const deleteCategory = (id: string) =>
+  request<undefined>('DELETE', `/api/categories/${encodeURIComponent(id)}`);
 
 // Orders
 
@@ -282,6 +389,8 @@ export const createOrder = (body: CheckoutBody, idempotencyKey: string) =>
 
 export const listOrders = (cursor?: string) =>
   request<OrderPage>('GET', '/api/orders', { query: { cursor } satisfies Partial<PageQuery> });
+
+export const getSellerSummary = () => request<SellerSummary>('GET', '/api/seller/summary');
 
 export const listSellerOrders = (status: OrderStatus | undefined, cursor?: string) =>
   request<OrderPage>('GET', '/api/seller/orders', {
@@ -317,6 +426,22 @@ export const markNotificationRead = (id: string) =>
 
 export const markAllNotificationsRead = () =>
   request<undefined>('POST', '/api/notifications/read-all');
+
+export const getNotificationPreferences = () =>
+  request<NotificationPreferences>('GET', '/api/notifications/preferences');
+
+export const updateNotificationPreferences = (body: NotificationPreferencesBody) =>
+  request<NotificationPreferences>('PUT', '/api/notifications/preferences', { body });
+
+// Admin: dead letters
+
+export const listDeadLetters = (all: boolean, cursor?: string) =>
+  request<DeadLetterPage>('GET', '/api/admin/dead-letters', {
+    query: { all: all ? true : undefined, cursor } satisfies Partial<DeadLetterListQuery>,
+  });
+
+export const replayDeadLetter = (id: string) =>
+  request<DeadLetterView>('POST', `/api/admin/dead-letters/${encodeURIComponent(id)}/replay`);
 
 /** EventSource cannot send headers, so the gateway accepts the token as a query parameter. */
 export const notificationStreamUrl = (accessToken: string) =>

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { AuthSession, LoginBody, RegisterBody, Role } from '@marketplace/contracts';
+import type { AuthSession, LoginBody, RegisterBody, Role, User } from '@marketplace/contracts';
 import * as api from '../api/client.ts';
 
 /**
@@ -143,6 +143,24 @@ export const useAuthStore = defineStore('auth', () => {
     save(null);
   }
 
+  /** The profile as the server now has it (after an edit): the session itself stays. */
+  function setUser(next: User): void {
+    if (session.value && session.value.user.id === next.id) save({ ...session.value, user: next });
+  }
+
+  /** A new session of this browser's (a password change): the other sessions have ended. */
+  function replace(next: AuthSession): void {
+    start(next);
+  }
+
+  /** Every session of this user ends, on every device; this tab and the others sign out. */
+  async function logoutEverywhere(): Promise<void> {
+    await api.logoutEverywhere();
+    save(null);
+    await api.logout().catch(() => undefined);
+    tell({ type: 'logout' });
+  }
+
   /** Called when another tab signed out, so the page can leave what needs a session. */
   function onRemoteLogout(handler: () => void): void {
     remoteLogoutHandlers.push(handler);
@@ -175,6 +193,9 @@ export const useAuthStore = defineStore('auth', () => {
     refresh,
     logout,
     clear,
+    setUser,
+    replace,
+    logoutEverywhere,
     onRemoteLogout,
   };
 });

@@ -1,4 +1,5 @@
 import type { Product } from '@marketplace/contracts';
+import { currentLanguage } from '../i18n/index.ts';
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
@@ -21,7 +22,8 @@ export function minorDigits(currency: string): number {
   }
 }
 
-export function formatMoney(minor: number, currency: string, locale = 'en'): string {
+/** In the current language: `1 234,50 €` in Russian, `€1,234.50` in English. */
+export function formatMoney(minor: number, currency: string, locale = currentLanguage()): string {
   try {
     return moneyFormat(currency, locale).format(minor / 10 ** minorDigits(currency));
   } catch {
@@ -30,12 +32,24 @@ export function formatMoney(minor: number, currency: string, locale = 'en'): str
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-export function formatDate(iso: string | undefined | null): string {
+/** A date and time in the current language (read from i18n, so a template re-renders on a switch). */
+export function formatDate(iso: string | undefined | null, locale = currentLanguage()): string {
   if (!iso) return '';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+  if (Number.isNaN(date.getTime())) return iso;
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    dateFormats.set(locale, format);
+  }
+  return format.format(date);
+}
+
+/** A plain number in the current language (`12 345` in Russian). */
+export function formatNumber(n: number, locale = currentLanguage()): string {
+  return new Intl.NumberFormat(locale).format(n);
 }
 
 /** An order's short number, as the notifications write it (`#` + the first 8 characters). */

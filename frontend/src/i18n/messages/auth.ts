@@ -1,0 +1,53 @@
+import { area } from '../area.ts';
+
+export const auth = area(
+  {
+    auth: {
+      loginTitle: 'Log in',
+      registerTitle: 'Create an account',
+      email: 'E-mail',
+      password: 'Password',
+      passwordHint: 'At least 8 characters',
+      name: 'Name',
+      role: 'I want to',
+      roleBuyer: 'Buy',
+      roleSeller: 'Sell',
+      loginSubmit: 'Log in',
+      registerSubmit: 'Create account',
+      submitting: 'Please wait…',
+      noAccount: 'New here?',
+      haveAccount: 'Already have an account?',
+      invalidCredentials: 'Wrong e-mail or password.',
+      tooManyAttempts: 'Too many attempts. Please wait {seconds} seconds.',
+      emailTaken: 'An account with this e-mail already exists.',
+      demoBuyer: 'Demo buyer: {email} / {password}',
+      demoSeller: 'Demo seller: {email} / {password}',
+      sessionExpired: 'Your session has expired. Please log in again.',
+    },
+  },
+  // TODO(ru): translate
+  {
+    auth: {
+      loginTitle: 'Log in',
+      registerTitle: 'Create an account',
+      email: 'E-mail',
+      password: 'Password',
+      passwordHint: 'At least 8 characters',
+      name: 'Name',
+      role: 'I want to',
+      roleBuyer: 'Buy',
+      roleSeller: 'Sell',
+      loginSubmit: 'Log in',
+      registerSubmit: 'Create account',
+      submitting: 'Please wait…',
+      noAccount: 'New here?',
+      haveAccount: 'Already have an account?',
+      invalidCredentials: 'Wrong e-mail or password.',
+      tooManyAttempts: 'Too many attempts. Please wait {seconds} seconds.',
+      emailTaken: 'An account with this e-mail already exists.',
+      demoBuyer: 'Demo buyer: {email} / {password}',
+      demoSeller: 'Demo seller: {email} / {password}',
+      sessionExpired: 'Your session has expired. Please log in again.',
+    },
+  },
+);

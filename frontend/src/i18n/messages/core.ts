@@ -1,0 +1,91 @@
+import { area } from '../area.ts';
+
+export const core = area(
+  {
+    app: {
+      name: 'Marketplace',
+      skipToContent: 'Skip to content',
+      footer: 'A marketplace of independent sellers.',
+    },
+    nav: {
+      catalog: 'Catalog',
+      orders: 'Orders',
+      seller: 'Seller',
+      notifications: 'Notifications',
+      login: 'Log in',
+      register: 'Sign up',
+      logout: 'Log out',
+      search: 'Search products',
+      searchButton: 'Search',
+      unread: 'No unread notifications | 1 unread notification | {n} unread notifications',
+      menu: 'Menu',
+    },
+    common: {
+      loading: 'Loading…',
+      loadMore: 'Load more',
+      retry: 'Try again',
+      back: 'Back',
+      networkError: 'Cannot reach the server. Check your connection and try again.',
+      genericError: 'Something went wrong.',
+      requestId: 'Request id: {id}',
+      retryAfter: 'Please wait {seconds} seconds before trying again.',
+      optional: 'optional',
+    },
+    status: {
+      created: 'Created',
+      confirmed: 'Confirmed',
+      shipped: 'Shipped',
+      delivered: 'Delivered',
+      cancelled: 'Cancelled',
+    },
+    notFound: {
+      title: 'Page not found',
+      text: 'The page you are looking for does not exist.',
+      home: 'Go to the catalog',
+    },
+  },
+  // TODO(ru): translate
+  {
+    app: {
+      name: 'Marketplace',
+      skipToContent: 'Skip to content',
+      footer: 'A marketplace of independent sellers.',
+    },
+    nav: {
+      catalog: 'Catalog',
+      orders: 'Orders',
+      seller: 'Seller',
+      notifications: 'Notifications',
+      login: 'Log in',
+      register: 'Sign up',
+      logout: 'Log out',
+      search: 'Search products',
+      searchButton: 'Search',
+      unread: 'No unread notifications | 1 unread notification | {n} unread notifications',
+      menu: 'Menu',
+    },
+    common: {
+      loading: 'Loading…',
+      loadMore: 'Load more',
+      retry: 'Try again',
+      back: 'Back',
+      networkError: 'Cannot reach the server. Check your connection and try again.',
+      genericError: 'Something went wrong.',
+      requestId: 'Request id: {id}',
+      retryAfter: 'Please wait {seconds} seconds before trying again.',
+      optional: 'optional',
+    },
+    status: {
+      created: 'Created',
+      confirmed: 'Confirmed',
+      shipped: 'Shipped',
+      delivered: 'Delivered',
+      cancelled: 'Cancelled',
+    },
+    notFound: {
+      title: 'Page not found',
+      text: 'The page you are looking for does not exist.',
+      home: 'Go to the catalog',
+    },
+  },
+);

@@ -1,0 +1,53 @@
+import { area } from '../area.ts';
+
+export const orders = area(
+  {
+    orders: {
+      title: 'My orders',
+      empty: 'No orders yet',
+      emptyHint: 'Orders you place will appear here.',
+      browse: 'Browse the catalog',
+      order: 'Order',
+      number: 'Order #{id}',
+      placed: 'Placed {date}',
+      items: 'no items | 1 item | {n} items',
+      total: 'Total',
+      status: 'Status',
+      backToOrders: 'Back to orders',
+      backToSellerOrders: 'Back to incoming orders',
+      shipTo: 'Ship to',
+      history: 'History',
+      historyEmpty: 'No changes yet.',
+      historyCreated: 'Order placed',
+      notFound: 'This order does not exist.',
+      justPlaced: 'Thank you! Your order has been placed.',
+      cancel: 'Cancel order',
+      cancelConfirm: 'Cancel this order?',
+    },
+  },
+  // TODO(ru): translate
+  {
+    orders: {
+      title: 'My orders',
+      empty: 'No orders yet',
+      emptyHint: 'Orders you place will appear here.',
+      browse: 'Browse the catalog',
+      order: 'Order',
+      number: 'Order #{id}',
+      placed: 'Placed {date}',
+      items: 'no items | 1 item | {n} items',
+      total: 'Total',
+      status: 'Status',
+      backToOrders: 'Back to orders',
+      backToSellerOrders: 'Back to incoming orders',
+      shipTo: 'Ship to',
+      history: 'History',
+      historyEmpty: 'No changes yet.',
+      historyCreated: 'Order placed',
+      notFound: 'This order does not exist.',
+      justPlaced: 'Thank you! Your order has been placed.',
+      cancel: 'Cancel order',
+      cancelConfirm: 'Cancel this order?',
+    },
+  },
+);
