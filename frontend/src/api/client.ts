@@ -115,7 +115,7 @@ const TOKEN_REFUSED = ['token-expired', 'invalid-token'] as const;
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-interface RequestOptions {
+export interface RequestOptions {
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
@@ -207,7 +207,11 @@ async function attempt<T>(method: string, url: string, options: RequestOptions):
   return body as T;
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<T> {
   const url = buildUrl(path, options.query);
   const sentToken = options.auth !== false && Boolean(authHooks?.accessToken());
   try {
