@@ -15,6 +15,9 @@ export const ROUTE_TABLE: readonly UpstreamRoute[] = [
   { prefix: '/api/categories', service: 'product' },
   { prefix: '/api/sellers', service: 'product' },
   { prefix: '/api/orders', service: 'order' },
+  // A seller's own products, archived ones too (read from its database): more specific than
+  // `/api/seller`, so it wins there (static routes go before wildcards).
+  { prefix: '/api/seller/products', service: 'product' },
   { prefix: '/api/seller', service: 'order' },
   { prefix: '/api/notifications', service: 'notification' },
   // Parked events are kept by notification-service, the exchange's collector of unrouted ones.

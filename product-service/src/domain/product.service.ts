@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Product, ProductBody, ProductPatchBody } from '@marketplace/contracts';
-import { inTransaction } from '@marketplace/db';
+import type {
+  Product,
+  ProductBody,
+  ProductPage,
+  ProductPatchBody,
+  SellerProductsQuery,
+} from '@marketplace/contracts';
+import { inTransaction, InvalidCursorError } from '@marketplace/db';
 import { categoryExists } from '../data/category.repository.ts';
 import { findSellerName } from '../data/seller.repository.ts';
 import {
@@ -12,6 +18,7 @@ import {
   updateProduct,
 } from '../data/product.repository.ts';
 import type { DB } from '../data/schema.ts';
+import { listSellerProducts } from '../data/seller-products.repository.ts';
 import type { ProductsChanged } from './catalog-changes.ts';
 import { ProductErrors } from './errors.ts';
 import { MAX_STOCK, sellerNameOf, type Actor } from './product.model.ts';
@@ -90,6 +97,25 @@ export class ProductService {
     }
     await this.changed([id]);
     return this.reload(id);
+  }
+
+  /** The actor's own products of one status (active unless asked), newest first. */
+  async listOwn(actor: Actor, query: SellerProductsQuery): Promise<ProductPage> {
+    try {
+      return await listSellerProducts(
+        this.db,
+        {
+          sellerId: actor.userId,
+          status: query.status ?? 'active',
+          titlePart: query.q?.trim(),
+        },
+        // An empty cursor means the first page, as in the catalog.
+        { limit: query.limit, cursor: query.cursor || undefined },
+      );
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw ProductErrors.invalidCursor();
+      throw error;
+    }
   }
 
   /** Adds `delta` (may be negative) to the stock atomically: it never loses a reservation. */

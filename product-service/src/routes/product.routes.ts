@@ -10,6 +10,7 @@ import {
   ProductPageSchema,
   ProductPatchBodySchema,
   ProductSchema,
+  SellerProductsQuerySchema,
   StockAdjustmentBodySchema,
 } from '@marketplace/contracts';
 import type { VersionedCache } from '../cache/versioned-cache.ts';
@@ -98,6 +99,26 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       if (read.public) reply.header('etag', `"${read.product.version}"`);
       else reply.header('cache-control', 'private, no-store');
       return read.product;
+    },
+  );
+
+  app.get(
+    '/api/seller/products',
+    {
+      onRequest: sellerOnly,
+      schema: {
+        tags,
+        security,
+        summary:
+          "One's own products, newest first; archived ones with status=archived (seller or admin)",
+        querystring: SellerProductsQuerySchema,
+        response: { 200: ProductPageSchema, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      // The seller's own view, archived products among them: never kept by a shared cache.
+      reply.header('cache-control', 'private, no-store');
+      return products.listOwn(currentUser(request), request.query);
     },
   );
 

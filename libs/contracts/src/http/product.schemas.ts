@@ -168,6 +168,20 @@ export const ProductListQuerySchema = Type.Object(
 export type ProductListQuery = Static<typeof ProductListQuerySchema>;
 
 /**
+ * `GET /api/seller/products`: the caller's own products, newest first, `active` ones unless
+ * `status=archived` asks for the archived ones; `q` is a part of the title (any case).
+ */
+export const SellerProductsQuerySchema = Type.Object({
+  ...PageQuerySchema.properties,
+  status: Type.Optional({
+    ...ProductStatusSchema,
+    description: 'Which of the products: `active` (the default) or `archived`',
+  }),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the title' })),
+});
+export type SellerProductsQuery = Static<typeof SellerProductsQuerySchema>;
+
+/**
  * Shared (product-service registers it on the app, so OpenAPI shows it as a component) because
  * it refers to itself: a category holds categories.
  */
