@@ -47,10 +47,15 @@ function sendIndex(reply: FastifyReply): FastifyReply {
 /**
  * The built SPA at `/`: its files as they are, and index.html for any other GET outside /api
  * (client-side routes). Without a build, a plain page says how to make one.
+ *
+ * The build writes `.br` and `.gz` beside each text file (frontend/vite.config.ts), and
+ * `preCompressed` sends the one the request's Accept-Encoding prefers (brotli, then gzip, then the
+ * file itself), with `Vary: Accept-Encoding` on every file answer so a shared cache keeps them
+ * apart. Compressing on each request would cost the gateway CPU for bytes that never change.
  */
 export async function registerFrontendRoutes(app: FastifyInstance, distDir: string): Promise<void> {
   const root = resolve(distDir);
-  await app.register(fastifyStatic, { root, serve: false });
+  await app.register(fastifyStatic, { root, serve: false, preCompressed: true });
 
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = pathOf(request.url);
