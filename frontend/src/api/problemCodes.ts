@@ -17,6 +17,7 @@ export const SERVER_CODES = [
   'invalid-token',
   'validation-error',
   'product-not-found',
+  'seller-not-found',
   'order-not-found',
   'insufficient-stock',
   'product-unavailable',

@@ -7,12 +7,14 @@ import { auth } from './messages/auth.ts';
 import { cart } from './messages/cart.ts';
 import { catalog } from './messages/catalog.ts';
 import { core } from './messages/core.ts';
+import { header } from './messages/header.ts';
 import { notifications } from './messages/notifications.ts';
 import { orders } from './messages/orders.ts';
 import { seller } from './messages/seller.ts';
 
 export const en = {
   ...core.en,
+  ...header.en,
   ...catalog.en,
   ...cart.en,
   ...auth.en,
@@ -26,6 +28,7 @@ export type Messages = typeof en;
 
 export const ru: Translation<Messages> = {
   ...core.ru,
+  ...header.ru,
   ...catalog.ru,
   ...cart.ru,
   ...auth.ru,

@@ -1,6 +1,6 @@
 import type { Category, CategoryTree, ProductSort } from '@marketplace/contracts';
 import type { LocationQuery, LocationQueryRaw } from 'vue-router';
-import type { ProductFilters } from '../api/client.ts';
+import type { AttributeFilters, ProductFilters } from '../api/client.ts';
 
 type Filters = Required<ProductFilters>;
 
@@ -9,7 +9,21 @@ type Filters = Required<ProductFilters>;
  * `''` for "any", prices as typed (major units).
  */
 export type CatalogQuery = Pick<Filters, 'q' | 'category' | 'sellerId' | 'inStock'> &
-  Record<keyof Pick<Filters, 'minPrice' | 'maxPrice'>, string> & { sort: Filters['sort'] | '' };
+  Record<keyof Pick<Filters, 'minPrice' | 'maxPrice'>, string> & {
+    sort: Filters['sort'] | '';
+    /** `attr.<name>=<value>` in the address bar: one value per attribute, all must match. */
+    attributes: AttributeFilters;
+  };
+
+const ATTR = 'attr.';
+/**
+ * The contract's ATTRIBUTE_NAME_PATTERN, ATTRIBUTE_VALUE_MAX and its limit of ten filters, copied
+ * because the contracts are imported type-only (no TypeBox in the bundle); a hand-edited address
+ * breaking them would be a 400 instead of a catalog.
+ */
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+const ATTRIBUTE_VALUE_MAX = 64;
+const MAX_ATTRIBUTE_FILTERS = 10;
 
 /** The i18n key of each sort's name (a sort added to the contract fails the type check here). */
 export const SORT_LABELS: Record<ProductSort, string> = {
@@ -21,7 +35,16 @@ export const SORT_LABELS: Record<ProductSort, string> = {
 
 /** Every filter at "any"; the search text is kept when given. */
 export function emptyCatalogQuery(q = ''): CatalogQuery {
-  return { q, category: '', sellerId: '', sort: '', minPrice: '', maxPrice: '', inStock: false };
+  return {
+    q,
+    category: '',
+    sellerId: '',
+    sort: '',
+    minPrice: '',
+    maxPrice: '',
+    inStock: false,
+    attributes: {},
+  };
 }
 
 function text(value: LocationQuery[string] | undefined): string {
@@ -38,7 +61,20 @@ export function readCatalogQuery(query: LocationQuery): CatalogQuery {
     minPrice: text(query.minPrice),
     maxPrice: text(query.maxPrice),
     inStock: text(query.inStock) === '1',
+    attributes: readAttributes(query),
   };
+}
+
+function readAttributes(query: LocationQuery): AttributeFilters {
+  const attributes: AttributeFilters = {};
+  for (const [key, value] of Object.entries(query)) {
+    const name = key.slice(ATTR.length);
+    const given = text(value);
+    if (!key.startsWith(ATTR) || !ATTRIBUTE_NAME.test(name) || !given) continue;
+    if (Object.keys(attributes).length >= MAX_ATTRIBUTE_FILTERS) break;
+    attributes[name] = given.slice(0, ATTRIBUTE_VALUE_MAX);
+  }
+  return attributes;
 }
 
 export function writeCatalogQuery(value: CatalogQuery): LocationQueryRaw {
@@ -50,6 +86,7 @@ export function writeCatalogQuery(value: CatalogQuery): LocationQueryRaw {
   if (value.minPrice) query.minPrice = value.minPrice;
   if (value.maxPrice) query.maxPrice = value.maxPrice;
   if (value.inStock) query.inStock = '1';
+  for (const [name, given] of Object.entries(value.attributes).sort()) query[ATTR + name] = given;
   return query;
 }
 
@@ -74,13 +111,15 @@ export function toProductFilters(value: CatalogQuery): ProductFilters {
   return filters;
 }
 
-/** A category as the filter's select lists it: `depth` indents it under its parent. */
-export type CategoryOption = Pick<Category, 'slug' | 'name'> & { depth: number };
+/** A category as the filter lists it: `depth` indents it under its parent. */
+export type CategoryOption = Pick<Category, 'id' | 'slug' | 'name' | 'productCount'> & {
+  depth: number;
+};
 
-/** The category tree flattened depth-first for a select, children indented under parents. */
+/** The category tree flattened depth-first, children indented under parents. */
 export function flattenCategories(tree: CategoryTree, depth = 0): CategoryOption[] {
   return tree.flatMap((node) => [
-    { slug: node.slug, name: node.name, depth },
+    { id: node.id, slug: node.slug, name: node.name, productCount: node.productCount, depth },
     ...flattenCategories(node.children, depth + 1),
   ]);
 }

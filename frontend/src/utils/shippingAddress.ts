@@ -1,4 +1,4 @@
-import type { ShippingAddress } from '@marketplace/contracts';
+import type { Address, ShippingAddress, User } from '@marketplace/contracts';
 
 const STORAGE_KEY = 'marketplace.shippingAddress';
 
@@ -42,4 +42,33 @@ export function cleanAddress(address: AddressForm): ShippingAddress {
   const line2 = address.line2.trim();
   if (line2) clean.line2 = line2;
   return clean;
+}
+
+/**
+ * The form's first values: the profile's address (its recipient defaulting to the profile's
+ * name), else the last one used at checkout in this browser.
+ */
+export function initialAddress(user: Pick<User, 'name' | 'address'> | null): AddressForm {
+  const profile = user?.address;
+  if (profile) {
+    return {
+      ...emptyAddress(),
+      ...profile,
+      name: profile.name ?? user.name,
+      line2: profile.line2 ?? '',
+    };
+  }
+  return { ...emptyAddress(user?.name ?? ''), ...loadLastAddress() };
+}
+
+/** The same address as the profile's (the recipient's name aside)? */
+export function sameAsProfile(address: ShippingAddress, profile: Address | null): boolean {
+  if (!profile) return false;
+  return (
+    address.line1 === profile.line1 &&
+    (address.line2 ?? '') === (profile.line2 ?? '') &&
+    address.city === profile.city &&
+    address.postalCode === profile.postalCode &&
+    address.country === profile.country
+  );
 }
