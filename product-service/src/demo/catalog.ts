@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEMO_SELLERS } from '@marketplace/contracts';
+import { DEMO_SELLERS, type Attributes } from '@marketplace/contracts';
 import type { GlyphName } from './glyphs.ts';
 import { HOME_AND_BOOK_PRODUCTS } from './products.home-books.ts';
 import { OUTDOOR_PRODUCTS } from './products.outdoor.ts';
@@ -79,6 +79,8 @@ export interface DemoProductData {
   category: string;
   seller: SellerIndex;
   glyph: GlyphName;
+  /** Facet material: a few names (colour, material, connectivity, format...) shared widely. */
+  attributes?: Attributes;
 }
 
 export interface DemoProduct extends DemoProductData {

@@ -13,6 +13,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 0,
     glyph: 'mug',
+    attributes: { colour: 'white', material: 'ceramic' },
   },
   {
     slug: 'kiri-chef-knife',
@@ -25,6 +26,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 0,
     glyph: 'knife',
+    attributes: { colour: 'silver', material: 'steel' },
   },
   {
     slug: 'linen-duvet-set',
@@ -37,6 +39,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 0,
     glyph: 'pillow',
+    attributes: { colour: 'green', material: 'linen', size: 'double' },
   },
   {
     slug: 'arc-led-desk-lamp',
@@ -49,6 +52,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 0,
     glyph: 'lamp',
+    attributes: { colour: 'white', material: 'aluminium', connectivity: 'usb-c' },
   },
   {
     slug: 'alto-french-press',
@@ -61,6 +65,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 0,
     glyph: 'mug',
+    attributes: { colour: 'silver', material: 'steel', capacity: '1 l' },
   },
   {
     slug: 'monstera-plant',
@@ -73,6 +78,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 0,
     glyph: 'plant',
+    attributes: { colour: 'green', material: 'ceramic' },
   },
   {
     slug: 'hearth-dutch-oven',
@@ -85,6 +91,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 0,
     glyph: 'pan',
+    attributes: { colour: 'red', material: 'cast iron', capacity: '5 l' },
   },
   {
     slug: 'cedar-fig-candle',
@@ -97,6 +104,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 1,
     glyph: 'candle',
+    attributes: { colour: 'white', material: 'soy wax' },
   },
   {
     slug: 'chunky-knit-throw',
@@ -108,6 +116,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'home-kitchen',
     seller: 1,
     glyph: 'pillow',
+    attributes: { colour: 'beige', material: 'wool', size: '130 x 170 cm' },
   },
   {
     slug: 'pride-and-prejudice',
@@ -120,6 +129,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'book',
+    attributes: { format: 'hardcover', language: 'english' },
   },
   {
     slug: 'moby-dick',
@@ -132,6 +142,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'book',
+    attributes: { format: 'hardcover', language: 'english' },
   },
   {
     slug: 'meditations',
@@ -144,6 +155,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'book',
+    attributes: { format: 'paperback', language: 'english' },
   },
   {
     slug: 'frankenstein-1818',
@@ -156,6 +168,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'book',
+    attributes: { format: 'paperback', language: 'english' },
   },
   {
     slug: 'field-guide-european-birds',
@@ -168,6 +181,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 2,
     glyph: 'book',
+    attributes: { format: 'paperback', language: 'english' },
   },
   {
     slug: 'the-slow-loaf',
@@ -180,6 +194,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'book',
+    attributes: { format: 'hardcover', language: 'english' },
   },
   {
     slug: 'type-safe-systems',
@@ -192,6 +207,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'book',
+    attributes: { format: 'paperback', language: 'english' },
   },
   {
     slug: 'designing-reliable-services',
@@ -204,6 +220,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'book',
+    attributes: { format: 'paperback', language: 'english' },
   },
   {
     slug: 'dot-grid-notebook-a5',
@@ -216,6 +233,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'notebook',
+    attributes: { format: 'hardcover', colour: 'black', material: 'paper', size: 'a5' },
   },
   {
     slug: 'art-of-war-illustrated',
@@ -228,6 +246,7 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'book',
+    attributes: { format: 'hardcover', language: 'english' },
   },
   {
     slug: 'childrens-world-atlas',
@@ -239,5 +258,6 @@ export const HOME_AND_BOOK_PRODUCTS: DemoProductData[] = [
     category: 'books',
     seller: 1,
     glyph: 'globe',
+    attributes: { format: 'hardcover', language: 'english' },
   },
 ];

@@ -13,6 +13,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'camping',
     seller: 2,
     glyph: 'tent',
+    attributes: { colour: 'green', material: 'nylon' },
   },
   {
     slug: 'summit-sleeping-bag',
@@ -25,6 +26,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'camping',
     seller: 2,
     glyph: 'sleeping-bag',
+    attributes: { colour: 'blue', material: 'polyester' },
   },
   {
     slug: 'blaze-camp-stove',
@@ -37,6 +39,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'camping',
     seller: 2,
     glyph: 'flame',
+    attributes: { colour: 'grey', material: 'aluminium' },
   },
   {
     slug: 'beacon-400-headlamp',
@@ -49,6 +52,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'camping',
     seller: 2,
     glyph: 'sun',
+    attributes: { colour: 'black', material: 'plastic', connectivity: 'usb-c' },
   },
   {
     slug: 'forge-cast-iron-skillet',
@@ -61,6 +65,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'camping',
     seller: 2,
     glyph: 'pan',
+    attributes: { colour: 'black', material: 'cast iron' },
   },
   {
     slug: 'drift-camping-hammock',
@@ -73,6 +78,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'camping',
     seller: 2,
     glyph: 'hammock',
+    attributes: { colour: 'green', material: 'nylon' },
   },
   {
     slug: 'lite-folding-camp-chair',
@@ -85,6 +91,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'camping',
     seller: 2,
     glyph: 'chair',
+    attributes: { colour: 'black', material: 'aluminium' },
   },
   {
     slug: 'ridge-carbon-trekking-poles',
@@ -97,6 +104,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'outdoor',
     seller: 2,
     glyph: 'mountain',
+    attributes: { colour: 'black', material: 'carbon' },
   },
   {
     slug: 'ascent-38-backpack',
@@ -109,6 +117,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'outdoor',
     seller: 2,
     glyph: 'backpack',
+    attributes: { colour: 'red', material: 'nylon', capacity: '38 l' },
   },
   {
     slug: 'canyon-insulated-bottle',
@@ -121,6 +130,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'outdoor',
     seller: 2,
     glyph: 'bottle',
+    attributes: { colour: 'blue', material: 'steel', capacity: '0.75 l' },
   },
   {
     slug: 'storm-shell-rain-jacket',
@@ -133,6 +143,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'outdoor',
     seller: 2,
     glyph: 'jacket',
+    attributes: { colour: 'red', material: 'nylon', size: 'l' },
   },
   {
     slug: 'horizon-10x42-binoculars',
@@ -145,6 +156,7 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'outdoor',
     seller: 2,
     glyph: 'binoculars',
+    attributes: { colour: 'black', material: 'rubber' },
   },
   {
     slug: 'merino-base-layer',
@@ -157,5 +169,6 @@ export const OUTDOOR_PRODUCTS: DemoProductData[] = [
     category: 'outdoor',
     seller: 2,
     glyph: 'jacket',
+    attributes: { colour: 'grey', material: 'wool', size: 'm' },
   },
 ];

@@ -13,6 +13,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'audio',
     seller: 0,
     glyph: 'headphones',
+    attributes: { colour: 'black', connectivity: 'bluetooth', material: 'plastic' },
   },
   {
     slug: 'pulse-mini-speaker',
@@ -25,6 +26,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'audio',
     seller: 0,
     glyph: 'speaker',
+    attributes: { colour: 'blue', connectivity: 'bluetooth', material: 'silicone' },
   },
   {
     slug: 'echo-wireless-earbuds',
@@ -37,6 +39,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'audio',
     seller: 0,
     glyph: 'headphones',
+    attributes: { colour: 'white', connectivity: 'bluetooth', material: 'plastic' },
   },
   {
     slug: 'sm50-studio-headphones',
@@ -49,6 +52,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'audio',
     seller: 0,
     glyph: 'headphones',
+    attributes: { colour: 'black', connectivity: 'wired', material: 'plastic' },
   },
   {
     slug: 'hearth-smart-speaker',
@@ -61,6 +65,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'audio',
     seller: 0,
     glyph: 'speaker',
+    attributes: { colour: 'grey', connectivity: 'wi-fi', material: 'fabric' },
   },
   {
     slug: 'carousel-turntable',
@@ -73,6 +78,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'audio',
     seller: 0,
     glyph: 'disc',
+    attributes: { colour: 'black', connectivity: 'wired', material: 'wood' },
   },
   {
     slug: 'orbit-usb-microphone',
@@ -85,6 +91,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'audio',
     seller: 0,
     glyph: 'mic',
+    attributes: { colour: 'black', connectivity: 'usb-c', material: 'steel' },
   },
   {
     slug: 'slate-13-ultrabook',
@@ -97,6 +104,12 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'computers',
     seller: 0,
     glyph: 'laptop',
+    attributes: {
+      colour: 'silver',
+      connectivity: 'wi-fi',
+      material: 'aluminium',
+      storage: '512 gb',
+    },
   },
   {
     slug: 'keystone-mechanical-keyboard',
@@ -109,6 +122,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'computers',
     seller: 0,
     glyph: 'keyboard',
+    attributes: { colour: 'grey', connectivity: 'usb-c', material: 'aluminium' },
   },
   {
     slug: 'glide-wireless-mouse',
@@ -121,6 +135,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'computers',
     seller: 0,
     glyph: 'mouse',
+    attributes: { colour: 'black', connectivity: 'bluetooth', material: 'plastic' },
   },
   {
     slug: 'vista-27-4k-monitor',
@@ -133,6 +148,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'computers',
     seller: 0,
     glyph: 'monitor',
+    attributes: { colour: 'black', connectivity: 'usb-c', material: 'plastic' },
   },
   {
     slug: 'harbor-usb-c-hub',
@@ -145,6 +161,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'computers',
     seller: 0,
     glyph: 'bolt',
+    attributes: { colour: 'grey', connectivity: 'usb-c', material: 'aluminium' },
   },
   {
     slug: 'clarity-1080p-webcam',
@@ -157,6 +174,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'computers',
     seller: 0,
     glyph: 'camera',
+    attributes: { colour: 'black', connectivity: 'usb-c', material: 'plastic' },
   },
   {
     slug: 'rapid-portable-ssd-1tb',
@@ -169,6 +187,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'computers',
     seller: 0,
     glyph: 'drive',
+    attributes: { colour: 'blue', connectivity: 'usb-c', material: 'aluminium', storage: '1 tb' },
   },
   {
     slug: 'nova-6-smartphone',
@@ -181,6 +200,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'electronics',
     seller: 0,
     glyph: 'phone',
+    attributes: { colour: 'blue', connectivity: '5g', material: 'glass', storage: '128 gb' },
   },
   {
     slug: 'snap-instant-camera',
@@ -193,6 +213,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'electronics',
     seller: 0,
     glyph: 'camera',
+    attributes: { colour: 'white', material: 'plastic' },
   },
   {
     slug: 'stride-fitness-watch',
@@ -205,6 +226,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'electronics',
     seller: 2,
     glyph: 'watch',
+    attributes: { colour: 'black', connectivity: 'bluetooth', material: 'silicone' },
   },
   {
     slug: 'volt-20k-power-bank',
@@ -217,6 +239,7 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'electronics',
     seller: 0,
     glyph: 'bolt',
+    attributes: { colour: 'white', connectivity: 'usb-c', material: 'plastic' },
   },
   {
     slug: 'paperlight-e-reader',
@@ -229,5 +252,6 @@ export const TECH_PRODUCTS: DemoProductData[] = [
     category: 'electronics',
     seller: 1,
     glyph: 'tablet',
+    attributes: { colour: 'black', connectivity: 'wi-fi', material: 'plastic', storage: '16 gb' },
   },
 ];

@@ -30,7 +30,8 @@ export async function seedCategories(db: Kysely<DB>): Promise<void> {
 
 /**
  * Inserts the demo products. Idempotent: rows are keyed by fixed ids and rows already present are
- * kept as they are (their stock may have moved since), except that a missing seller name is filled.
+ * kept as they are (their stock may have moved since), except that a missing seller name is filled
+ * and so are the attributes of a demo product that has none.
  */
 export async function seedDemoCatalog(db: Kysely<DB>): Promise<void> {
   await seedCategories(db);
@@ -48,6 +49,7 @@ export async function seedDemoCatalog(db: Kysely<DB>): Promise<void> {
     )
     .execute();
   await fillDemoSellerNames(db);
+  await fillDemoAttributes(db);
 }
 
 /** Databases seeded before products had seller names get them; a name already set is kept. */
@@ -58,6 +60,25 @@ async function fillDemoSellerNames(db: Kysely<DB>): Promise<void> {
       .set({ seller_name: seller.name })
       .where('seller_id', '=', seller.id)
       .where('seller_name', '=', '')
+      .execute();
+  }
+}
+
+/**
+ * Demo rows seeded before the demo catalog had attributes get them; attributes set since (even
+ * other ones) are kept. A new version and updated_at, so every replica's index catches up and no
+ * cached copy or ETag of the old row is served as current.
+ */
+async function fillDemoAttributes(db: Kysely<DB>): Promise<void> {
+  const now = new Date();
+  for (const product of DEMO_PRODUCTS) {
+    if (!product.attributes || Object.keys(product.attributes).length === 0) continue;
+    await db
+      .updateTable('products')
+      .set({ attributes: JSON.stringify(product.attributes), updated_at: now })
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', product.id)
+      .where('attributes', '=', '{}')
       .execute();
   }
 }
