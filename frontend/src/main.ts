@@ -24,6 +24,13 @@ configureAuth({
     }
   },
 });
+// The server ended the session (blocked, revoked): to the login page, saying why, cart kept.
+auth.onSessionEnded(() => {
+  const current = router.currentRoute.value;
+  if (current.meta.requiresAuth) {
+    void router.push({ name: 'login', query: { redirect: current.fullPath, expired: '1' } });
+  }
+});
 // Signed out in another tab: leave the pages that need a session.
 auth.onRemoteLogout(() => {
   const current = router.currentRoute.value;

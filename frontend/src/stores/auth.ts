@@ -71,6 +71,7 @@ export const useAuthStore = defineStore('auth', () => {
   const session = ref<Session | null>(null);
   let refreshing: Promise<boolean> | null = null;
   const remoteLogoutHandlers: (() => void)[] = [];
+  const sessionEndedHandlers: ((code: string) => void)[] = [];
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL);
 
   const user = computed(() => session.value?.user ?? null);
@@ -118,7 +119,10 @@ export const useAuthStore = defineStore('auth', () => {
     } catch (error) {
       answered = !api.hasCode(error, 'network-error');
       // Only a definitive refusal ends the session; a network blip or a rate limit keeps it.
-      if (api.hasCode(error, ...SESSION_OVER)) save(null);
+      if (api.hasCode(error, ...SESSION_OVER) && session.value) {
+        save(null);
+        for (const handler of sessionEndedHandlers) handler(error.code);
+      }
       return false;
     } finally {
       if (answered && store?.getItem(IN_FLIGHT_KEY) === mark) store.removeItem(IN_FLIGHT_KEY);
@@ -161,6 +165,14 @@ export const useAuthStore = defineStore('auth', () => {
     tell({ type: 'logout' });
   }
 
+  /**
+   * Called when the server ended this session (the account blocked, the session revoked
+   * elsewhere), so the page can send the person to log in again.
+   */
+  function onSessionEnded(handler: (code: string) => void): void {
+    sessionEndedHandlers.push(handler);
+  }
+
   /** Called when another tab signed out, so the page can leave what needs a session. */
   function onRemoteLogout(handler: () => void): void {
     remoteLogoutHandlers.push(handler);
@@ -197,5 +209,6 @@ export const useAuthStore = defineStore('auth', () => {
     replace,
     logoutEverywhere,
     onRemoteLogout,
+    onSessionEnded,
   };
 });

@@ -84,11 +84,20 @@ export const useNotificationsStore = defineStore('notifications', () => {
     es.addEventListener('notification', onMessage);
     es.onerror = () => {
       // EventSource would retry with the same (possibly expired) token: take over instead.
+      const wasOpen = live.value;
       es.close();
       if (source === es) source = null;
       live.value = false;
       startPolling();
-      scheduleReconnect();
+      // A stream the server ended may mean the session is over (the account was blocked): a
+      // refresh finds out at once rather than when the access token expires.
+      if (wasOpen) {
+        void auth.refresh().then((ok) => {
+          if (ok || auth.isLoggedIn) scheduleReconnect();
+        });
+      } else {
+        scheduleReconnect();
+      }
     };
   }
 
