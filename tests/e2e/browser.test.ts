@@ -60,15 +60,20 @@ describe('the SPA in a real browser', () => {
     await buyer.getByTestId('product-title').filter({ hasText: title }).first().waitFor();
     await buyer.getByTestId('product-title').filter({ hasText: title }).first().click();
 
-    // order it
+    // order it, through the cart
     await buyer.getByTestId('product-detail').waitFor();
+    await buyer.getByTestId('add-to-cart').click();
+    await buyer.getByTestId('nav-cart').click();
+    await buyer.getByTestId('go-to-checkout').click();
     await buyer.getByTestId('address-name').fill('Grace Browser');
     await buyer.getByTestId('address-line1').fill('1 Main St');
     await buyer.getByTestId('address-city').fill('Springfield');
     await buyer.getByTestId('address-postal-code').fill('12345');
     await buyer.getByTestId('address-country').fill('US');
-    await buyer.getByTestId('order-button').click();
-    await buyer.getByTestId('order-placed').waitFor();
+    await buyer.getByTestId('place-order').click();
+    await buyer.getByTestId('checkout-done').waitFor();
+    await buyer.getByTestId('placed-order').click();
+    await buyer.getByTestId('order-detail').waitFor();
     const orderId = await buyer.getByTestId('order-detail').getAttribute('data-order-id');
     expect(orderId).toBeTruthy();
     expect(await buyer.getByTestId('order-status').getAttribute('data-status')).toBe('created');
@@ -79,7 +84,7 @@ describe('the SPA in a real browser', () => {
     // the seller confirms in their own browser
     const seller = await (await browser.newContext()).newPage();
     await login(seller, DEMO_SELLERS[0].email, DEMO_PASSWORD);
-    await seller.getByTestId('nav-seller').click();
+    await seller.goto(`${stack.gatewayUrl}/seller/orders`);
     const row = seller.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
     await row.getByTestId('status-action-confirmed').click();
     await expect
