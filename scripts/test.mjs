@@ -18,6 +18,8 @@ const STEPS = [
   { title: 'format', command: bin('prettier'), args: ['--check', '.'] },
   { title: 'lint', command: bin('eslint'), args: ['.', '--max-warnings', '0'] },
   { title: 'types', command: 'npm', args: ['run', '--silent', 'typecheck'] },
+  // The browser tests and the bundle budget read frontend/dist: always the SPA of these sources.
+  { title: 'frontend build', command: 'npm', args: ['run', '--silent', 'build:frontend'] },
   {
     title: 'tests',
     command: bin('vitest'),
