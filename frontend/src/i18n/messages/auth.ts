@@ -23,6 +23,10 @@ export const auth = area(
       demoBuyer: 'Demo buyer: {email} / {password}',
       demoSeller: 'Demo seller: {email} / {password}',
       sessionExpired: 'Your session has expired. Please log in again.',
+      accountBlocked: 'This account is blocked. Please contact support.',
+      required: 'Please fill this in.',
+      emailInvalid: 'Enter an e-mail address such as name@example.com.',
+      passwordTooShort: 'The password needs at least 8 characters.',
     },
   },
   {
@@ -47,6 +51,10 @@ export const auth = area(
       demoBuyer: 'Демо-покупатель: {email} / {password}',
       demoSeller: 'Демо-продавец: {email} / {password}',
       sessionExpired: 'Сеанс истёк. Войдите снова.',
+      accountBlocked: 'Этот аккаунт заблокирован. Обратитесь в поддержку.',
+      required: 'Заполните это поле.',
+      emailInvalid: 'Введите адрес электронной почты, например name@example.com.',
+      passwordTooShort: 'Пароль должен быть не короче 8 символов.',
     },
   },
 );
