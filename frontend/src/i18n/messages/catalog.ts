@@ -5,6 +5,7 @@ export const catalog = area(
     catalog: {
       title: 'Catalog',
       resultsFor: 'Results for “{q}”',
+      count: 'No products | {n} product | {n} products',
       filters: 'Filters',
       category: 'Category',
       allCategories: 'All categories',
@@ -52,6 +53,7 @@ export const catalog = area(
     catalog: {
       title: 'Каталог',
       resultsFor: 'Результаты по запросу «{q}»',
+      count: 'Нет товаров | {n} товар | {n} товара | {n} товаров',
       filters: 'Фильтры',
       category: 'Категория',
       allCategories: 'Все категории',
