@@ -12,11 +12,13 @@ const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 // An absolute http(s) URL or a path on this origin (not `//host`, not `javascript:`), in printable
 // ASCII as URLs are (non-ASCII is percent-encoded): ten of the longest, JSON-escaped, always fit
 // the column (see IMAGES_MAX_BYTES).
-const IMAGE_URL_MAX = 2048;
-const IMAGES_MAX = 10;
+export const IMAGE_URL_MAX = 2048;
+export const IMAGES_MAX = 10;
+/** Exported (as the limits are) so the SPA's copy of the rule is checked against it by type. */
+export const IMAGE_URL_PATTERN = '^(https?://[!-~]+|/(?![/\\\\])[!-~]*)$';
 const ImageUrl = Type.String({
   maxLength: IMAGE_URL_MAX,
-  pattern: '^(https?://[!-~]+|/(?![/\\\\])[!-~]*)$',
+  pattern: IMAGE_URL_PATTERN,
   description:
     'An absolute http(s) URL or a path on this site; printable ASCII (percent-encode the rest)',
 });
