@@ -5,6 +5,7 @@
  */
 export const SERVER_CODES = [
   'invalid-credentials',
+  'wrong-password',
   'too-many-attempts',
   'rate-limited',
   'busy',

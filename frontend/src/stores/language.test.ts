@@ -2,10 +2,13 @@ import type { ProfilePatch, User } from '@marketplace/contracts';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as Client from '../api/client.ts';
+
+type ClientModule = typeof Client;
 
 const updateMe = vi.fn<(body: ProfilePatch) => Promise<User>>();
 vi.mock('../api/client.ts', async (original) => ({
-  ...(await original<typeof import('../api/client.ts')>()),
+  ...(await original<ClientModule>()),
   updateMe: (body: ProfilePatch) => updateMe(body),
 }));
 

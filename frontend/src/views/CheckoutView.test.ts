@@ -2,13 +2,16 @@ import type { CheckoutBody, CheckoutResult, Product, User } from '@marketplace/c
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as Client from '../api/client.ts';
+
+type ClientModule = typeof Client;
 import { createMemoryHistory, createRouter } from 'vue-router';
 
 const createOrder = vi.fn<(body: CheckoutBody, key: string) => Promise<CheckoutResult>>();
 const getProducts = vi.fn<(ids: readonly string[]) => Promise<(Product | null)[]>>();
 const updateMe = vi.fn<(body: unknown) => Promise<User>>();
 vi.mock('../api/client.ts', async (original) => ({
-  ...(await original<typeof import('../api/client.ts')>()),
+  ...(await original<ClientModule>()),
   createOrder: (body: CheckoutBody, key: string) => createOrder(body, key),
   getProducts: (ids: readonly string[]) => getProducts(ids),
   updateMe: (body: unknown) => updateMe(body),
