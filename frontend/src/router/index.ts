@@ -172,7 +172,8 @@ async function guard(to: RouteLocationNormalized) {
   // The first navigation waits for the session a page load restores from the cookie.
   await auth.ready;
   if (to.meta.requiresAuth && !auth.isLoggedIn) {
-    return { name: 'login', query: { redirect: to.fullPath } };
+    const expired = auth.endedByServer ? { expired: '1' } : {};
+    return { name: 'login', query: { redirect: to.fullPath, ...expired } };
   }
   if (to.meta.roles && (!auth.role || !to.meta.roles.includes(auth.role))) {
     return { name: 'catalog' };

@@ -69,6 +69,8 @@ async function settleAbandonedRefresh(store: Storage | null): Promise<void> {
 
 export const useAuthStore = defineStore('auth', () => {
   const session = ref<Session | null>(null);
+  /** The server ended the last session (not the person): the login page says so. */
+  const endedByServer = ref(false);
   let refreshing: Promise<boolean> | null = null;
   const remoteLogoutHandlers: (() => void)[] = [];
   const sessionEndedHandlers: ((code: string) => void)[] = [];
@@ -92,6 +94,7 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   function start(next: AuthSession): void {
+    endedByServer.value = false;
     save({ user: next.user, accessToken: next.accessToken });
   }
 
@@ -119,9 +122,14 @@ export const useAuthStore = defineStore('auth', () => {
     } catch (error) {
       answered = !api.hasCode(error, 'network-error');
       // Only a definitive refusal ends the session; a network blip or a rate limit keeps it.
-      if (api.hasCode(error, ...SESSION_OVER) && session.value) {
+      if (api.hasCode(error, ...SESSION_OVER)) {
+        // A session this tab held, or one a reloaded page was restoring, has ended.
+        const had = session.value !== null || Boolean(store?.getItem(SIGNED_IN_KEY));
         save(null);
-        for (const handler of sessionEndedHandlers) handler(error.code);
+        if (had) {
+          endedByServer.value = true;
+          for (const handler of sessionEndedHandlers) handler(error.code);
+        }
       }
       return false;
     } finally {
@@ -199,6 +207,7 @@ export const useAuthStore = defineStore('auth', () => {
     role,
     isSeller,
     accessToken,
+    endedByServer,
     ready,
     login,
     register,
