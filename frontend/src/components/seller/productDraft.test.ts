@@ -8,7 +8,7 @@ import {
   parsePrice,
   rowKey,
   type ProductDraft,
-} from './productForm.ts';
+} from './productDraft.ts';
 
 const CATEGORY = '10000000-0000-4000-8000-000000000002';
 
@@ -22,7 +22,7 @@ function draft(overrides: Partial<ProductDraft> = {}): ProductDraft {
   };
 }
 
-describe('the seller’s product form', () => {
+describe('the seller’s product draft', () => {
   it('when a price is typed in major units, then it is read as minor units of the currency', () => {
     expect(parsePrice('12.50', 'EUR')).toBe(1250);
     expect(parsePrice('12,5', 'EUR')).toBe(1250);
