@@ -102,10 +102,11 @@ describe('product-service: a seller’s own products (GET /api/seller/products)'
   it('when the cursor is broken or from the other status, then 400 invalid-cursor', async () => {
     const first = await page({ limit: 1 });
     expect(first.nextCursor).not.toBeNull();
-    for (const query of [
+    const queries: Record<string, string>[] = [
       { cursor: 'not-a-cursor' },
       { cursor: first.nextCursor ?? '', status: 'archived' },
-    ]) {
+    ];
+    for (const query of queries) {
       const response = await list(query);
       expect(response.statusCode).toBe(400);
       expect(response.json<Problem>().code).toBe('invalid-cursor');
