@@ -34,6 +34,8 @@ describe('gateway: routing, authentication, request ids', () => {
     ['POST', '/api/orders', 'order'],
     ['GET', '/api/orders/abc/history', 'order'],
     ['GET', '/api/seller/orders', 'order'],
+    ['GET', '/api/seller/summary', 'order'],
+    ['GET', '/api/seller/products?status=archived', 'product'],
     ['GET', '/api/notifications?unread=true', 'notification'],
     ['POST', '/api/notifications/read-all', 'notification'],
   ])('when %s %s, then %s-service gets the same path and query', async (method, url, service) => {
