@@ -189,16 +189,46 @@ function table(rows: Row[]): string {
 /** The selectors (or URLs) an audit's table names, so the owner of the page knows where to look. */
 function where(audit: Audit): string {
   const details = audit.details as
-    | { items?: { node?: { selector?: string }; url?: string; source?: { url?: string } }[] }
+    | {
+        items?: {
+          node?: { selector?: string; explanation?: string };
+          url?: string;
+          source?: { url?: string };
+        }[];
+      }
     | undefined;
-  const places = (details?.items ?? [])
+  const items = details?.items ?? [];
+  const places = items
     .map((item) => item.node?.selector ?? item.url ?? item.source?.url)
     .filter((place): place is string => typeof place === 'string' && place !== '')
     .map((place) => place.replace(BASE, ''));
   const unique = [...new Set(places)];
   if (unique.length === 0) return '';
   const shown = unique.slice(0, 6).map((place) => `\`${place.replace(/`/g, "'")}\``);
-  return `: ${shown.join(', ')}${unique.length > 6 ? `, and ${unique.length - 6} more` : ''}`;
+  // axe says why the first element fails (a contrast ratio and its colours, a heading level).
+  const why = items[0]?.node?.explanation
+    ?.split('\n')
+    .map((line) => line.trim())
+    .find((line) => line !== '' && !/^Fix (any|all) of the following:?$/.test(line));
+  return (
+    `: ${shown.join(', ')}${unique.length > 6 ? `, and ${unique.length - 6} more` : ''}` +
+    (why ? ` (${why})` : '')
+  );
+}
+
+/** Informative audits worth reading when they found something (they carry no score). */
+const NOTEWORTHY = new Set(['layout-shifts']);
+
+function failed(audit: Audit | undefined, category: string): audit is Audit {
+  if (!audit) return false;
+  if (NOTEWORTHY.has(audit.id)) {
+    return ((audit.details as { items?: unknown[] } | undefined)?.items ?? []).length > 0;
+  }
+  return (
+    audit.score !== null &&
+    audit.score < (category === 'performance' ? 0.9 : 1) &&
+    !['informative', 'notApplicable', 'manual'].includes(audit.scoreDisplayMode)
+  );
 }
 
 /** The audits each page fails (or, for performance advice, scores under 0.9 on), by category. */
@@ -209,15 +239,7 @@ function findings(rows: Row[]): string {
       category.auditRefs
         .filter((ref) => ref.group !== 'metrics' && ref.group !== 'hidden')
         .map((ref) => report.audits[ref.id])
-        .filter(
-          (audit): audit is Audit =>
-            !!audit &&
-            audit.score !== null &&
-            audit.score < (id === 'performance' ? 0.9 : 1) &&
-            audit.scoreDisplayMode !== 'informative' &&
-            audit.scoreDisplayMode !== 'notApplicable' &&
-            audit.scoreDisplayMode !== 'manual',
-        )
+        .filter((audit): audit is Audit => failed(audit, id))
         .map(
           (audit) =>
             `- ${category.title}: **${audit.title}**${audit.displayValue ? ` (${audit.displayValue})` : ''}${where(audit)}`,
