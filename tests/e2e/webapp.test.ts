@@ -198,6 +198,7 @@ describe('the web app in a real browser', () => {
     const row = admin.getByTestId('admin-user-row').filter({ hasText: email });
     await row.waitFor();
     await row.getByTestId('admin-user-block').click();
+    await admin.getByTestId('admin-confirm-ok').click();
     await expect.poll(() => row.getAttribute('data-blocked')).toBe('true');
 
     // Their open page notices at once (the live stream ends, the refresh is refused).
@@ -303,7 +304,10 @@ describe('the web app in a real browser', () => {
 
     async function shoot(page: Page, name: string, path: string, width: number): Promise<void> {
       await page.goto(`${stack.gatewayUrl}${path}`);
-      await page.waitForLoadState('networkidle');
+      // Not 'networkidle': a signed-in page keeps its live stream open.
+      await page.locator('main h1').first().waitFor();
+      await page.locator('.loading').first().waitFor({ state: 'detached' });
+      await page.waitForTimeout(300);
       const scroll = Number(await page.evaluate('document.documentElement.scrollWidth'));
       if (scroll > width) wide.push(`${name}@${width}: ${scroll}px`);
       await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
@@ -326,5 +330,5 @@ describe('the web app in a real browser', () => {
       for (const name of as.admin) await shoot(admin, name, paths[name]!, width);
     }
     expect(wide).toEqual([]);
-  });
+  }, 180_000);
 });
