@@ -48,8 +48,16 @@ export function formatDate(iso: string | undefined | null, locale = currentLangu
 }
 
 /** A plain number in the current language (`12 345` in Russian). */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatNumber(n: number, locale = currentLanguage()): string {
-  return new Intl.NumberFormat(locale).format(n);
+  let format = numberFormats.get(locale);
+  if (!format) {
+    // Made once per language: building a formatter costs far more than using one.
+    format = new Intl.NumberFormat(locale);
+    numberFormats.set(locale, format);
+  }
+  return format.format(n);
 }
 
 /** An order's short number, as the notifications write it (`#` + the first 8 characters). */
