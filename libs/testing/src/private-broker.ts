@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './ports.ts';
 
 const run = promisify(execFile);
 
@@ -44,9 +45,13 @@ export class PrivateBroker {
     for (const path of paths) chownSync(join(this.dir, path), uid, gid);
   }
 
-  /** Starts a node on `port` (AMQP) and `port + 20000` (Erlang distribution). */
+  /**
+   * Starts a node on `port` (AMQP) and a free port of its own for Erlang distribution (not
+   * `port + 20000`: from the ephemeral range that passes 65535 about half the time, and the node
+   * then exits at start).
+   */
   static async start(port: number): Promise<PrivateBroker> {
-    const broker = new PrivateBroker(port, port + 20_000);
+    const broker = new PrivateBroker(port, await freePort());
     await broker.startNode();
     return broker;
   }
