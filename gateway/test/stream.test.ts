@@ -67,6 +67,28 @@ describe('gateway: Server-Sent Events', () => {
     expect(((await bad.json()) as { code: string }).code).toBe('invalid-token');
   });
 
+  it('when more streams are open than a connection pool usually holds, then each still gets its headers at once', async () => {
+    // Each stream holds an upstream connection for its whole life: a pool cap (undici's were
+    // 128 here) would leave the next stream hanging without headers.
+    const streams = 140;
+    const authorization = await tokens.bearer('u3', 'buyer');
+    const abort = new AbortController();
+    const responses = await Promise.all(
+      Array.from({ length: streams }, () =>
+        fetch(`${base}/api/notifications/stream`, {
+          headers: { authorization },
+          signal: AbortSignal.any([abort.signal, AbortSignal.timeout(20_000)]),
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array.from({ length: streams }, () => 200));
+    expect(upstreams.notification.openStreams()).toBe(streams);
+    abort.abort();
+    await waitFor(() => (upstreams.notification.openStreams() === 0 ? true : undefined), {
+      what: 'the upstream streams to close',
+    });
+  });
+
   it('when the gateway closes, then open streams end instead of holding it up', async () => {
     const response = await fetch(`${base}/api/notifications/stream`, {
       headers: { authorization: await tokens.bearer('u2', 'buyer') },

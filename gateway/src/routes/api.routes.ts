@@ -85,6 +85,9 @@ async function registerStreamRoute(app: FastifyInstance, options: ApiOptions): P
       connectTimeout: Math.min(options.timeoutMs, 5_000),
       headersTimeout: options.timeoutMs,
       bodyTimeout: 0,
+      // A stream holds its connection for its whole life: a cap would leave the streams past it
+      // waiting, without headers, for one to end. notification-service caps streams itself.
+      connections: null,
     }),
     disableRequestLogging: true,
     destroyAgent: true,
