@@ -57,11 +57,26 @@ function converse({ host, port, secure }, greeting, decide, timeoutMs) {
       const verdict = decide(received);
       if (verdict) finish(verdict);
     });
-    socket.once('error', (error) => finish({ ok: false, detail: error.message }));
+    socket.once('error', (error) =>
+      // `closed`: nothing listens there, so a server may be started on that port.
+      finish({ ok: false, detail: errorText(error), closed: isRefused(error) }),
+    );
     socket.once('close', () =>
       finish({ ok: false, detail: 'the server closed the connection without answering' }),
     );
   });
+}
+
+// With several addresses (localhost: ::1 and 127.0.0.1) Node reports an AggregateError of each.
+function isRefused(error) {
+  if (error.code === 'ECONNREFUSED') return true;
+  return Array.isArray(error.errors) && error.errors.every((e) => e.code === 'ECONNREFUSED');
+}
+
+function errorText(error) {
+  if (error.message) return error.message;
+  if (Array.isArray(error.errors)) return error.errors.map((e) => e.message).join('; ');
+  return String(error.code ?? error);
 }
 
 /** A MySQL/MariaDB server speaks first: a handshake packet (protocol 10 + version) or an error. */
@@ -127,7 +142,7 @@ const HOW_TO_START = {
   ],
 };
 
-const CHECKS = [
+export const CHECKS = [
   { name: 'MySQL', variable: 'MYSQL_URL', example: DEFAULT_MYSQL_URL, probe: probeMysql },
   {
     name: 'RabbitMQ',
@@ -137,14 +152,28 @@ const CHECKS = [
   },
 ];
 
-function describeFailure({ name, variable, example }, url, result) {
+/** The printable block for a server that does not answer; `notes` say why it was not started. */
+export function describeFailure({ name, variable, example }, url, result, notes = []) {
   if (result.invalid) return `${variable}=${url}: ${result.detail}; expected e.g. ${example}.`;
   return [
     `${name} is not reachable at ${displayUrl(url)} (${variable}): ${result.detail}.`,
+    ...notes.map((note) => `  ${note}`),
     `  Start it with one of:`,
     ...HOW_TO_START[name].map((line) => `    ${line}`),
     `  or set ${variable} to a ${name} server you have.`,
   ].join('\n');
+}
+
+/** Probes MySQL and RabbitMQ at once: each check with its URL and the probe's verdict. */
+export function probeBackingServices({ mysqlUrl, rabbitmqUrl }, timeoutMs = 3000) {
+  const urls = { MySQL: mysqlUrl, RabbitMQ: rabbitmqUrl };
+  return Promise.all(
+    CHECKS.map(async (check) => ({
+      check,
+      url: urls[check.name],
+      result: await check.probe(urls[check.name], timeoutMs),
+    })),
+  );
 }
 
 /**
@@ -152,14 +181,7 @@ function describeFailure({ name, variable, example }, url, result) {
  * naming the URL, the reason and how to start the missing server.
  */
 export async function checkBackingServices({ mysqlUrl, rabbitmqUrl }) {
-  const urls = { MySQL: mysqlUrl, RabbitMQ: rabbitmqUrl };
-  const results = await Promise.all(
-    CHECKS.map(async (check) => ({
-      check,
-      url: urls[check.name],
-      result: await check.probe(urls[check.name]),
-    })),
-  );
+  const results = await probeBackingServices({ mysqlUrl, rabbitmqUrl });
   return {
     ok: results
       .filter(({ result }) => result.ok)
