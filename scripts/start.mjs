@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: installs what is missing, checks MySQL and RabbitMQ, builds the SPA when stale, and
-// runs the five services (migrating and seeding the demo data) until Ctrl+C.
+// `npm start`: installs what is missing, checks MySQL and RabbitMQ (starting them when they do not
+// answer on this machine: Docker Compose, else the installed server), builds the SPA when stale,
+// and runs the five services (migrating and seeding the demo data) until Ctrl+C.
 // Plain Node with no dependencies: it runs before anything is installed.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,7 +11,14 @@ import { ensureFrontendBuilt } from './lib/frontend.mjs';
 import { buildServices } from './lib/build.mjs';
 import { ensureInstalled } from './lib/install.mjs';
 import { formatLogLine } from './lib/log-format.mjs';
-import { checkBackingServices } from './lib/preflight.mjs';
+import {
+  detectTools,
+  leftRunning,
+  planBackingServers,
+  startBackingServers,
+  stopBackingServers,
+} from './lib/backing-servers.mjs';
+import { displayUrl, probeBackingServices } from './lib/preflight.mjs';
 import { demoAccounts, planMailCatcher, planServices } from './lib/services.mjs';
 import { portIsFree, StartupError, Supervisor } from './lib/supervisor.mjs';
 
@@ -31,8 +39,19 @@ try {
   process.exit(1);
 }
 
+// preparing → starting → running → stopping; a crash or a signal is handled once, by whoever comes
+// first.
+let phase = 'preparing';
+let supervisor = null;
+// The backing servers npm start started itself: the only ones it ever stops.
+let backingStarted = [];
+let backingPending = null;
+let exiting = null;
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
 await ensureInstalled(ROOT);
-await checkDependencies();
+await ensureBackingServices();
 await checkPorts();
 await ensureFrontendBuilt(ROOT);
 try {
@@ -44,20 +63,19 @@ try {
   say(`Built the services in ${ms} ms`);
 } catch (error) {
   fail(`The services did not build: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  await exit(1);
 }
+// A signal during the preparation: shutdown() stops what was started and exits.
+if (phase !== 'preparing') await new Promise(() => {});
 
 const width = Math.max(...plan.map((s) => s.label.length), mail ? mail.label.length : 0);
-// starting → running → stopping; a crash or a signal is handled once, by whoever comes first.
-let phase = 'starting';
-const supervisor = new Supervisor({
+phase = 'starting';
+supervisor = new Supervisor({
   root: ROOT,
   logDir: join(ROOT, '.run', 'logs'),
   width,
   onUnexpectedExit: (record) => void stopAfterCrash(record),
 });
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 startAll().then(
   () => {
@@ -68,15 +86,53 @@ startAll().then(
   (error) => void reportStartupFailure(error),
 );
 
-async function checkDependencies() {
-  const { ok, failures } = await checkBackingServices({
+/** MySQL and RabbitMQ answer, or are started here (see backing-servers.mjs), or it stops. */
+async function ensureBackingServices() {
+  const checks = await probeBackingServices({
     mysqlUrl: plan[0].env.MYSQL_URL,
     rabbitmqUrl: plan[0].env.RABBITMQ_URL,
   });
-  for (const { name, url, detail } of ok) say(`${name} answers at ${url} (${detail})`);
-  if (failures.length === 0) return;
-  for (const failure of failures) fail(failure);
-  process.exit(1);
+  for (const { check, url, result } of checks) {
+    if (result.ok) say(`${check.name} answers at ${displayUrl(url)} (${result.detail})`);
+  }
+  if (checks.every(({ result }) => result.ok)) return;
+  const uid = process.getuid?.() ?? -1;
+  const isRoot = uid === 0;
+  const tools = await detectTools({ root: ROOT, env: process.env, isRoot });
+  const { actions, failures } = planBackingServers({ checks, tools, isRoot, uid });
+  // One that cannot be started: starting the other would not help.
+  if (failures.length > 0) {
+    for (const failure of failures) fail(failure);
+    process.exit(1);
+  }
+  backingPending = startBackingServers(actions, {
+    root: ROOT,
+    env: process.env,
+    say,
+    timeoutMs: Number(process.env.BACKING_START_TIMEOUT_SECONDS || 180) * 1000,
+  });
+  const outcome = await backingPending;
+  backingStarted = outcome.started;
+  // Containers npm start created have credentials of their own: the services use those.
+  for (const [name, url] of Object.entries(outcome.urls)) {
+    for (const service of plan) service.env[name === 'MySQL' ? 'MYSQL_URL' : 'RABBITMQ_URL'] = url;
+  }
+  if (outcome.failures.length === 0) return;
+  for (const failure of outcome.failures) fail(failure);
+  await exit(1);
+}
+
+/**
+ * Exits after stopping the backing servers npm start started (and only those). Once: a second
+ * caller (a signal during a failure) waits for the first.
+ */
+function exit(code) {
+  exiting ??= (async () => {
+    if (backingStarted.length > 0) await stopBackingServers(backingStarted, { say, fail });
+    backingStarted = [];
+    process.exit(code);
+  })();
+  return exiting;
 }
 
 async function checkPorts() {
@@ -101,7 +157,7 @@ async function checkPorts() {
         `or choose another with ${service.portVar}=<port>.`,
     );
   }
-  process.exit(1);
+  await exit(1);
 }
 
 /** Where the mail catcher binds: the services' host, as the script reaches it. */
@@ -139,7 +195,7 @@ async function reportStartupFailure(error) {
     printTail(error.record.tail);
   }
   await supervisor.stopAll();
-  process.exit(1);
+  await exit(1);
 }
 
 function printBanner() {
@@ -176,7 +232,7 @@ async function stopAfterCrash(record) {
   );
   printTail(record.tail.slice(-15));
   await supervisor.stopAll();
-  process.exit(1);
+  await exit(1);
 }
 
 function printTail(lines) {
@@ -187,12 +243,20 @@ function printTail(lines) {
 async function shutdown(signal) {
   if (phase === 'stopping') {
     // A second Ctrl+C: do not wait for a graceful shutdown any longer.
-    supervisor.killAll();
+    supervisor?.killAll();
+    for (const line of leftRunning(backingStarted)) fail(line);
     process.exit(130);
   }
+  const preparing = phase === 'preparing';
   phase = 'stopping';
-  say(`${signal} received: stopping the services`);
-  const forced = await supervisor.stopAll();
-  if (forced) fail('Some services did not stop in time and were killed.');
-  process.exit(0);
+  if (preparing) {
+    say(`${signal} received: stopping`);
+    // A start in progress: wait for it, to know what to stop.
+    if (backingPending) backingStarted = (await backingPending).started;
+  } else {
+    say(`${signal} received: stopping the services`);
+    const forced = await supervisor.stopAll();
+    if (forced) fail('Some services did not stop in time and were killed.');
+  }
+  await exit(0);
 }
