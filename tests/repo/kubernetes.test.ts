@@ -69,7 +69,14 @@ const run = promisify(execFile);
 
 /** `kubectl kustomize <dir>`: Kustomize built into kubectl, reading local files only. */
 async function render(dir: string): Promise<K8sObject[]> {
-  const { stdout } = await run('kubectl', ['kustomize', dir], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('kubectl', ['kustomize', dir], {
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((error: NodeJS.ErrnoException) => {
+    // Said plainly: on a machine without kubectl this is not a manifest's fault.
+    if (error.code === 'ENOENT')
+      throw new Error('kubectl (with Kustomize 4.1 or later) is not on the PATH');
+    throw error;
+  });
   return parseAllDocuments(stdout).map((doc) => {
     if (doc.errors.length > 0) throw new Error(`${dir}: ${doc.errors.join('; ')}`);
     return doc.toJS() as K8sObject;
