@@ -4,6 +4,7 @@ import type { EventData, Notification, Problem } from '@marketplace/contracts';
 import { waitFor } from '@marketplace/testing';
 import { startHarness, type Harness } from './harness.ts';
 import { StreamReader } from './sse.ts';
+import { STREAMS_PER_ADDRESS } from '../src/routes/stream.routes.ts';
 
 describe('notification-service: live streams across instances', () => {
   let h: Harness;
@@ -23,11 +24,20 @@ describe('notification-service: live streams across instances', () => {
     await h?.close();
   });
 
-  async function connect(base: string, authorization: string, lastEventId?: string) {
+  async function connect(
+    base: string,
+    authorization: string,
+    lastEventId?: string,
+    headers: Record<string, string> = {},
+  ) {
     const abort = new AbortController();
     aborts.push(abort);
     const response = await fetch(`${base}/api/notifications/stream`, {
-      headers: { authorization, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+      headers: {
+        authorization,
+        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        ...headers,
+      },
       signal: abort.signal,
     });
     const streaming = response.status === 200 && response.body;
@@ -129,6 +139,23 @@ describe('notification-service: live streams across instances', () => {
       },
       { what: 'a place to free up' },
     );
+  });
+
+  it('when one address opens more streams than allowed, whoever signs them, then the next one is 429 too-many-streams', async () => {
+    // The client's address as the gateway (a trusted proxy on loopback) forwards it.
+    const from = { 'x-forwarded-for': '203.0.113.7' };
+    const stranger = async () =>
+      connect(second.url, await h.tokens.bearer(randomUUID(), 'buyer'), undefined, from);
+    const open = [];
+    for (let i = 0; i < STREAMS_PER_ADDRESS; i++) {
+      const s = await stranger();
+      expect(s.response.status).toBe(200);
+      open.push(s);
+    }
+    const refused = await stranger();
+    expect(refused.response.status).toBe(429);
+    expect(((await refused.response.json()) as Problem).code).toBe('too-many-streams');
+    for (const s of open) s.abort.abort();
   });
 
   it('when the stream’s token expires, then the stream ends', async () => {
