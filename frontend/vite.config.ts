@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import { precompileMessages } from './build/precompile-messages.ts';
 
 // In development the SPA talks to a locally running gateway, exactly as it does when served by it.
 const gateway = 'http://127.0.0.1:8080';
@@ -70,10 +71,11 @@ function precompress(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [vue(), precompress()],
+  plugins: [vue(), precompileMessages(), precompress()],
   // Compile-time flags: the app is Composition API only (setup stores, <script setup>,
   // vue-i18n with legacy: false), so the Options API and vue-i18n's legacy API are left out of
   // the bundle. A component written with `data()`/`methods` would not work: use <script setup>.
+  // The messages are compiled at build time (precompileMessages), so the compiler is left out too.
   define: {
     __VUE_OPTIONS_API__: 'false',
     __VUE_PROD_DEVTOOLS__: 'false',
@@ -81,7 +83,8 @@ export default defineConfig({
     __VUE_I18N_LEGACY_API__: 'false',
     __VUE_I18N_FULL_INSTALL__: 'true',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
-    __INTLIFY_DROP_MESSAGE_COMPILER__: 'false',
+    __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
+    __INTLIFY_JIT_COMPILATION__: 'true',
   },
   server: {
     proxy: {
@@ -97,6 +100,8 @@ export default defineConfig({
   },
   build: {
     outDir: 'dist',
+    // Module preload is in every browser the app supports; the polyfill only cost start-up time.
+    modulePreload: { polyfill: false },
     rolldownOptions: {
       output: {
         codeSplitting: {

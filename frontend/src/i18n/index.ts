@@ -1,43 +1,8 @@
 import type { Language } from '@marketplace/contracts';
 import { createI18n } from 'vue-i18n';
-import type { Translation } from './area.ts';
-import { account } from './messages/account.ts';
-import { admin } from './messages/admin.ts';
-import { auth } from './messages/auth.ts';
-import { cart } from './messages/cart.ts';
-import { catalog } from './messages/catalog.ts';
-import { core } from './messages/core.ts';
-import { header } from './messages/header.ts';
-import { notifications } from './messages/notifications.ts';
-import { orders } from './messages/orders.ts';
-import { seller } from './messages/seller.ts';
+import { en, ru } from './messages/index.ts';
 
-export const en = {
-  ...core.en,
-  ...header.en,
-  ...catalog.en,
-  ...cart.en,
-  ...auth.en,
-  ...account.en,
-  ...orders.en,
-  ...notifications.en,
-  ...seller.en,
-  ...admin.en,
-};
-export type Messages = typeof en;
-
-export const ru: Translation<Messages> = {
-  ...core.ru,
-  ...header.ru,
-  ...catalog.ru,
-  ...cart.ru,
-  ...auth.ru,
-  ...account.ru,
-  ...orders.ru,
-  ...notifications.ru,
-  ...seller.ru,
-  ...admin.ru,
-};
+export { en, ru, type Messages } from './messages/index.ts';
 
 /** The languages the app speaks, in the order the switch offers them. */
 export const LANGUAGES = ['en', 'ru'] as const satisfies readonly Language[];
