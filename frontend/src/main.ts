@@ -5,6 +5,8 @@ import { configureAuth } from './api/client.ts';
 import { i18n } from './i18n/index.ts';
 import { router } from './router/index.ts';
 import { useAuthStore } from './stores/auth.ts';
+import { warmFormatters } from './utils/format.ts';
+import { nextTask } from './utils/tasks.ts';
 import './styles.css';
 
 const app = createApp(App);
@@ -38,4 +40,11 @@ auth.onRemoteLogout(() => {
 });
 
 app.use(router);
+// The first render in a task of its own, after the modules' evaluation: two shorter tasks keep a
+// phone's main thread free for input sooner than one long one.
+await nextTask();
 app.mount('#app');
+// While the first answers are on the wire: number formatters are costly to build the first time
+// (the engine loads its locale data), and would otherwise lengthen the render they arrive in.
+await nextTask();
+warmFormatters();

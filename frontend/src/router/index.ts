@@ -19,6 +19,13 @@ declare module 'vue-router' {
   }
 }
 
+const PRODUCT_PATH = '/products/:id';
+
+/** A product page's address, for links that do without a RouterLink (a catalog's cards). */
+export function productPath(id: string): string {
+  return PRODUCT_PATH.replace(':id', encodeURIComponent(id));
+}
+
 /** Every page; views load on first visit (a chunk each), so the first load carries the shell only. */
 export const routes: RouteRecordRaw[] = [
   {
@@ -28,7 +35,7 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'catalog.title' },
   },
   {
-    path: '/products/:id',
+    path: PRODUCT_PATH,
     name: 'product',
     component: () => import('../views/ProductView.vue'),
     props: true,

@@ -47,6 +47,8 @@ describe('the language', () => {
     const wrapper = mount(AppHeader, { global: { plugins: [router, i18n] } });
     expect(wrapper.get('[data-testid="search-submit"]').text()).toBe('Search');
 
+    // The test window is narrower than the header's full row: the switch is behind the menu.
+    await wrapper.get('[data-testid="menu-toggle"]').trigger('click');
     await wrapper.get('[data-testid="language-switch"]').setValue('ru');
     await flushPromises();
     expect(wrapper.get('[data-testid="search-submit"]').text()).toBe('Найти');

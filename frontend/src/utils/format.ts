@@ -60,6 +60,12 @@ export function formatNumber(n: number, locale = currentLanguage()): string {
   return format.format(n);
 }
 
+/** Builds the current language's formatters ahead of their first use (see main.ts). */
+export function warmFormatters(): void {
+  formatNumber(0);
+  formatMoney(0, 'EUR');
+}
+
 /** An order's short number, as the notifications write it (`#` + the first 8 characters). */
 export function shortId(id: string): string {
   return id.slice(0, 8);
