@@ -81,7 +81,7 @@ export interface LeafSpec {
   medianEur: number;
   sigma: number;
   attributes: readonly AttributeName[];
-  /** Slugs of demo products whose SVG (`/demo/<slug>.svg`) suits this leaf. */
+  /** Slugs of demo products whose picture (`/demo/<slug>.webp`) suits this leaf. */
   images: readonly string[];
   /** Book-like titles ("The Salt Orchard") instead of brand + adjective + noun + model. */
   titled?: boolean;

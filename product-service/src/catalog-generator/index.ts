@@ -12,7 +12,7 @@
  *     two-year window ending 2026-11-30).
  * - generateProduct(index, catalog): GeneratedProduct
  *     id, sellerId, sellerName, categoryId, title (<= 200 chars), description (30-60 words),
- *     priceMinor (1..1e9), currency 'EUR', stock (0..500, ~8% zero), images (1-3 `/demo/*.svg`),
+ *     priceMinor (1..1e9), currency 'EUR', stock (0..500, ~8% zero), images (1-3 `/demo/*.webp`),
  *     attributes (2-5 per leaf), status (~3% 'archived'), version 1, createdAt (ms precision).
  * - generatedProductId(index): product i's id alone (ids sort by index).
  * - generatedCategoryId(slug), MAX_PRODUCT_INDEX, and the types.

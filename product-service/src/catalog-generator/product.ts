@@ -1,3 +1,4 @@
+import { demoImagePath } from '../demo/catalog.ts';
 import { ATTRIBUTE_VALUES, type AttributeName } from './categories.ts';
 import { samplerOf, type GeneratedCatalog, type GeneratedLeaf } from './catalog.ts';
 import { Rng, seedOf } from './random.ts';
@@ -192,9 +193,8 @@ function images(rng: Rng, leaf: GeneratedLeaf): string[] {
   const available = leaf.spec.images;
   const count = Math.min(available.length, rng.chance(0.5) ? 1 : rng.chance(0.6) ? 2 : 3);
   const start = rng.int(available.length);
-  return Array.from(
-    { length: count },
-    (_, i) => `/demo/${available[(start + i) % available.length]!}.svg`,
+  return Array.from({ length: count }, (_, i) =>
+    demoImagePath(available[(start + i) % available.length]!),
   );
 }
 

@@ -26,7 +26,7 @@ describe('demo catalog', () => {
       expect(product.stock).toBeGreaterThanOrEqual(5);
       expect(product.stock).toBeLessThanOrEqual(100);
       expect(product.priceMinor).toBeGreaterThan(0);
-      expect(product.image).toBe(`/demo/${product.slug}.svg`);
+      expect(product.image).toBe(`/demo/${product.slug}.webp`);
     }
     const sellers = new Set(DEMO_PRODUCTS.map((p) => p.sellerId));
     expect(sellers).toEqual(new Set(DEMO_SELLERS.map((s) => s.id)));

@@ -105,6 +105,15 @@ function categoryId(slug: string): string {
   return category.id;
 }
 
+/**
+ * A demo product's picture as the app shows it: WebP, which browsers decode off the page's main
+ * thread (an SVG is a document built on it, a long task per card on a phone). The SVG it is
+ * rendered from sits beside it (scripts/generate-demo-images.ts).
+ */
+export function demoImagePath(slug: string): string {
+  return `/demo/${slug}.webp`;
+}
+
 export function demoCategoryParentId(category: DemoCategory): string | null {
   return category.parentSlug ? categoryId(category.parentSlug) : null;
 }
@@ -120,5 +129,5 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
   sellerName: DEMO_SELLERS[product.seller].name,
   categoryId: categoryId(product.category),
   currency: 'EUR',
-  image: `/demo/${product.slug}.svg`,
+  image: demoImagePath(product.slug),
 }));

@@ -30,8 +30,8 @@ export async function seedCategories(db: Kysely<DB>): Promise<void> {
 
 /**
  * Inserts the demo products. Idempotent: rows are keyed by fixed ids and rows already present are
- * kept as they are (their stock may have moved since), except that a missing seller name is filled
- * and so are the attributes of a demo product that has none.
+ * kept as they are (their stock may have moved since), except that a missing seller name is filled,
+ * and so are the attributes of a demo product that has none, and its picture moves to WebP.
  */
 export async function seedDemoCatalog(db: Kysely<DB>): Promise<void> {
   await seedCategories(db);
@@ -50,6 +50,7 @@ export async function seedDemoCatalog(db: Kysely<DB>): Promise<void> {
     .execute();
   await fillDemoSellerNames(db);
   await fillDemoAttributes(db);
+  await moveDemoImagesToWebp(db);
 }
 
 /** Databases seeded before products had seller names get them; a name already set is kept. */
@@ -79,6 +80,23 @@ async function fillDemoAttributes(db: Kysely<DB>): Promise<void> {
       .set((eb) => ({ version: eb('version', '+', 1) }))
       .where('id', '=', product.id)
       .where('attributes', '=', '{}')
+      .execute();
+  }
+}
+
+/**
+ * Demo rows seeded when the pictures were SVG show the WebP rendering of the same picture; a
+ * picture the seller has changed since is kept. A new version, as for attributes.
+ */
+async function moveDemoImagesToWebp(db: Kysely<DB>): Promise<void> {
+  const now = new Date();
+  for (const product of DEMO_PRODUCTS) {
+    await db
+      .updateTable('products')
+      .set({ images: JSON.stringify([product.image]), updated_at: now })
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', product.id)
+      .where('images', '=', JSON.stringify([`/demo/${product.slug}.svg`]))
       .execute();
   }
 }
