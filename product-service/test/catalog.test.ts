@@ -268,6 +268,42 @@ describe('product-service: catalog browsing and search', () => {
     }
   });
 
+  it('when a database seeded with the SVG pictures is seeded again, then they move to WebP and a changed picture is kept', async () => {
+    const [first, second] = DEMO_PRODUCTS;
+    const db = createDb<DB>({
+      url: service.config.MYSQL_URL,
+      database: service.config.DB_NAME,
+      poolSize: 1,
+    });
+    const row = (id: string) =>
+      db
+        .selectFrom('products')
+        .select(['images', 'version'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    try {
+      await db
+        .updateTable('products')
+        .set({ images: JSON.stringify([`/demo/${first!.slug}.svg`]) })
+        .where('id', '=', first!.id)
+        .execute();
+      const sellersOwn = JSON.stringify(['https://cdn.example.com/own.jpg']);
+      await db
+        .updateTable('products')
+        .set({ images: sellersOwn })
+        .where('id', '=', second!.id)
+        .execute();
+      const before = await row(first!.id);
+      await prepare(service.config, silentLogger);
+      const after = await row(first!.id);
+      expect(JSON.parse(after.images)).toEqual([`/demo/${first!.slug}.webp`]);
+      expect(after.version).toBe(before.version + 1);
+      expect((await row(second!.id)).images).toBe(sellersOwn);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   const demoSellerName = (sellerId: string) => DEMO_SELLERS.find((s) => s.id === sellerId)?.name;
 
   it('when the demo catalog is seeded, then every demo product carries its seller’s name', async () => {
