@@ -48,7 +48,7 @@ describe('the web app in a real browser', () => {
     await page.getByTestId('login-email').fill(email);
     await page.getByTestId('login-password').fill(password);
     await page.getByTestId('login-submit').click();
-    await page.getByTestId('nav-account').waitFor({ state: 'attached' });
+    await page.getByTestId('nav-notifications').waitFor({ state: 'attached' });
   }
 
   async function register(page: Page, name: string): Promise<string> {
@@ -58,7 +58,7 @@ describe('the web app in a real browser', () => {
     await page.getByTestId('register-email').fill(email);
     await page.getByTestId('register-password').fill('a long enough password');
     await page.getByTestId('register-submit').click();
-    await page.getByTestId('nav-account').waitFor({ state: 'attached' });
+    await page.getByTestId('nav-notifications').waitFor({ state: 'attached' });
     return email;
   }
 
@@ -188,7 +188,7 @@ describe('the web app in a real browser', () => {
     const user = await newPage();
     const email = await register(user, 'Bruno Blocked');
     await user.goto(`${stack.gatewayUrl}/orders`);
-    await user.getByTestId('nav-account').waitFor({ state: 'attached' });
+    await user.getByTestId('nav-notifications').waitFor({ state: 'attached' });
 
     const admin = await newPage();
     await login(admin, DEMO_ADMIN.email);
