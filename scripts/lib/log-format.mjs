@@ -26,6 +26,11 @@ const SHOWN = new Set([
   'req',
   'res',
   'responseTime',
+  'method',
+  'url',
+  'status',
+  'ms',
+  'client',
 ]);
 const MAX_EXTRAS = 6;
 
@@ -37,6 +42,10 @@ function clock(time) {
 }
 
 function describeHttp(entry) {
+  // A request's one line (service-kit's OneLinePerRequest): flat fields.
+  if (typeof entry.method === 'string' && typeof entry.status === 'number') {
+    return `${entry.method} ${entry.url ?? ''} ${entry.status} ${Number(entry.ms ?? 0).toFixed(1)} ms`;
+  }
   const parts = [];
   if (entry.req && typeof entry.req === 'object' && entry.req.method) {
     parts.push(`${entry.req.method} ${entry.req.url ?? ''}`.trim());

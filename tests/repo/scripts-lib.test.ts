@@ -96,6 +96,25 @@ describe('formatLogLine', () => {
     expect(text).not.toContain('order-service');
   });
 
+  it('when a line is a request’s one line, then method, URL, status and time show once', async () => {
+    const { formatLogLine } = await load<LogFormat>('log-format.mjs');
+    const line = JSON.stringify({
+      level: 30,
+      time: Date.UTC(2025, 0, 1, 12, 0, 1, 234),
+      service: 'gateway',
+      requestId: 'req-8',
+      msg: 'request completed',
+      method: 'GET',
+      url: '/api/products',
+      status: 200,
+      ms: 3.25,
+      client: '127.0.0.1',
+    });
+    expect(plain(formatLogLine(line))).toMatch(
+      /^\d\d:\d\d:01\.234 INFO {2}request completed GET \/api\/products 200 3\.3 ms \[req-8\]$/,
+    );
+  });
+
   it('when a line is not JSON, then it passes through unchanged', async () => {
     const { formatLogLine } = await load<LogFormat>('log-format.mjs');
     expect(formatLogLine('    at Object.<anonymous> (file.ts:1:1)')).toBe(

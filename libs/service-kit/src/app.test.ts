@@ -264,3 +264,33 @@ describe('createServiceApp trusted proxies', () => {
     ).rejects.toThrow(/"x"/);
   });
 });
+
+describe('request logging', () => {
+  it('when a request is served, then exactly one line says method, URL (token redacted), status, time and request id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = await createServiceApp({
+      name: 'kit-logs',
+      logStream: { write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    app.get('/things', async () => ({ ok: true }));
+    await app.ready();
+    const response = await app.inject({
+      method: 'GET',
+      url: '/things?access_token=secret-value&x=1',
+      headers: { 'x-request-id': 'req-42' },
+    });
+    expect(response.statusCode).toBe(200);
+    const requestLines = lines.filter((line) => line.requestId === 'req-42');
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      msg: 'request completed',
+      method: 'GET',
+      url: '/things?access_token=[redacted]&x=1',
+      status: 200,
+      service: 'kit-logs',
+    });
+    expect(typeof requestLines[0]?.ms).toBe('number');
+    expect(JSON.stringify(lines)).not.toContain('secret-value');
+    await app.close();
+  });
+});

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, {
-  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type RawReplyDefaultExpression,
@@ -9,7 +8,7 @@ import Fastify, {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LOOPBACK_PROXIES, parseAddressList } from './client-address.ts';
-import { loggerOptions } from './logger.ts';
+import { OneLinePerRequest, loggerOptions } from './logger.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
@@ -35,6 +34,8 @@ export interface ServiceAppOptions {
   config?: Partial<ServerSettings>;
   /** Pass `false` in tests that want silence; defaults to JSON logs on stdout. */
   logger?: boolean;
+  /** Where the JSON log lines go instead of stdout (a test reading them). */
+  logStream?: { write(line: string): void };
   bodyLimit?: number;
   /** What `/ready` checks, by name (the database, the broker); `/health` only says it lives. */
   readiness?: Record<string, ReadinessCheck>;
@@ -59,11 +60,16 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   const proxies = parseAddressList(options.config?.TRUSTED_PROXIES ?? LOOPBACK_PROXIES);
   const app = Fastify({
     logger:
-      options.logger === false ? false : loggerOptions(options.name, options.config?.LOG_LEVEL),
+      options.logger === false
+        ? false
+        : {
+            ...loggerOptions(options.name, options.config?.LOG_LEVEL),
+            ...(options.logStream ? { stream: options.logStream } : {}),
+          },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // None trusted: `false`, so request.ip is the socket's without parsing X-Forwarded-For at all.
     trustProxy: proxies.length > 0 ? proxies : false,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const header = req.headers['x-request-id'];
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
