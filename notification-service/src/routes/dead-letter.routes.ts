@@ -38,6 +38,7 @@ export function registerDeadLetterRoutes(
     {
       onRequest,
       schema: {
+        operationId: 'listDeadLetters',
         summary: 'Parked events, newest first (admin)',
         tags,
         security,
@@ -64,6 +65,7 @@ export function registerDeadLetterRoutes(
     {
       onRequest,
       schema: {
+        operationId: 'replayDeadLetter',
         summary: 'Puts a parked event back where it came from (admin)',
         description:
           'A consumer’s event goes back on its queue with a fresh attempt count; an unrouted one ' +

@@ -27,6 +27,7 @@ export function registerNotificationRoutes(
     {
       onRequest,
       schema: {
+        operationId: 'listNotifications',
         summary: "The caller's notifications, newest first",
         tags: ['notifications'],
         security,
@@ -43,6 +44,7 @@ export function registerNotificationRoutes(
     {
       onRequest,
       schema: {
+        operationId: 'getUnreadCount',
         summary: 'How many of the caller’s notifications are unread',
         tags: ['notifications'],
         security,
@@ -57,6 +59,7 @@ export function registerNotificationRoutes(
     {
       onRequest,
       schema: {
+        operationId: 'markNotificationRead',
         summary: 'Marks one of the caller’s notifications read',
         tags: ['notifications'],
         security,
@@ -72,6 +75,7 @@ export function registerNotificationRoutes(
     {
       onRequest,
       schema: {
+        operationId: 'markAllNotificationsRead',
         summary: 'Marks all of the caller’s notifications read',
         tags: ['notifications'],
         security,
@@ -89,6 +93,7 @@ export function registerNotificationRoutes(
     {
       onRequest,
       schema: {
+        operationId: 'getNotificationPreferences',
         summary: 'Which notifications the caller also gets by e-mail',
         tags: ['notifications'],
         security,
@@ -103,6 +108,7 @@ export function registerNotificationRoutes(
     {
       onRequest,
       schema: {
+        operationId: 'updateNotificationPreferences',
         summary: 'Turns e-mail on or off per notification type (in-app ones are always kept)',
         tags: ['notifications'],
         security,

@@ -48,6 +48,7 @@ export function registerStreamRoutes(
     {
       onRequest: authenticate(verifier, undefined, { queryParam: 'access_token' }),
       schema: {
+        operationId: 'streamNotifications',
         summary: "Server-Sent Events: the caller's new notifications as they arrive",
         description:
           'Each event is `id: <notification id>` and `data: <notification JSON>` (the default ' +

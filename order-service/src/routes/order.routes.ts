@@ -38,6 +38,7 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
       schema: {
         tags,
         security,
+        operationId: 'checkout',
         summary: 'Check out: one order per seller (header Idempotency-Key required)',
         body: CheckoutBodySchema,
         response: {
@@ -63,6 +64,8 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
     {
       onRequest: anyUser,
       schema: {
+        operationId: 'listMyOrders',
+        summary: "The caller's purchases, newest first",
         tags,
         security,
         querystring: PageQuerySchema,
@@ -77,6 +80,8 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
     {
       onRequest: anyUser,
       schema: {
+        operationId: 'getOrder',
+        summary: 'One order, for its buyer, its seller or an admin (anyone else: 404)',
         tags,
         security,
         params: OrderParamsSchema,
@@ -91,6 +96,8 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
     {
       onRequest: anyUser,
       schema: {
+        operationId: 'getOrderHistory',
+        summary: "An order's status changes, oldest first",
         tags,
         security,
         params: OrderParamsSchema,
@@ -107,6 +114,12 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
     {
       onRequest: anyUser,
       schema: {
+        operationId: 'changeOrderStatus',
+        summary: 'Moves an order on: confirmed, shipped, delivered (seller) or cancelled',
+        description:
+          'created → confirmed → shipped → delivered by the seller (or an admin); cancelled ' +
+          'from created or confirmed by the buyer, the seller or an admin, which puts the stock ' +
+          'back. A party not allowed the step gets 403; any other step is 409 `invalid-transition`.',
         tags,
         security,
         params: OrderParamsSchema,
@@ -129,6 +142,9 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
     {
       onRequest: seller,
       schema: {
+        operationId: 'listSellerOrders',
+        summary:
+          'The orders placed with the calling seller, newest first, by status (seller or admin)',
         tags,
         security,
         querystring: SellerOrdersQuerySchema,
@@ -146,6 +162,9 @@ export function registerOrderRoutes(app: ServiceApp, deps: OrderRoutesDeps): voi
     {
       onRequest: seller,
       schema: {
+        operationId: 'getSellerSummary',
+        summary:
+          "The calling seller's orders per status, and revenue per currency (seller or admin)",
         tags,
         security,
         response: { 200: SellerSummarySchema, ...problemResponses(401, 403) },

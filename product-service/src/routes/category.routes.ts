@@ -31,8 +31,10 @@ export function registerCategoryRoutes(app: ServiceApp, deps: CategoryRoutesDeps
     {
       config: { cache: 'categories' },
       schema: {
-        tags,
+        operationId: 'getCategoryTree',
         summary: 'The category tree, with the active products in each node and below',
+        tags,
+        security: [],
         response: { 200: CategoryTreeSchema },
       },
     },
@@ -46,6 +48,7 @@ export function registerCategoryRoutes(app: ServiceApp, deps: CategoryRoutesDeps
       schema: {
         tags,
         security,
+        operationId: 'createCategory',
         summary: 'Add a category (admin)',
         body: CategoryBodySchema,
         response: { 201: CategoryRecordSchema, ...problemResponses(400, 401, 403, 409, 422) },
@@ -61,6 +64,7 @@ export function registerCategoryRoutes(app: ServiceApp, deps: CategoryRoutesDeps
       schema: {
         tags,
         security,
+        operationId: 'updateCategory',
         summary: 'Rename, move or reorder a category (admin)',
         params: IdParamsSchema,
         body: CategoryPatchBodySchema,
@@ -80,6 +84,7 @@ export function registerCategoryRoutes(app: ServiceApp, deps: CategoryRoutesDeps
       schema: {
         tags,
         security,
+        operationId: 'deleteCategory',
         summary: 'Delete an empty category (admin)',
         params: IdParamsSchema,
         response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) },
@@ -96,8 +101,10 @@ export function registerCategoryRoutes(app: ServiceApp, deps: CategoryRoutesDeps
     {
       config: { cache: 'seller' },
       schema: {
-        tags: ['sellers'],
+        operationId: 'getSeller',
         summary: "A seller's public page",
+        tags: ['sellers'],
+        security: [],
         params: IdParamsSchema,
         response: { 200: SellerSchema, ...problemResponses(400, 404) },
       },

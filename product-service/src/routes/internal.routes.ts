@@ -17,6 +17,7 @@ export interface InternalRoutesDeps {
 }
 
 const tags = ['internal'];
+const security = [{ internalToken: [] }];
 
 /** Service-to-service routes under /internal; the gateway never routes them. */
 export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps): void {
@@ -28,8 +29,10 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
     {
       onRequest: guard,
       schema: {
-        tags,
+        operationId: 'lookupProducts',
         summary: 'Products by id, for pricing a checkout',
+        tags,
+        security,
         body: ProductLookupBodySchema,
         response: { 200: ProductLookupResponseSchema, ...problemResponses(400, 401) },
       },
@@ -42,8 +45,10 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
     {
       onRequest: guard,
       schema: {
-        tags,
+        operationId: 'reserveStock',
         summary: 'Reserve stock for the orders of a checkout, all or nothing, idempotent per order',
+        tags,
+        security,
         body: ReservationBodySchema,
         response: {
           200: ReservationResponseSchema,
@@ -62,8 +67,10 @@ export function registerInternalRoutes(app: ServiceApp, deps: InternalRoutesDeps
     {
       onRequest: guard,
       schema: {
-        tags,
+        operationId: 'releaseStock',
         summary: "Put an order's reserved stock back (idempotent)",
+        tags,
+        security,
         params: ReservationParamsSchema,
         response: {
           200: ReleaseResponseSchema,

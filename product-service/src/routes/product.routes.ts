@@ -64,8 +64,10 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
     {
       config: { cache: 'listing' },
       schema: {
-        tags,
+        operationId: 'listProducts',
         summary: 'Browse and search the catalog (active products only)',
+        tags,
+        security: [],
         querystring: ProductListQuerySchema,
         response: { 200: ProductPageSchema, ...problemResponses(400, 503) },
       },
@@ -84,8 +86,11 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
     {
       config: { cache: 'product' },
       schema: {
-        tags,
+        operationId: 'getProduct',
         summary: 'One product; an archived one only for its seller or an admin',
+        tags,
+        // Public; a token is optional and shows its seller (or an admin) an archived product.
+        security: [{}, { bearer: [] }],
         params: IdParamsSchema,
         response: { 200: ProductSchema, ...problemResponses(400, 404) },
       },
@@ -109,6 +114,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       schema: {
         tags,
         security,
+        operationId: 'listSellerProducts',
         summary:
           "One's own products, newest first; archived ones with status=archived (seller or admin)",
         querystring: SellerProductsQuerySchema,
@@ -129,6 +135,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       schema: {
         tags,
         security,
+        operationId: 'createProduct',
         summary: 'List a new product (seller or admin)',
         body: ProductBodySchema,
         response: {
@@ -150,6 +157,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       schema: {
         tags,
         security,
+        operationId: 'updateProduct',
         summary: "Change one's own product (an admin any); If-Match: the version read",
         params: IdParamsSchema,
         body: ProductPatchBodySchema,
@@ -177,6 +185,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       schema: {
         tags,
         security,
+        operationId: 'adjustProductStock',
         summary: "Adjust one's own product's stock by a delta, atomically (an admin any)",
         params: IdParamsSchema,
         body: StockAdjustmentBodySchema,
@@ -203,6 +212,7 @@ export function registerProductRoutes(app: ServiceApp, deps: ProductRoutesDeps):
       schema: {
         tags,
         security,
+        operationId: 'archiveProduct',
         summary: "Archive one's own product (an admin any)",
         params: IdParamsSchema,
         response: { 204: { type: 'null' }, ...problemResponses(401, 403, 404) },

@@ -37,9 +37,11 @@ export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
     {
       onRequest: transport.guard,
       schema: {
-        description: COOKIE_MODE,
+        operationId: 'register',
         summary: 'Creates a buyer or seller account and opens a session',
+        description: COOKIE_MODE,
         tags,
+        security: [],
         body: RegisterBodySchema,
         response: { 201: RegisterResponseSchema, ...problemResponses(400, 403, 409, 503) },
       },
@@ -59,11 +61,13 @@ export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
     {
       onRequest: transport.guard,
       schema: {
+        operationId: 'login',
         summary: 'Opens a session with e-mail and password',
         description:
           'Repeated failures are throttled with growing delays (429 with Retry-After); a full ' +
           `hash queue is 503 busy with Retry-After. ${COOKIE_MODE}`,
         tags,
+        security: [],
         body: LoginBodySchema,
         response: {
           200: LoginResponseSchema,
@@ -80,12 +84,14 @@ export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
     {
       onRequest: transport.guard,
       schema: {
+        operationId: 'refreshSession',
         summary: 'Exchanges a refresh token for a new pair; the old one is spent',
         description:
           'Presenting a spent refresh token revokes every token of its session. Without a body ' +
           `token, the refresh cookie is used (only with \`${TRANSPORT_HEADER}: cookie\`, else 403 ` +
           `csrf-refused). ${COOKIE_MODE}`,
         tags,
+        security: [],
         body: RefreshBodySchema,
         response: {
           200: RefreshResponseSchema,
@@ -115,10 +121,12 @@ export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
     {
       onRequest: transport.guard,
       schema: {
+        operationId: 'logout',
         summary: 'Ends the session of a refresh token',
         description:
           'Without a body token, the refresh cookie is used (as for refresh) and cleared.',
         tags,
+        security: [],
         body: RefreshBodySchema,
         response: { 204: Type.Null(), ...problemResponses(400, 403) },
       },
@@ -139,6 +147,7 @@ export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
     {
       onRequest: authenticate(deps.verifier),
       schema: {
+        operationId: 'logoutAll',
         summary: 'Ends every session of the caller, on every device',
         tags,
         security: [{ bearer: [] }],
@@ -152,15 +161,20 @@ export function registerAuthRoutes(app: ServiceApp, deps: AuthRouteDeps): void {
     },
   );
 
-  const jwks = {
-    schema: {
+  // The same keys at the gateway's public path and at the well-known one services fetch.
+  const jwksRoutes = [
+    { url: '/api/auth/jwks', operationId: 'getJwks' },
+    { url: '/.well-known/jwks.json', operationId: 'getWellKnownJwks' },
+  ];
+  for (const { url, operationId } of jwksRoutes) {
+    const schema = {
+      operationId,
       summary: 'The public keys that verify access tokens (JWKS)',
       tags,
+      security: [],
       response: { 200: JwksSchema },
-    },
-  };
-  for (const url of ['/api/auth/jwks', '/.well-known/jwks.json']) {
-    app.get(url, jwks, async (_request, reply) => {
+    };
+    app.get(url, { schema }, async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
       return deps.keys.jwks();
     });

@@ -32,6 +32,7 @@ export function registerUserRoutes(
     {
       onRequest: anyUser,
       schema: {
+        operationId: 'getMyProfile',
         summary: "The caller's profile",
         tags,
         security,
@@ -46,6 +47,7 @@ export function registerUserRoutes(
     {
       onRequest: anyUser,
       schema: {
+        operationId: 'updateMyProfile',
         summary: "Changes the caller's name, phone, address or language (null clears)",
         description: 'Fields outside the schema (e.g. `role`, `blocked`, `email`) are dropped.',
         tags,
@@ -65,6 +67,7 @@ export function registerUserRoutes(
     {
       onRequest: anyUser,
       schema: {
+        operationId: 'changeMyPassword',
         summary: "Changes the caller's password",
         description:
           'Ends every session of the account and answers with a new one for the caller (in the ' +
@@ -100,6 +103,7 @@ function registerAdminRoutes(
     {
       onRequest: adminOnly,
       schema: {
+        operationId: 'listUsers',
         summary: 'Every account, newest first, searched and filtered (admin)',
         description:
           '`q` is an e-mail prefix, or (without an `@`) also a part of the name; `role` and ' +
@@ -118,6 +122,7 @@ function registerAdminRoutes(
     {
       onRequest: adminOnly,
       schema: {
+        operationId: 'getUser',
         summary: 'One account (admin)',
         tags,
         security,
@@ -133,6 +138,7 @@ function registerAdminRoutes(
     {
       onRequest: adminOnly,
       schema: {
+        operationId: 'updateUser',
         summary: "Changes a user's role or blocks them (admin)",
         description:
           'A blocked user cannot log in or refresh; their sessions end, and `user.updated` tells ' +

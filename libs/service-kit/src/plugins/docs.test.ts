@@ -37,4 +37,44 @@ describe('docsPlugin', () => {
     expect(doc.components.schemas).toHaveProperty('Thing');
     await app.close();
   });
+
+  it('when a route gives no response descriptions, then each status gets its meaning, problems their media type', async () => {
+    const app = Fastify();
+    await app.register(docsPlugin, { title: 'svc' });
+    app.addSchema({ $id: 'Problem', type: 'object', properties: { code: { type: 'string' } } });
+    app.get(
+      '/things/:id',
+      {
+        schema: {
+          operationId: 'getThing',
+          summary: 'One thing',
+          security: [],
+          response: {
+            200: { description: 'The thing', type: 'object' },
+            404: { $ref: 'Problem' },
+          },
+        },
+      },
+      async () => ({}),
+    );
+    const doc = (await app.inject({ url: '/openapi.json' })).json<{
+      paths: Record<string, { get: Record<string, unknown> }>;
+    }>();
+    const operation = doc.paths['/things/{id}']?.get;
+    expect(operation).toMatchObject({
+      operationId: 'getThing',
+      summary: 'One thing',
+      security: [],
+    });
+    expect(operation?.responses).toMatchObject({
+      200: { description: 'The thing' },
+      404: {
+        description: 'Not found',
+        content: {
+          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+        },
+      },
+    });
+    await app.close();
+  });
 });

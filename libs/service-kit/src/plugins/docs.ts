@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
@@ -11,10 +12,70 @@ export interface DocsOptions {
 }
 
 const PLUGIN = 'service-kit-docs';
+/** What @fastify/swagger writes when a response schema has no description of its own. */
+const UNDESCRIBED = 'Default Response';
+const PROBLEM_REF = '#/components/schemas/Problem';
+
+/**
+ * What an answer means when its route does not say: the kit's error catalogue and
+ * `@marketplace/jwt` give these statuses one meaning in every service.
+ */
+const STATUS_MEANINGS: Record<string, string> = {
+  200: 'OK',
+  201: 'Created',
+  204: 'No content',
+  400: 'Invalid request (`validation-error`: `errors` names each field)',
+  401: 'No valid access token (`unauthorized`, `invalid-token`, `token-expired`)',
+  403: 'Not allowed for this caller (`forbidden`, or the code says why)',
+  404: 'Not found',
+  409: 'Conflicts with the current state (the code says which)',
+  412: 'The version given in If-Match is no longer the current one',
+  422: 'Well-formed, but refused by a business rule (the code says which)',
+  428: 'If-Match is required here',
+  429: 'Too many requests: Retry-After says when to try again',
+  503: 'Unavailable for now: Retry-After says when to try again',
+};
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Every response gets a description from its status when the route gave none, and problem
+ * answers are documented as `application/problem+json`, the media type the errors plugin sends.
+ */
+function describeResponses(document: Json): Json {
+  const paths = isObject(document.paths) ? document.paths : {};
+  for (const item of Object.values(paths)) {
+    if (!isObject(item)) continue;
+    for (const operation of Object.values(item)) {
+      if (!isObject(operation) || !isObject(operation.responses)) continue;
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!isObject(response)) continue;
+        if (response.description === UNDESCRIBED) {
+          response.description = STATUS_MEANINGS[status] ?? STATUS_CODES[status] ?? status;
+        }
+        const content = isObject(response.content) ? response.content : undefined;
+        const json = content?.['application/json'];
+        if (
+          content &&
+          isObject(json) &&
+          isObject(json.schema) &&
+          json.schema.$ref === PROBLEM_REF
+        ) {
+          response.content = { 'application/problem+json': json };
+        }
+      }
+    }
+  }
+  return document;
+}
 
 /**
  * The OpenAPI 3.1 document of every route registered after this plugin, from their schemas;
- * served at `/openapi.json` (the gateway merges the services' documents).
+ * served at `/openapi.json` (the gateway merges the services' documents). Routes give each
+ * operation its `operationId`, `summary`, `tags` and `security` (`[]` when public).
  */
 const docs: FastifyPluginAsync<DocsOptions> = async (app, options) => {
   const { title, version, description } = checkKnownOptions(PLUGIN, options, [
@@ -39,9 +100,19 @@ const docs: FastifyPluginAsync<DocsOptions> = async (app, options) => {
         description: options.description ?? '',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // Service-to-service routes under /internal (never routed by the gateway).
+          internalToken: { type: 'apiKey', in: 'header', name: 'x-internal-token' },
+        },
       },
     },
+    transformObject: (documentObject) =>
+      describeResponses(
+        'openapiObject' in documentObject
+          ? (documentObject.openapiObject as Json)
+          : (documentObject.swaggerObject as Json),
+      ),
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };
