@@ -12,9 +12,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEMO_BUYER, DEMO_PASSWORD } from '@marketplace/contracts';
-import { startStack, type Service, type Stack } from '../tests/e2e/stack.ts';
+import type { Service, Stack, StackOptions } from '../tests/e2e/stack.ts';
+import { addBaselineWorktree, type Worktree } from './catalog/checkouts.ts';
 import {
   measureAll,
   ratiosTable,
@@ -113,13 +114,18 @@ const wrkVersion = /wrk (\S+)/.exec(
   spawnSync(WRK, ['--version'], { encoding: 'utf8' }).stdout,
 )?.[1];
 const loadAtStart = loads();
-const commit = git('log', '-1', '--format=%h %s');
-const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+// Unset: the checkout as it is (uncommitted work included). A commit: a worktree of it, so a run
+// is repeatable while others edit (and works while their edit does not build).
+const CODE = process.env.BENCH_COMMIT;
+const commit = git('log', '-1', '--format=%h %cs %s', CODE ?? 'HEAD').replace(/^(.{90}).+$/, '$1…');
+const dirty = !CODE && git('status', '--porcelain', '--untracked-files=no') !== '';
+let worktree: Worktree | undefined;
 let stack: Stack | undefined;
 const servers: Server[] = [];
 const stopAll = async () => {
   await Promise.all(servers.map((s) => s.stop()));
   await stack?.stop();
+  await worktree?.remove();
 };
 process.once('SIGINT', () => {
   log('interrupted: stopping what the bench started');
@@ -127,6 +133,13 @@ process.once('SIGINT', () => {
 });
 
 try {
+  if (CODE) {
+    log(`a worktree of ${CODE}`);
+    worktree = await addBaselineWorktree(ROOT, CODE);
+  }
+  const { startStack } = (await import(
+    pathToFileURL(`${worktree?.root ?? ROOT}/tests/e2e/stack.ts`).href
+  )) as { startStack: (options: StackOptions) => Promise<Stack> };
   log(`building and starting the stack (LOG_LEVEL ${LOG_LEVEL})`);
   stack = await startStack({
     env: Object.fromEntries(
@@ -216,7 +229,7 @@ try {
   const report = [
     `# \`npm run bench\`, ${today()}`,
     '',
-    `- commit: \`${commit}\`${dirty ? ' (plus uncommitted changes in the checkout: the stack bundles the working tree)' : ''}`,
+    `- code: \`${commit}\`${CODE ? ` (BENCH_COMMIT=${CODE}: a worktree of it)` : dirty ? ', plus uncommitted changes in the checkout (the stack bundles the working tree)' : ''}`,
     `- machine: ${cpus().length} cores (${cpu}), node ${process.version}, wrk ${wrkVersion ?? '?'}, started ${startedAt.toISOString()}`,
     `- load average (1 / 5 / 15 min): at start ${loadAtStart}, at end ${loadAtEnd}`,
     `- closed loop: \`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s\` per target, after a ${WARMUP} s warm-up each, ` +

@@ -121,6 +121,7 @@ export function storefrontMarkdown(result: StorefrontResult, settings: Storefron
   const open = result.fixedRate;
   const all = open.byKind.find((k) => k.kind === 'all')!;
   const errors = all.requests - all.ok;
+  const kinds = open.byKind.filter((k) => k.kind !== 'all' && k.requests > 0);
   const mix = MIX.map((m) => `${m.kind} ${m.per20 * 5} %`).join(', ');
   return [
     `Mix: ${mix}; every request as the signed-in demo buyer, each checkout one unit with a fresh ` +
@@ -144,9 +145,15 @@ export function storefrontMarkdown(result: StorefrontResult, settings: Storefron
       [
         ['zero errors', String(errors), met(errors === 0)],
         [
-          'p99 ≤ 4 × p50',
+          'p99 ≤ 4 × p50, all requests',
           `${fixed(all.p99)} ms = ${fixed(all.p99 / all.p50, 2)} × p50 (${fixed(all.p50)} ms)`,
           met(all.p99 <= 4 * all.p50),
+        ],
+        // Checkouts are slower than pages by nature: over the mix, the top 1 % is mostly them.
+        [
+          'p99 ≤ 4 × p50, within each kind',
+          kinds.map((k) => `${k.kind} ${fixed(k.p99 / k.p50, 2)}×`).join(', '),
+          met(kinds.every((k) => k.p99 <= 4 * k.p50)),
         ],
       ],
     ),
