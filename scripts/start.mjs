@@ -207,7 +207,7 @@ function printBanner() {
     '',
     color.bold(color.green(`Marketplace is running (started in ${seconds} s)`)),
     `  Open       ${color.bold(url)}`,
-    `  API docs   ${url}/api/docs/openapi.json   (each service: <service URL>/openapi.json)`,
+    `  API docs   ${url}/api/docs   (the document: ${url}/api/docs/openapi.json)`,
     `  Demo accounts, password ${color.bold(demo.password)}:`,
     `    buyer    ${demo.buyer}`,
     `    seller   ${demo.seller}`,
