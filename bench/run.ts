@@ -114,6 +114,8 @@ const wrkVersion = /wrk (\S+)/.exec(
   spawnSync(WRK, ['--version'], { encoding: 'utf8' }).stdout,
 )?.[1];
 const loadAtStart = loads();
+// Before the bench adds any load of its own: above 1, something else was using a core.
+const busyAtStart = (loadavg()[0] ?? 0) > 1;
 // Unset: the checkout as it is (uncommitted work included). A commit: a worktree of it, so a run
 // is repeatable while others edit (and works while their edit does not build).
 const CODE = process.env.BENCH_COMMIT;
@@ -232,6 +234,12 @@ try {
     `- code: \`${commit}\`${CODE ? ` (BENCH_COMMIT=${CODE}: a worktree of it)` : dirty ? ', plus uncommitted changes in the checkout (the stack bundles the working tree)' : ''}`,
     `- machine: ${cpus().length} cores (${cpu}), node ${process.version}, wrk ${wrkVersion ?? '?'}, started ${startedAt.toISOString()}`,
     `- load average (1 / 5 / 15 min): at start ${loadAtStart}, at end ${loadAtEnd}`,
+    ...(busyAtStart
+      ? [
+          '- **other work was running** (load average above 1 before the bench started): the ' +
+            'figures are lower and noisier than on a quiet machine; compare only with runs made beside them',
+        ]
+      : []),
     `- closed loop: \`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s\` per target, after a ${WARMUP} s warm-up each, ` +
       `${ROUNDS} rounds over all targets, the best kept`,
     place.pinned

@@ -12,6 +12,8 @@ import {
 } from './storefront.ts';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
+/** A generator this late at p99 no longer offers the load it says. */
+const LAG_WARNING_MS = 5;
 
 export interface StorefrontSettings {
   connections: number;
@@ -136,7 +138,10 @@ export function storefrontMarkdown(result: StorefrontResult, settings: Storefron
     `**Fixed rate**, open loop at ${fixed(settings.rateFraction * 100, 0)} % of the maximum: ` +
       `**${rps(open.offeredRps ?? 0)} req/s offered for ${settings.openSeconds} s**. Latency counts ` +
       "from each request's due time; the generator started requests late by " +
-      `${fixed(open.startLagMs?.p99 ?? 0)} ms at p99, ${fixed(open.startLagMs?.max ?? 0)} ms at worst.`,
+      `${fixed(open.startLagMs?.p99 ?? 0)} ms at p99, ${fixed(open.startLagMs?.max ?? 0)} ms at worst` +
+      ((open.startLagMs?.p99 ?? 0) > LAG_WARNING_MS
+        ? ' (**the generator lagged**: its CPU was busy, so the load was burstier than offered; redo on a quiet machine).'
+        : '.'),
     '',
     kindTable(open),
     '',
