@@ -41,16 +41,65 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** One allowed value, as TypeBox writes a literal: `{ type, enum: [v] }` or `{ const: v }`. */
+function literal(schema: unknown): { type: unknown; value: unknown } | undefined {
+  if (!isObject(schema)) return undefined;
+  const keys = Object.keys(schema).filter((key) => key !== 'type');
+  if (keys.length !== 1) return undefined;
+  if (keys[0] === 'const') return { type: schema.type, value: schema.const };
+  if (keys[0] === 'enum' && Array.isArray(schema.enum) && schema.enum.length === 1) {
+    return { type: schema.type, value: schema.enum[0] };
+  }
+  return undefined;
+}
+
 /**
- * Every response gets a description from its status when the route gave none, and problem
- * answers are documented as `application/problem+json`, the media type the errors plugin sends.
+ * A union of literals (`Type.Union([Type.Literal('a'), ...])`) as the one `enum` it means, typed:
+ * Swagger UI shows an `anyOf` of literals as "any" and offers no choice of values.
  */
-function describeResponses(document: Json): Json {
+function tidySchemas(value: unknown): void {
+  if (Array.isArray(value)) return value.forEach(tidySchemas);
+  if (!isObject(value)) return;
+  for (const inner of Object.values(value)) tidySchemas(inner);
+  if (Array.isArray(value.anyOf) && value.anyOf.length > 1) {
+    const literals = value.anyOf.map(literal);
+    const values = literals.map((item) => item?.value);
+    if (
+      literals.every((item) => item !== undefined) &&
+      values.every((v) => typeof v === 'string')
+    ) {
+      delete value.anyOf;
+      value.enum = values;
+    }
+  }
+  if (Array.isArray(value.enum) && value.type === undefined) {
+    if (value.enum.every((v) => typeof v === 'string')) value.type = 'string';
+  }
+}
+
+/** A query parameter with a default may be left out: the server fills the default in. */
+function optionalDefaults(operation: Json): void {
+  if (!Array.isArray(operation.parameters)) return;
+  for (const parameter of operation.parameters) {
+    if (!isObject(parameter) || parameter.in !== 'query' || !isObject(parameter.schema)) continue;
+    if (parameter.required === true && parameter.schema.default !== undefined) {
+      parameter.required = false;
+    }
+  }
+}
+
+/**
+ * Every response gets a description from its status when the route gave none, problem answers
+ * are documented as `application/problem+json` (the media type the errors plugin sends), and
+ * schemas are written the way a reader of Swagger UI can use them.
+ */
+function tidyDocument(document: Json): Json {
   const paths = isObject(document.paths) ? document.paths : {};
   for (const item of Object.values(paths)) {
     if (!isObject(item)) continue;
     for (const operation of Object.values(item)) {
       if (!isObject(operation) || !isObject(operation.responses)) continue;
+      optionalDefaults(operation);
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!isObject(response)) continue;
         if (response.description === UNDESCRIBED) {
@@ -69,6 +118,7 @@ function describeResponses(document: Json): Json {
       }
     }
   }
+  tidySchemas(document);
   return document;
 }
 
@@ -107,11 +157,13 @@ const docs: FastifyPluginAsync<DocsOptions> = async (app, options) => {
         },
       },
     },
+    // @fastify/swagger builds the document from copies of the routes' schemas (docs.test.ts
+    // checks it), so tidying it leaves validation alone. Made once, then cached.
     transformObject: (documentObject) =>
-      describeResponses(
-        'openapiObject' in documentObject
-          ? (documentObject.openapiObject as Json)
-          : (documentObject.swaggerObject as Json),
+      tidyDocument(
+        ('openapiObject' in documentObject
+          ? documentObject.openapiObject
+          : documentObject.swaggerObject) as Json,
       ),
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
