@@ -206,7 +206,8 @@ export function mergeOpenApi(parts: ServiceDocument[], version: string): OpenApi
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'An access token from login, register or refresh (valid 15 minutes).',
+          description:
+            'An access token from login, register or refresh; it expires within 15 minutes.',
         },
       },
     },
