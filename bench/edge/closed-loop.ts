@@ -23,8 +23,8 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 /**
  * Every target with the same wrk settings, back to back: one warm-up each, then `rounds` passes
- * over all of them (so a slow minute on the machine hits every target alike), keeping each
- * target's best pass. Each target must first answer 200, or the run stops: a fast 401 or 404
+ * over all of them, every other one in reverse order (so a slow minute on the machine hits every
+ * target alike), keeping each target's best pass. Each target must first answer 200, or the run stops: a fast 401 or 404
  * would pass for throughput.
  */
 export async function measureAll(
@@ -48,7 +48,9 @@ export async function measureAll(
   }
   const rounds = new Map<Target, WrkResult[]>(targets.map((t) => [t, []]));
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const target of targets) {
+    // Every other round backwards: a target is not always the one run last, when the machine
+    // has been busiest for longest.
+    for (const target of round % 2 === 1 ? targets : targets.toReversed()) {
       const result = await wrk(target.url, options(target, settings.seconds));
       log(
         `  round ${round}: ${target.name}: ${rps(result.rps)} req/s, p50 ${fixed(result.p50, 2)} ms`,

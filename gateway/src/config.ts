@@ -18,12 +18,23 @@ export const ConfigSchema = Type.Object({
     minLength: 1,
     default: fileURLToPath(new URL('../../frontend/dist', import.meta.url)),
   }),
-  /** Requests per client IP and minute over the whole API. */
+  /** Requests per minute over the whole API, per user (a valid token) or else per client network. */
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
-  /** Per client IP and minute on each of login and register, against password guessing. */
+  /** Per client network and minute on each of login, register and refresh, against guessing. */
   AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 20 }),
-  /** How long an upstream may take to answer (headers), and to go quiet mid-body. */
-  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** Redis shared by the gateway instances for the rate limit's counters; none: each counts alone. */
+  REDIS_URL: Type.String({ pattern: '^(rediss?://.*)?$', default: '' }),
+  /** The prefix of the rate limit's keys in Redis (instances that share a budget share it). */
+  RATE_LIMIT_KEY_PREFIX: Type.String({ minLength: 1, default: 'gateway:rate-limit:' }),
+  /**
+   * The most any route may wait for a service's answer (headers), and for it to go on mid-body;
+   * the route table's own timeouts (5 s reads, 5 to 10 s writes) are capped by it.
+   */
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Consecutive failures of a service (unreachable, reset, timed out, a bare 502-504) that open its circuit. */
+  CIRCUIT_FAILURE_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),
+  /** How long an open circuit answers 503 at once before it lets one probe request through. */
+  CIRCUIT_OPEN_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   /** Origins (scheme://host[:port], comma-separated) whose pages may call the API; none: same-origin only. */
   CORS_ORIGINS: Type.String({ pattern: CORS_ORIGINS_PATTERN, default: '' }),
   /** Strict-Transport-Security max-age in seconds once the public URL is https; 0: no HSTS. */

@@ -20,6 +20,13 @@ export const GatewayErrors = {
       `The ${service} service is unavailable right now; try again shortly.`,
       { headers: { 'retry-after': '5' } },
     ),
+  /** The service's circuit is open: refused at once, without trying, until its cool-down ends. */
+  circuitOpen: (service: string, retryAfterSeconds: number) =>
+    AppError.unavailable(
+      'service-unavailable',
+      `The ${service} service is failing; requests to it are held off for ${retryAfterSeconds} s.`,
+      { headers: { 'retry-after': String(retryAfterSeconds) } },
+    ),
   upstreamTimeout: (service: string) =>
     new AppError(504, 'upstream-timeout', `The ${service} service did not answer in time.`),
   badGateway: (service: string) =>

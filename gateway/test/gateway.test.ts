@@ -1,3 +1,4 @@
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTokens, type TestTokens } from '@marketplace/testing';
 import type { ServiceApp } from '@marketplace/service-kit';
@@ -192,7 +193,14 @@ describe('gateway: routing, authentication, request ids', () => {
     const base = await ops.listen();
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const ready = await fetch(`${base}/ready`);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { jwks: 'ok' } });
+    const up = { circuit: 'closed', ready: 'ok' };
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { jwks: 'ok' },
+      jwks: 'current',
+      upstreams: { user: up, product: up, order: up, notification: up },
+      rateLimit: 'memory',
+    });
     expect(await (await fetch(`${base}/metrics`)).text()).toContain(
       'http_request_duration_seconds',
     );
@@ -243,10 +251,14 @@ describe('gateway: upstream failures', () => {
     expect(response.json<{ code: string }>().code).toBe('upstream-timeout');
   });
 
-  it('when the JWKS cannot be fetched, then /ready is 503', async () => {
+  it('when the JWKS has never been fetched, then /ready is 503: no token could be verified', async () => {
     const ready = await fetch(`${await ops.listen()}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ checks: { jwks: 'unavailable' } });
+    expect(await ready.json()).toMatchObject({
+      checks: { jwks: 'unavailable' },
+      jwks: 'none',
+      upstreams: { order: { ready: 'unavailable' }, product: { ready: 'ok' } },
+    });
   });
 
   it('when a service document is missing, then the merged API document names the gap', async () => {
@@ -254,5 +266,55 @@ describe('gateway: upstream failures', () => {
     expect(
       response.json<{ 'x-unavailable-services': string[] }>()['x-unavailable-services'],
     ).toEqual(['order']);
+  });
+});
+
+describe('gateway: readiness', () => {
+  let upstreams: Upstreams;
+  let jwks: FastifyInstance;
+  let app: ServiceApp;
+  let opsUrl: string;
+
+  const ready = async () => {
+    const response = await fetch(`${opsUrl}/ready`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    upstreams = await startUpstreams();
+    jwks = Fastify();
+    jwks.get('/.well-known/jwks.json', async () => ({ keys: [] }));
+    const jwksUrl = await jwks.listen({ port: 0, host: '127.0.0.1' });
+    let ops: OpsListener;
+    ({ app, ops } = await startGateway(upstreams, (await createTestTokens()).verifier, {
+      ORDER_SERVICE_URL: await deadUrl(),
+      JWKS_URL: `${jwksUrl}/.well-known/jwks.json`,
+    }));
+    opsUrl = await ops.listen();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await jwks.close();
+    await upstreams.close();
+  });
+
+  it('when one service is down, then the gateway stays ready and names it', async () => {
+    const { status, body } = await ready();
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'ready',
+      upstreams: {
+        order: { circuit: 'closed', ready: 'unavailable' },
+        product: { circuit: 'closed', ready: 'ok' },
+      },
+    });
+  });
+
+  it('when the JWKS goes away after it was fetched, then the gateway stays ready on the keys it has', async () => {
+    await jwks.close();
+    const { status, body } = await ready();
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'ready', checks: { jwks: 'ok' }, jwks: 'last-known' });
   });
 });

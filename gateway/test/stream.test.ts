@@ -25,8 +25,10 @@ describe('gateway: Server-Sent Events', () => {
   beforeAll(async () => {
     upstreams = await startUpstreams();
     tokens = await createTestTokens();
-    // A body timeout far shorter than the stream: streams must not be subject to it.
-    ({ app } = await startGateway(upstreams, tokens.verifier, { UPSTREAM_TIMEOUT_MS: '200' }));
+    // A body timeout far shorter than the stream: streams must not be subject to it. (It caps the
+    // stream's headers timeout too: not so short that 140 streams opening at once on a busy
+    // machine miss it.)
+    ({ app } = await startGateway(upstreams, tokens.verifier, { UPSTREAM_TIMEOUT_MS: '1000' }));
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
 
@@ -35,21 +37,24 @@ describe('gateway: Server-Sent Events', () => {
     await upstreams.close();
   });
 
-  it('when a client opens the stream with ?access_token, then events flow through unbuffered', async () => {
+  it('when a client opens the stream with ?access_token, then events flow through unbuffered and uncompressed', async () => {
     const token = await tokens.sign('u1', 'buyer');
     const abort = new AbortController();
     const response = await fetch(`${base}/api/notifications/stream?access_token=${token}&x=1`, {
+      // Compression would hold events back until a block fills: the stream is never compressed.
+      headers: { 'accept-encoding': 'br, gzip' },
       signal: abort.signal,
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(response.headers.get('content-encoding')).toBeNull();
     // The token travels upstream as a header, not in the URL.
     expect(response.headers.get('x-seen-authorization')).toBe(`Bearer ${token}`);
     expect(response.headers.get('x-seen-url')).toBe('/api/notifications/stream?x=1');
     expect(response.headers.get('x-request-id')).toBeTruthy();
 
-    // Events 50 ms apart, read over more than the 200 ms body timeout.
-    const text = await readUntil(response.body!, 'data: {"n":8}');
+    // Events 50 ms apart, read over more than the 1 s body timeout.
+    const text = await readUntil(response.body!, 'data: {"n":25}');
     expect(text).toContain(': connected');
     expect(text).toContain('data: {"n":1}');
 

@@ -99,7 +99,7 @@ export async function startUpstreams(): Promise<Upstreams> {
 
 /** The gateway in front of `upstreams`, with overrides; logs off. */
 export async function startGateway(
-  upstreams: Upstreams,
+  upstreams: Record<'user' | 'product' | 'order' | 'notification', { url: string }>,
   verifier: AccessTokenVerifier,
   env: Record<string, string> = {},
 ): Promise<Awaited<ReturnType<typeof buildApp>> & { config: Config }> {

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { CLIENT_GONE } from './upstream-errors.ts';
 
 /** The answer to the client whose request is being forwarded (set around `reply.from`). */
 const clientResponse = new AsyncLocalStorage<ServerResponse>();
@@ -9,12 +10,16 @@ const clientResponse = new AsyncLocalStorage<ServerResponse>();
  * Runs `forward` so that the upstream request it makes is aborted if the client goes before its
  * answer is sent: a service then sees its socket close and can skip the work (a password hash).
  */
-export function forwardingFor<T>(client: ServerResponse, forward: () => T): T {
-  return clientResponse.run(client, forward);
+export function forwardingFor<A extends unknown[], T>(
+  client: ServerResponse,
+  forward: (...args: A) => T,
+  ...args: A
+): T {
+  return clientResponse.run(client, forward, ...args);
 }
 
 function clientGone(): Error {
-  return Object.assign(new Error('the client closed its connection'), { code: 'CLIENT_GONE' });
+  return Object.assign(new Error('the client closed its connection'), { code: CLIENT_GONE });
 }
 
 /** Passes every event on, and aborts the upstream request when the client's response closes. */
@@ -90,9 +95,3 @@ export const abortWhenClientGoes: Dispatcher.DispatcherComposeInterceptor =
       ? dispatch(options, new ClientBoundHandler(client, handler))
       : dispatch(options, handler);
   };
-
-/** The connection pool to the services, for `@fastify/reply-from`'s `undici` option. */
-export function upstreamDispatcher(options: Agent.Options): Dispatcher {
-  // reply-from's defaults for an agent it makes itself, which an instance does not get.
-  return new Agent({ pipelining: 1, connections: 128, ...options }).compose(abortWhenClientGoes);
-}

@@ -1,18 +1,43 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
-import { isUnsafePath, pathOf, type ServiceName } from './route-table.ts';
-import { sendUpstreamError } from './upstream-errors.ts';
+import { compressed, etagOfCompressed, isCompressible, negotiateEncoding } from './compression.ts';
 import { forwardingFor } from './client-abort.ts';
+import { isReadMethod, isUnsafePath, pathOf, type RouteTimeouts } from './route-table.ts';
+import {
+  classifyUpstreamError,
+  countsAsFailure,
+  isClientGone,
+  isConnectionLost,
+} from './upstream-errors.ts';
+import type { Upstream } from './upstreams.ts';
 import { mergeVary } from './vary.ts';
 import { GatewayErrors } from '../errors.ts';
 
-type Headers = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[1];
-type ResponseHeaders = Parameters<NonNullable<FastifyReplyFromHooks['rewriteHeaders']>>[0];
+type Hooks = FastifyReplyFromHooks;
+type Headers = Parameters<NonNullable<Hooks['rewriteRequestHeaders']>>[1];
+type ProxiedRequest = Parameters<NonNullable<Hooks['rewriteRequestHeaders']>>[0];
+type ResponseHeaders = Parameters<NonNullable<Hooks['rewriteHeaders']>>[0];
+/** What reply-from hands `onResponse` (its type names the raw reply instead). */
+interface UpstreamAnswer {
+  statusCode: number;
+  headers: AnswerHeaders;
+  stream: Readable;
+}
+
+export interface ForwardOptions {
+  upstream: Upstream;
+  /** Per method class; none for the live stream (its pool's: headers only, no body timeout). */
+  timeouts?: RouteTimeouts;
+  /** Compress large JSON answers by Accept-Encoding (never the stream). */
+  compress: boolean;
+}
 
 /** Headers the upstream sees: the client's, plus the request id and who really asked. */
-function upstreamHeaders(request: FastifyRequest, headers: Headers): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = { ...(headers as IncomingHttpHeaders) };
+function upstreamHeaders(request: ProxiedRequest, headers: Headers): Headers {
+  // reply-from's own copy of the client's headers: changed in place.
+  const out = headers as IncomingHttpHeaders;
   // Only services may send this to each other; never let a client's copy through.
   delete out['x-internal-token'];
   out['x-request-id'] = request.id;
@@ -27,18 +52,29 @@ function upstreamHeaders(request: FastifyRequest, headers: Headers): IncomingHtt
   return out;
 }
 
+/** Where `clientHeaders` keeps the upstream's Vary (a symbol: reply-from copies string keys only). */
+const UPSTREAM_VARY = Symbol('upstream vary');
+type AnswerHeaders = IncomingHttpHeaders & { [UPSTREAM_VARY]?: string | string[] };
+
 /**
- * Headers the client sees: the upstream's, with its Vary added to the gateway's own rather than
- * put in its place. CORS varies by Origin; dropping that would let a cache hand one origin's answer
+ * The upstream's headers as the client gets them (changed in place: they are the answer's own):
+ * without its hop-by-hop headers (its Keep-Alive is about the gateway's connection to it), and
+ * without Vary, which `onResponse` merges into the gateway's own rather than let it replace
+ * them: CORS varies by Origin, and dropping that would let a cache hand one origin's answer
  * (with its Access-Control-Allow-Origin, or without one) to another.
  */
-function clientHeaders(reply: FastifyReply, headers: ResponseHeaders): ResponseHeaders {
-  const own = reply.getHeader('vary');
-  if (own === undefined || headers.vary === undefined) return headers;
-  return { ...headers, vary: mergeVary(own, headers.vary) };
+function clientHeaders(upstreamHeaders: ResponseHeaders): ResponseHeaders {
+  const headers = upstreamHeaders as AnswerHeaders;
+  delete headers.connection;
+  delete headers['keep-alive'];
+  if (headers.vary !== undefined) {
+    headers[UPSTREAM_VARY] = headers.vary;
+    delete headers.vary;
+  }
+  return headers;
 }
 
-function queryToken(request: FastifyRequest): string | undefined {
+function queryToken(request: ProxiedRequest): string | undefined {
   const query = request.query as Record<string, unknown> | undefined;
   const token = query?.access_token;
   return typeof token === 'string' && token !== '' ? token : undefined;
@@ -48,35 +84,103 @@ function queryToken(request: FastifyRequest): string | undefined {
 function queryWithoutToken(_search: string | undefined, url: string): string {
   const index = url.indexOf('?');
   if (index === -1) return '';
-  const params = new URLSearchParams(url.slice(index + 1));
+  const query = url.slice(index + 1);
+  if (!query.includes('access_token')) return query;
+  const params = new URLSearchParams(query);
   params.delete('access_token');
   return params.toString();
 }
 
-/** A route handler that forwards the request, as it came, to `service` at `baseUrl`. */
-export function forwardTo(service: ServiceName, baseUrl: string) {
-  const base = baseUrl.replace(/\/+$/, '');
+/**
+ * A read whose connection broke before any answer (a keep-alive socket the service had just
+ * closed) is sent once more; nothing else is: a write could happen twice (checkout has its own
+ * Idempotency-Key for that), and a refused or timed-out read would only be slower the second time.
+ */
+function retryDelayFor(upstream: Upstream): NonNullable<Hooks['retryDelay']> {
+  return ({ err, req, res, attempt }) => {
+    const retry =
+      attempt === 0 && res === undefined && isReadMethod(req.method) && isConnectionLost(err);
+    if (!retry) return null;
+    upstream.countRetry();
+    // reply-from retries only on a truthy delay.
+    return 1;
+  };
+}
+
+/** The answer as it goes to the client, compressed when it is worth it; the circuit hears of it. */
+function onResponseFor(options: ForwardOptions): NonNullable<Hooks['onResponse']> {
+  const { circuit } = options.upstream;
+  return (request, reply, res) => {
+    const answer = res as unknown as UpstreamAnswer;
+    const { headers } = answer;
+    if (countsAsFailure(answer.statusCode, headers['content-type'])) circuit.recordFailure();
+    else circuit.recordSuccess();
+    const compressible =
+      options.compress && isCompressible(request.method, answer.statusCode, headers);
+    const upstreamVary = headers[UPSTREAM_VARY];
+    if (upstreamVary !== undefined || compressible) {
+      const extra = compressible ? 'Accept-Encoding' : undefined;
+      const vary = mergeVary(reply.getHeader('vary'), upstreamVary, extra);
+      if (vary !== undefined) reply.header('vary', vary);
+    }
+    const encoding = compressible
+      ? negotiateEncoding(request.headers['accept-encoding'])
+      : undefined;
+    if (encoding === undefined) return void reply.send(answer.stream);
+    const length = headers['content-length'];
+    reply.removeHeader('content-length');
+    reply.header('content-encoding', encoding);
+    const etag = etagOfCompressed(headers.etag);
+    if (etag !== undefined) reply.header('etag', etag);
+    reply.send(
+      compressed(answer.stream, encoding, length === undefined ? undefined : Number(length)),
+    );
+  };
+}
+
+function onErrorFor(upstream: Upstream): NonNullable<Hooks['onError']> {
+  return (reply, { error }) => {
+    if (isClientGone(error)) upstream.circuit.release();
+    else upstream.circuit.recordFailure();
+    // A client that went has no one to read an error (its upstream request was aborted).
+    if (reply.raw.destroyed) return;
+    reply.send(classifyUpstreamError(error, upstream.name));
+  };
+}
+
+function from(reply: FastifyReply, url: string, options: Hooks): FastifyReply {
+  return reply.from(url, options);
+}
+
+/**
+ * A route handler that forwards the request, as it came, to the upstream, unless its circuit is
+ * open. Everything that does not depend on the request is built here, once per route.
+ */
+export function forwardTo(options: ForwardOptions) {
+  const { upstream } = options;
+  const common: Hooks = {
+    queryString: queryWithoutToken,
+    rewriteRequestHeaders: upstreamHeaders,
+    rewriteHeaders: clientHeaders,
+    retryDelay: retryDelayFor(upstream),
+    onResponse: onResponseFor(options),
+    onError: onErrorFor(upstream),
+  };
+  const read: Hooks = options.timeouts ? { ...common, timeout: options.timeouts.read } : common;
+  const write: Hooks = options.timeouts ? { ...common, timeout: options.timeouts.write } : common;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const path = pathOf(request.url);
     if (isUnsafePath(path)) throw GatewayErrors.routeNotFound(request.method, path);
+    if (!upstream.circuit.tryAcquire()) {
+      upstream.countRefused();
+      throw GatewayErrors.circuitOpen(upstream.name, upstream.circuit.retryAfterSeconds());
+    }
+    const hooks = isReadMethod(request.method) ? read : write;
+    const url = upstream.base + path;
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-    return forwardingFor(reply.raw, () =>
-      reply.from(`${base}${path}`, {
-        // Bytes as received: the gateway does not parse or re-encode bodies.
-        ...(body
-          ? { body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
-          : {}),
-        queryString: queryWithoutToken,
-        rewriteRequestHeaders: (_req, headers) => upstreamHeaders(request, headers),
-        rewriteHeaders: (headers) => clientHeaders(reply, headers),
-        // A retry could repeat a side effect, and a 503 is the client's to retry.
-        retryDelay: () => null,
-        onError: (_reply, { error }) => {
-          // A client that went has no one to read an error (its upstream request was aborted).
-          if (reply.raw.destroyed) return;
-          sendUpstreamError(reply, error, service);
-        },
-      }),
-    );
+    if (body === undefined) return forwardingFor(reply.raw, from, reply, url, hooks);
+    // Bytes as received: the gateway does not parse or re-encode bodies.
+    const contentType = request.headers['content-type'] ?? 'application/octet-stream';
+    return forwardingFor(reply.raw, from, reply, url, { ...hooks, body, contentType });
   };
 }

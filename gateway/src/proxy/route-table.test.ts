@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUnsafePath, isPublic } from './route-table.ts';
+import { isUnsafePath, isPublic, ROUTE_TABLE, routeTimeouts } from './route-table.ts';
 
 describe('route table', () => {
   it.each([
@@ -41,5 +41,27 @@ describe('route table', () => {
 
   it('when the path is ordinary, then it is allowed', () => {
     expect(isUnsafePath('/api/products/3f2a.json')).toBe(false);
+  });
+
+  const route = (prefix: string) => ROUTE_TABLE.find((r) => r.prefix === prefix)!;
+
+  it.each([
+    ['/api/products', 5_000, 5_000],
+    ['/api/orders', 5_000, 10_000],
+    ['/api/auth', 5_000, 10_000],
+    ['/api/notifications', 5_000, 5_000],
+  ])('when %s is asked, then reads wait %i ms and writes %i ms', (prefix, read, write) => {
+    expect(routeTimeouts(route(prefix), 30_000)).toEqual({ read, write });
+  });
+
+  it('when UPSTREAM_TIMEOUT_MS is lower than a route timeout, then it caps it', () => {
+    expect(routeTimeouts(route('/api/orders'), 7_000)).toEqual({ read: 5_000, write: 7_000 });
+  });
+
+  it('when every route is listed, then none waits 15 s or more', () => {
+    for (const entry of ROUTE_TABLE) {
+      const { read, write } = routeTimeouts(entry, Number.MAX_SAFE_INTEGER);
+      expect(Math.max(read, write)).toBeLessThan(15_000);
+    }
   });
 });

@@ -21,4 +21,10 @@ describe('mergeVary', () => {
       expect(mergeVary(own, upstream)).toBe(expected);
     },
   );
+
+  it('when the gateway adds Accept-Encoding to both, then each field is named once', () => {
+    expect(mergeVary('Origin', 'accept-encoding, Accept-Language', 'Accept-Encoding')).toBe(
+      'Origin, accept-encoding, Accept-Language',
+    );
+  });
 });

@@ -11,11 +11,12 @@ function names(value: HeaderValue): string[] {
 }
 
 /**
- * One Vary from the gateway's own (CORS varies by Origin) and the upstream's, each field named
- * once (compared case-insensitively), `*` alone if either has it. Undefined when both are empty.
+ * One Vary from the gateway's own (CORS varies by Origin), the upstream's and any the gateway adds
+ * to it (Accept-Encoding when it compresses), each field named once (compared
+ * case-insensitively), `*` alone if any has it. Undefined when all are empty.
  */
-export function mergeVary(own: HeaderValue, upstream: HeaderValue): string | undefined {
-  const all = [...names(own), ...names(upstream)];
+export function mergeVary(...values: HeaderValue[]): string | undefined {
+  const all = values.flatMap(names);
   if (all.includes('*')) return '*';
   const seen = new Set<string>();
   const merged = all.filter((name) => {

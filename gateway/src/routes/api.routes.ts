@@ -1,94 +1,87 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import replyFrom from '@fastify/reply-from';
-import rateLimit from '@fastify/rate-limit';
 import type { AccessTokenVerifier } from '@marketplace/jwt';
-import { clientNetwork } from '@marketplace/service-kit';
-import { edgeAuthentication } from '../auth/edge-auth.ts';
+import { identifyCaller, requireAuthentication } from '../auth/edge-auth.ts';
+import {
+  AUTH_LIMITED,
+  authRouteLimit,
+  registerRateLimit,
+  type RateLimitOptions,
+} from '../edge/rate-limit.ts';
 import { forwardTo } from '../proxy/forward.ts';
-import { upstreamDispatcher } from '../proxy/client-abort.ts';
-import { ROUTE_TABLE, STREAM_PATH, type ServiceName } from '../proxy/route-table.ts';
-import { GatewayErrors } from '../errors.ts';
+import { ROUTE_TABLE, routeTimeouts, STREAM_PATH } from '../proxy/route-table.ts';
+import type { Upstream, Upstreams } from '../proxy/upstreams.ts';
 
 export interface ApiOptions {
-  upstreams: Record<ServiceName, string>;
+  upstreams: Upstreams;
   verifier: AccessTokenVerifier;
-  timeoutMs: number;
-  ratePerMinute: number;
-  authRatePerMinute: number;
+  /** UPSTREAM_TIMEOUT_MS: caps every route's timeouts. */
+  timeoutCapMs: number;
+  rateLimit: RateLimitOptions;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const hidden = { hide: true };
-/** Tight limits where passwords are guessed or accounts mass-created. */
-const AUTH_LIMITED = ['/api/auth/login', '/api/auth/register'];
 
 /**
- * `/api/*`: rate-limited per client network (an IPv4 address, an IPv6 /64), authenticated at
- * the edge, forwarded by prefix to the services. Bodies are passed on as bytes (up to the body
- * limit), never parsed here.
+ * `/api/*`: the caller identified by their token, rate-limited (per user, else per client
+ * network), refused without a valid token where one is needed, then forwarded by prefix to the
+ * services, each through its own keep-alive pool and circuit. Bodies are passed on as bytes (up
+ * to the body limit), never parsed here.
  */
 export async function registerApiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {
   await app.register(async (api) => {
-    await api.register(rateLimit, {
-      max: options.ratePerMinute,
-      timeWindow: 60_000,
-      // An IPv6 client by its /64: one subscriber commonly holds them all.
-      keyGenerator: (request) => clientNetwork(request.ip),
-      errorResponseBuilder: (_request, context) => GatewayErrors.rateLimited(context.after),
-    });
+    api.decorateRequest('edgeAuthError', null);
+    // The scope's onRequest runs before the routes' own, where the rate limit sits.
+    api.addHook('onRequest', identifyCaller(options.verifier));
+    await registerRateLimit(api, options.rateLimit);
     // After the rate limit (onRequest), before any body is read.
-    api.addHook('preParsing', edgeAuthentication(options.verifier));
+    api.addHook('preParsing', requireAuthentication);
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
       done(null, body);
     });
 
-    await api.register(async (proxied) => {
-      await proxied.register(replyFrom, {
-        undici: upstreamDispatcher({
-          connectTimeout: Math.min(options.timeoutMs, 5_000),
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-        }),
-        disableRequestLogging: true,
-        destroyAgent: true,
+    for (const upstream of Object.values(options.upstreams)) {
+      await api.register(async (scope) => {
+        // One reply-from per service, over that service's pool (reply.from is per scope).
+        await scope.register(replyFrom, {
+          undici: upstream.pool,
+          disableRequestLogging: true,
+          destroyAgent: true,
+        });
+        registerServiceRoutes(scope, upstream, options);
       });
-      registerProxiedRoutes(proxied, options);
-    });
-    await api.register(async (streamed) => registerStreamRoute(streamed, options));
+    }
+    await api.register(async (streamed) => registerStreamRoute(streamed, options.upstreams));
   });
 }
 
-function registerProxiedRoutes(app: FastifyInstance, options: ApiOptions): void {
-  const authLimit = { rateLimit: { max: options.authRatePerMinute, timeWindow: 60_000 } };
-  for (const url of AUTH_LIMITED) {
-    app.route({
-      method: 'POST',
-      url,
-      schema: hidden,
-      config: authLimit,
-      handler: forwardTo('user', options.upstreams.user),
-    });
-  }
-  for (const { prefix, service } of ROUTE_TABLE) {
-    const handler = forwardTo(service, options.upstreams[service]);
-    app.route({ method: METHODS, url: prefix, schema: hidden, handler });
-    app.route({ method: METHODS, url: `${prefix}/*`, schema: hidden, handler });
+/** The routes of one service: its prefixes from the route table, each with its timeouts. */
+function registerServiceRoutes(app: FastifyInstance, upstream: Upstream, options: ApiOptions) {
+  for (const route of ROUTE_TABLE) {
+    if (route.service !== upstream.name) continue;
+    const timeouts = routeTimeouts(route, options.timeoutCapMs);
+    const handler = forwardTo({ upstream, timeouts, compress: true });
+    app.route({ method: METHODS, url: route.prefix, schema: hidden, handler });
+    app.route({ method: METHODS, url: `${route.prefix}/*`, schema: hidden, handler });
+    if (route.prefix !== '/api/auth') continue;
+    const config = authRouteLimit(options.rateLimit);
+    for (const url of AUTH_LIMITED)
+      app.route({ method: 'POST', url, schema: hidden, config, handler });
   }
 }
 
-/** The live notification stream: no body timeout, and ended when the gateway shuts down. */
-async function registerStreamRoute(app: FastifyInstance, options: ApiOptions): Promise<void> {
+/**
+ * The live notification stream: its own pool (no connection cap, no body timeout), a timeout
+ * on its headers only, never compressed (events pass one by one), ended when the gateway shuts
+ * down.
+ */
+async function registerStreamRoute(app: FastifyInstance, upstreams: Upstreams): Promise<void> {
+  const upstream = upstreams.notification;
   await app.register(replyFrom, {
-    undici: upstreamDispatcher({
-      connectTimeout: Math.min(options.timeoutMs, 5_000),
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: 0,
-      // A stream holds its connection for its whole life: a cap would leave the streams past it
-      // waiting, without headers, for one to end. notification-service caps streams itself.
-      connections: null,
-    }),
+    undici: upstream.streamPool,
     disableRequestLogging: true,
     destroyAgent: true,
   });
@@ -96,7 +89,7 @@ async function registerStreamRoute(app: FastifyInstance, options: ApiOptions): P
   app.addHook('preClose', async () => {
     for (const response of open) response.destroy();
   });
-  const forward = forwardTo('notification', options.upstreams.notification);
+  const forward = forwardTo({ upstream, compress: false });
   app.get(STREAM_PATH, { schema: hidden }, async (request, reply) => {
     open.add(reply.raw);
     reply.raw.once('close', () => open.delete(reply.raw));

@@ -1,0 +1,195 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
+import { clientNetwork } from '@marketplace/service-kit';
+import { GatewayErrors } from '../errors.ts';
+
+export interface RateLimitOptions {
+  /** Requests per minute per user (a verified token) or else per client network, over `/api`. */
+  perMinute: number;
+  /** Requests per minute per client network on each of the routes where passwords are guessed. */
+  authPerMinute: number;
+  /** Counters shared by every gateway instance; without it each counts alone. */
+  shared?: SharedCounter;
+}
+
+/** Tight limits where passwords are guessed, accounts mass-created or refresh tokens tried. */
+export const AUTH_LIMITED = ['/api/auth/login', '/api/auth/register', '/api/auth/refresh'];
+
+const WINDOW_MS = 60_000;
+
+/** A caller with a verified token counts as themself; anyone else as their network. */
+function callerKey(request: FastifyRequest): string {
+  return request.user ? `user:${request.user.userId}` : `addr:${clientNetwork(request.ip)}`;
+}
+
+/** Where passwords are guessed, the address counts whatever token is sent. */
+function addressKey(request: FastifyRequest): string {
+  return `addr:${clientNetwork(request.ip)}`;
+}
+
+/**
+ * The rate limit of `/api`: a fixed window of a minute, answered with the IETF draft's
+ * RateLimit-Limit, -Remaining and -Reset on every answer and Retry-After on a 429. Registered on
+ * the API's scope, after `identifyCaller` (onRequest) so the caller's key is known: the plugin
+ * adds its check to each route's own onRequest hooks, which run after the scope's.
+ */
+export async function registerRateLimit(
+  api: FastifyInstance,
+  options: RateLimitOptions,
+): Promise<void> {
+  await api.register(rateLimit, {
+    max: options.perMinute,
+    timeWindow: WINDOW_MS,
+    keyGenerator: callerKey,
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) => GatewayErrors.rateLimited(context.after),
+    ...(options.shared ? { store: options.shared.storeClass() } : {}),
+  });
+}
+
+/** The per-route limit of the routes in {@link AUTH_LIMITED}, for their route `config`. */
+export function authRouteLimit(options: RateLimitOptions) {
+  return {
+    rateLimit: { max: options.authPerMinute, timeWindow: WINDOW_MS, keyGenerator: addressKey },
+  };
+}
+
+/** Counts in the window of `windowMs` (INCR, and the key's expiry set on its first count). */
+const COUNT_SCRIPT = `
+local current = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {current, ttl}
+`;
+
+interface CountingRedis extends Redis {
+  gatewayCount(key: string, windowMs: number): Promise<[number, number]>;
+}
+
+export interface Count {
+  current: number;
+  ttl: number;
+}
+
+/** How long, after Redis failed, this instance counts alone before asking Redis again. */
+const REDIS_BACKOFF_MS = 5_000;
+
+/**
+ * Counters in Redis shared by every gateway instance, and this instance's own counters for when
+ * Redis cannot be reached: a Redis outage costs the limit its sharing (each instance counts
+ * alone, as without Redis), never an answer. Commands fail fast (no offline queue, a short
+ * timeout), so a request never waits for a Redis that is down or hung.
+ */
+export class SharedCounter {
+  readonly #redis: CountingRedis;
+  readonly #prefix: string;
+  readonly #local = new LocalCounter(10_000);
+  readonly #log: FastifyBaseLogger;
+  #downUntil = 0;
+  #warned = false;
+
+  constructor(url: string, prefix: string, log: FastifyBaseLogger) {
+    const redis = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 250,
+      connectTimeout: 2_000,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    });
+    redis.defineCommand('gatewayCount', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+    redis.on('error', (error: Error) => this.#down(error));
+    redis.on('ready', () => {
+      if (this.#warned) this.#log.info('rate limit: Redis is back; counters are shared again');
+      this.#warned = false;
+      this.#downUntil = 0;
+    });
+    this.#redis = redis as CountingRedis;
+    this.#prefix = prefix;
+    this.#log = log;
+  }
+
+  /** 'redis' while counters are shared, 'memory (redis unreachable)' while this instance counts alone. */
+  get state(): string {
+    return this.#available() ? 'redis' : 'memory (redis unreachable)';
+  }
+
+  /** Adds one to `key`'s count in its window, in Redis when it answers, else here. */
+  incr(key: string, windowMs: number, callback: (error: null, count: Count) => void): void {
+    if (!this.#available()) {
+      callback(null, this.#local.incr(key, windowMs));
+      return;
+    }
+    this.#redis.gatewayCount(this.#prefix + key, windowMs).then(
+      ([current, ttl]) => callback(null, { current, ttl }),
+      (error: unknown) => {
+        this.#down(error);
+        callback(null, this.#local.incr(key, windowMs));
+      },
+    );
+  }
+
+  /** A store for @fastify/rate-limit: each route with its own limit counts under its own key. */
+  storeClass(): new (settings: object) => FastifyRateLimitStore {
+    const incr = this.incr.bind(this);
+    return class SharedStore {
+      // The plugin constructs it with its settings, which it does not need.
+      constructor(
+        _settings: object,
+        readonly route = '',
+      ) {}
+      incr(key: string, callback: (error: null, count: Count) => void, timeWindow: number) {
+        incr(this.route + key, timeWindow, callback);
+      }
+      // The plugin passes the route's merged settings, with the route itself under `routeInfo`.
+      child(settings: object) {
+        const route = (settings as { routeInfo?: { method?: unknown; url?: unknown } }).routeInfo;
+        return new SharedStore(settings, `${String(route?.method)}${String(route?.url)}:`);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #available(): boolean {
+    return this.#redis.status === 'ready' && Date.now() >= this.#downUntil;
+  }
+
+  #down(error: unknown): void {
+    this.#downUntil = Date.now() + REDIS_BACKOFF_MS;
+    if (this.#warned) return;
+    this.#warned = true;
+    this.#log.warn(
+      { err: error },
+      'rate limit: Redis unreachable; counting in this instance alone',
+    );
+  }
+}
+
+/** Fixed-window counters in memory, at most `size` keys (the oldest dropped first). */
+export class LocalCounter {
+  readonly #counts = new Map<string, { current: number; resetAt: number }>();
+
+  constructor(readonly size: number) {}
+
+  incr(key: string, windowMs: number): Count {
+    const now = Date.now();
+    let entry = this.#counts.get(key);
+    if (!entry || entry.resetAt <= now) {
+      this.#counts.delete(key);
+      if (this.#counts.size >= this.size) {
+        const oldest = this.#counts.keys().next();
+        if (!oldest.done) this.#counts.delete(oldest.value);
+      }
+      entry = { current: 0, resetAt: now + windowMs };
+      this.#counts.set(key, entry);
+    }
+    entry.current++;
+    return { current: entry.current, ttl: entry.resetAt - now };
+  }
+}
