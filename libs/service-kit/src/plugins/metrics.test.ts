@@ -30,6 +30,47 @@ describe('metricsPlugin', () => {
     await app.close();
   });
 
+  /** The `_count` sample of the series whose labels include all of `labels`, if any. */
+  const countOf = (body: string, labels: string[]): number | undefined => {
+    const line = body
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('http_request_duration_seconds_count{') &&
+          labels.every((label) => l.includes(label)),
+      );
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
+
+  it('when no route matches, then every such URL lands in one "unmatched" series, never its own', async () => {
+    const app = Fastify();
+    await app.register(metricsPlugin, { service: 'svc' });
+    for (const url of ['/nope/1', '/nope/2?x=1', '/other/3']) await app.inject({ url });
+    const res = await app.inject({ url: '/metrics' });
+    expect(countOf(res.body, ['route="unmatched"', 'status="404"', 'method="GET"'])).toBe(3);
+    expect(res.body).not.toMatch(/nope|other/);
+    await app.close();
+  });
+
+  it('when a route answers errors, then they are counted apart by status under its pattern', async () => {
+    const app = Fastify();
+    await app.register(metricsPlugin, { service: 'svc' });
+    await app.register(
+      async (scoped) => {
+        scoped.get('/items/:id', async (request, reply) => {
+          const { id } = request.params as { id: string };
+          return id === 'bad' ? reply.code(500).send({}) : {};
+        });
+      },
+      { prefix: '/api' },
+    );
+    for (const id of ['1', '2', 'bad']) await app.inject({ url: `/api/items/${id}` });
+    const res = await app.inject({ url: '/metrics' });
+    expect(countOf(res.body, ['route="/api/items/:id"', 'status="200"'])).toBe(2);
+    expect(countOf(res.body, ['route="/api/items/:id"', 'status="500"'])).toBe(1);
+    await app.close();
+  });
+
   it('when the app closes, then its registry is emptied', async () => {
     const app = Fastify();
     await app.register(metricsPlugin, { service: 'svc' });

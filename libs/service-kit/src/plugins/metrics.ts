@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { checkKnownOptions, checkName } from './options.ts';
+import { RequestDurations, UNMATCHED } from './request-durations.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,29 +18,38 @@ export interface MetricsOptions {
 
 const PLUGIN = 'service-kit-metrics';
 
-/** Prometheus metrics at `/metrics`: process defaults plus a request-duration histogram by route. */
+/** A route's onResponse hooks with `hook` added last. */
+function withHook<H>(existing: H | H[] | undefined, hook: H): H[] {
+  if (existing === undefined) return [hook];
+  return Array.isArray(existing) ? [...existing, hook] : [existing, hook];
+}
+
+/**
+ * Prometheus metrics at `/metrics`: process defaults (event-loop lag, heap, GC, CPU) plus
+ * `http_request_duration_seconds{method, route, status}`. Register it before any route: each
+ * route gets its own timing hook when it is added.
+ */
 const metrics: FastifyPluginAsync<MetricsOptions> = async (app, options) => {
   checkName(PLUGIN, 'service', checkKnownOptions(PLUGIN, options, ['service']).service);
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service });
   collectDefaultMetrics({ register: registry });
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
+  const durations = new RequestDurations(
+    'http_request_duration_seconds',
+    'HTTP request duration by method, route (its pattern, or "unmatched") and status',
+    registry,
+  );
   app.decorate('metrics', registry);
-  app.addHook('onResponse', async (request, reply) => {
-    duration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
+  app.addHook('onRoute', (route) => {
+    route.onResponse = withHook(route.onResponse, durations.hookFor(route.url));
+  });
+  // Requests no route matched have no route hooks; one series for all of them, whatever the URL.
+  const unmatched = durations.route(UNMATCHED);
+  app.addHook('onResponse', function timeUnmatched(request, reply, done) {
+    if (request.is404) {
+      unmatched.observe(request.method, reply.statusCode, reply.elapsedTime / 1000);
+    }
+    done();
   });
   app.addHook('onClose', async () => {
     registry.clear();
