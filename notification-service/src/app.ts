@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase, registerPoolMetrics } from '@marketplace/db';
 import {
   createBroker,
   DeadLetterDesk,
@@ -65,6 +65,7 @@ export async function buildApp(
     logger: deps.logger,
     readiness: { database: () => pingDb(db), broker: () => pingBroker(broker) },
   });
+  registerPoolMetrics(db, app.metrics);
   const broker = createBroker(config.RABBITMQ_URL, app.log, 'notification-service');
   const verifier = deps.verifier ?? verifierFromConfig(config);
 

@@ -1,4 +1,4 @@
-import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase, registerPoolMetrics } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
@@ -32,6 +32,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     logger: deps.logger,
     readiness: { database: () => pingDb(db), broker: () => events.ping() },
   });
+  registerPoolMetrics(db, app.metrics);
   const events = startEventPublisher('order-service', db, config, app);
   const catalog = createProductClient({
     baseUrl: config.PRODUCT_SERVICE_URL,

@@ -1,5 +1,5 @@
 import { CategorySchema } from '@marketplace/contracts';
-import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase, registerPoolMetrics } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { AppError, createServiceApp, type ServiceApp } from '@marketplace/service-kit';
@@ -63,6 +63,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
       },
     },
   });
+  registerPoolMetrics(db, app.metrics);
   const events = startEventPublisher('product-service', db, config, app);
   const caches = createCatalogCaches(db, app.metrics);
   const feed = new IndexFeed({

@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import { createDb, pingDb, prepareDatabase } from '@marketplace/db';
+import { createDb, pingDb, prepareDatabase, registerPoolMetrics } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import {
   createAccessTokenVerifier,
@@ -72,6 +72,7 @@ export async function buildApp(
     logger: deps.logger,
     readiness: { database: () => pingDb(db), broker: () => events.ping() },
   });
+  registerPoolMetrics(db, app.metrics);
   const events = startEventPublisher('user-service', db, config, app);
 
   const { keys } = source;

@@ -1,6 +1,7 @@
 import { CompiledQuery, Kysely, MysqlDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection as createPromiseConnection } from 'mysql2/promise';
+import { rememberPool } from './pool-metrics.ts';
 
 export interface DbOptions {
   /** Server URL without a database, e.g. mysql://root@127.0.0.1:3306 */
@@ -29,7 +30,7 @@ export function createDb<DB>(options: DbOptions): Kysely<DB> {
     // fail fast instead of queueing forever when the server is gone
     connectTimeout: 5_000,
   });
-  return new Kysely<DB>({
+  const db = new Kysely<DB>({
     dialect: new MysqlDialect({
       pool,
       // SQL's own clock (CURRENT_TIMESTAMP, column defaults) must agree with the UTC the driver
@@ -39,6 +40,9 @@ export function createDb<DB>(options: DbOptions): Kysely<DB> {
       },
     }),
   });
+  // For registerPoolMetrics: Kysely does not hand its pool back.
+  rememberPool(db, options.database, pool);
+  return db;
 }
 
 /** Creates the service's schema if it does not exist yet (first start, or a test's own database). */

@@ -36,3 +36,4 @@ export {
   type PageOptions,
 } from './pagination.ts';
 export { forceIndex } from './index-hint.ts';
+export { registerPoolMetrics, poolStats, type PoolStats } from './pool-metrics.ts';
