@@ -3,12 +3,26 @@ import { Type, type Static } from 'typebox';
 /** The exchange every service publishes domain events to (topic, durable). */
 export const EVENTS_EXCHANGE = 'marketplace.events';
 
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/) of the operation that caused an event,
+ * as its `traceparent` and `tracestate` headers would carry it.
+ */
+export interface TraceContext {
+  traceparent: string;
+  tracestate?: string;
+}
+
 export interface EventEnvelope<TType extends string = string, TData = unknown> {
   id: string;
   type: TType;
   version: number;
   occurredAt: string;
   correlationId: string | null;
+  /**
+   * Where the event was caused in a trace: the relay's publish and each consumer's handling
+   * continue it. Absent when tracing is off (or nothing was traced); consumers never need it.
+   */
+  traceContext?: TraceContext;
   data: TData;
 }
 

@@ -16,6 +16,7 @@ import { consumerMetrics, type ConsumerMetrics } from './consumer-metrics.ts';
 import { bodyBytes, parkMessage, withoutRetryState } from './dead-letters.ts';
 import { classifyFailure, describeFailure } from './failures.ts';
 import { consumerQueues, exchangeDeclarations, MAX_RETRY_DELAY_MS } from './topology.ts';
+import { traceConsume } from './tracing.ts';
 import type { Logger } from './logger.ts';
 
 /** The consumer's dedupe table, in the consuming service's database. Add it to its migrations. */
@@ -93,11 +94,13 @@ export class EventConsumer<DB> {
   private readonly maxRetryDelayMs: number;
   private readonly prune: PeriodicTask<number>;
   private readonly metrics: ConsumerMetrics;
+  private readonly exchange: string;
   /** Settles once the queue is declared, bound and consumed from (for the first time). */
   readonly ready: Promise<void>;
 
   constructor(private readonly options: EventConsumerOptions<DB>) {
     const exchange = options.exchange ?? EVENTS_EXCHANGE;
+    this.exchange = exchange;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? MAX_RETRY_DELAY_MS;
     this.queues = consumerQueues(options.queue, this.maxRetryDelayMs);
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -187,7 +190,8 @@ export class EventConsumer<DB> {
     }
     const { event } = parsed;
     try {
-      const handled = await this.handleOnce(event);
+      const traced = { ...event, exchange: this.exchange };
+      const handled = await traceConsume(traced, message.headers, () => this.handleOnce(event));
       logger.info(
         {
           queue,

@@ -7,20 +7,33 @@ import {
   type EventEnvelope,
   type EventType,
 } from '@marketplace/contracts';
+import { activeTraceContext } from './tracing.ts';
 
+/** A new event; it carries the active trace context, if any, so its handling joins that trace. */
 export function createEnvelope<T extends EventType>(
   type: T,
   data: EventData<T>,
   correlationId: string | null,
 ): EventEnvelope<T, EventData<T>> {
+  const traceContext = activeTraceContext();
   return {
     id: randomUUID(),
     type,
     version: 1,
     occurredAt: new Date().toISOString(),
     correlationId,
+    ...(traceContext ? { traceContext } : {}),
     data,
   };
+}
+
+/** A trace context is only ever a hint: a malformed one is dropped, never a reason to park. */
+function isTraceContext(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { traceparent, tracestate } = value as Record<string, unknown>;
+  return (
+    typeof traceparent === 'string' && (tracestate === undefined || typeof tracestate === 'string')
+  );
 }
 
 const UUIDISH = /^[0-9a-f-]{36}$/i;
@@ -46,5 +59,8 @@ export function parseEvent(body: unknown): { event: DomainEvent } | { error: str
   const schema = EventDataSchemas[candidate.type as EventType];
   if (!Value.Check(schema, candidate.data))
     return { error: `data does not match ${candidate.type}` };
+  if ('traceContext' in candidate && !isTraceContext(candidate.traceContext)) {
+    delete candidate.traceContext;
+  }
   return { event: candidate as DomainEvent };
 }

@@ -3,10 +3,11 @@ import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Connection, Publisher } from 'rabbitmq-client';
 import { Gauge } from 'prom-client';
-import { EVENTS_EXCHANGE } from '@marketplace/contracts';
+import { EVENTS_EXCHANGE, type TraceContext } from '@marketplace/contracts';
 import { PeriodicTask, type Registry } from '@marketplace/tasks';
 import { gaugesFromQuery } from './scrape.ts';
 import { exchangeDeclarations } from './topology.ts';
+import { tracePublish } from './tracing.ts';
 import type { Logger } from './logger.ts';
 
 export interface RelayOptions<DB> {
@@ -38,6 +39,7 @@ interface OutboxRow {
 interface Envelope {
   correlationId?: string | null;
   occurredAt: string;
+  traceContext?: TraceContext;
   data?: Record<string, unknown>;
 }
 
@@ -222,19 +224,30 @@ export class OutboxRelay<DB> {
     return this.heldUntil > 0;
   }
 
+  /** One confirmed send, traced as the continuation of what stored the event (if traced). */
   private publish(row: OutboxRow, envelope: Envelope): Promise<void> {
-    return this.publisher.send(
-      {
-        exchange: this.exchange,
-        routingKey: row.type,
-        durable: true,
-        contentType: 'application/json',
-        messageId: row.event_id,
-        type: row.type,
-        ...(envelope.correlationId ? { correlationId: envelope.correlationId } : {}),
-        timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
-      },
-      Buffer.from(row.payload),
+    const event = {
+      id: row.event_id,
+      type: row.type,
+      exchange: this.exchange,
+      traceContext: envelope.traceContext,
+    };
+    return tracePublish(event, (headers) =>
+      this.publisher.send(
+        {
+          exchange: this.exchange,
+          routingKey: row.type,
+          durable: true,
+          contentType: 'application/json',
+          messageId: row.event_id,
+          type: row.type,
+          ...(envelope.correlationId ? { correlationId: envelope.correlationId } : {}),
+          timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
+          // The publish span, for the consumers to continue (none while tracing is off).
+          ...(headers.traceparent ? { headers } : {}),
+        },
+        Buffer.from(row.payload),
+      ),
     );
   }
 

@@ -224,6 +224,14 @@ describe('createServiceApp metrics registry', () => {
     expect(res.body).toMatch(/jobs_done_total\{service="kit-metrics"\} 3/);
     await app.close();
   });
+
+  it("when the kit's own routes are asked, then they are timed like the service's", async () => {
+    const app = await createServiceApp({ name: 'kit-metrics', logger: false });
+    await app.inject({ url: '/health' });
+    const res = await app.inject({ url: '/metrics' });
+    expect(res.body).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/health"[^}]*\} 1/);
+    await app.close();
+  });
 });
 
 describe('createServiceApp trusted proxies', () => {

@@ -13,6 +13,7 @@ import { docsPlugin } from './plugins/docs.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { activeTracing } from './tracing.ts';
 import { ajvOptions, buildValidator } from './validation.ts';
 
 export type { ReadinessCheck };
@@ -78,6 +79,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     ajv: ajvOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Both first: tracing wraps, and metrics times, every route registered after them.
+  const tracing = activeTracing();
+  if (tracing) await app.register(tracing.plugin);
+  await app.register(metricsPlugin, { service: options.name });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -88,6 +93,5 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     ...(options.description === undefined ? {} : { description: options.description }),
   });
   await app.register(healthPlugin, { readiness: options.readiness ?? {} });
-  await app.register(metricsPlugin, { service: options.name });
   return app;
 }

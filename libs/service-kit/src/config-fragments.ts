@@ -74,6 +74,13 @@ export function serverConfig(defaultPort: number, trustedProxies = LOOPBACK_PROX
       default: 'info',
     }),
     TRUSTED_PROXIES: addressListConfig(trustedProxies),
+    // Tracing (docs/observability.md): unset, no OpenTelemetry code is even loaded.
+    OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description: 'OTLP/HTTP collector base URL; traces are exported only when set',
+      }),
+    ),
   };
 }
 

@@ -3,9 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { loggerOptions } from './logger.ts';
 import { ConfigError } from './config.ts';
+import { startTracing, type TracingConfig } from './tracing.ts';
 
 /** The variables startService reads; every service's config has them (serverConfig). */
-export interface ServerConfig {
+export interface ServerConfig extends TracingConfig {
   PORT: number;
   HOST: string;
   LOG_LEVEL: string;
@@ -47,6 +48,8 @@ export async function startService<C extends ServerConfig>(
 ): Promise<FastifyInstance> {
   const config = loadOrExit(options.name, options.loadConfig);
   const logger = pino(loggerOptions(options.name, config.LOG_LEVEL));
+  // Before the app is built: its plugin must wrap every route, and its fetch hooks every client.
+  const tracing = startTracing(options.name, config, logger);
   let app: FastifyInstance;
   try {
     await options.prepare?.(config, logger);
@@ -61,6 +64,8 @@ export async function startService<C extends ServerConfig>(
       if (err) app.log.error({ err }, 'uncaught error; shutting down');
       else app.log.info({ signal }, 'shutting down');
       await app.close();
+      // After the app: the spans of the requests it drained are exported too.
+      await tracing?.shutdown();
       app.log.info('closed');
     },
   );
