@@ -586,14 +586,40 @@ function metricSources(): string {
 }
 
 describe('the monitoring profile', () => {
-  it('when monitoring runs, then Prometheus and Grafana are in the profile with pinned images', () => {
+  it('when monitoring runs, then Prometheus, Grafana and Jaeger are in the profile with pinned images', () => {
     expect(
       inProfile('monitoring')
         .map(([name]) => name)
         .sort(),
-    ).toEqual(['grafana', 'prometheus']);
+    ).toEqual(['grafana', 'jaeger', 'prometheus']);
     expect(fullService('prometheus').image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
     expect(fullService('grafana').image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    expect(fullService('jaeger').image).toMatch(/^jaegertracing\/jaeger:\d+\.\d+\.\d+$/);
+  });
+
+  it('when traces are wanted, then every app service reads an optional endpoint that .env can point at Jaeger', async () => {
+    // Documented in .env.example as a commented line: Compose cannot tie a variable to a profile.
+    const documented = /^#\s*OTEL_EXPORTER_OTLP_ENDPOINT=(\S+)$/m.exec(
+      readText('.env.example'),
+    )?.[1];
+    const endpoint = new URL(documented ?? '');
+    expect(endpoint.hostname).toBe('jaeger');
+    // Jaeger's OTLP/HTTP receiver listens on that port for the other containers.
+    const command = fullService('jaeger').command;
+    expect(Array.isArray(command) ? command : []).toContain(
+      `--set=receivers.otlp.protocols.http.endpoint=0.0.0.0:${endpoint.port}`,
+    );
+    expect(fullService('jaeger').ports).toEqual(['127.0.0.1:${JAEGER_HOST_PORT:-16686}:16686']);
+    for (const { name } of APP_SERVICES) {
+      const environment = fullService(name).environment ?? {};
+      expect(environment.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe(
+        '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+      );
+      const property = (await serviceEnv(name)).find(
+        (p) => p.name === 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      );
+      expect(property?.required, name).toBe(false);
+    }
   });
 
   it('when Prometheus starts, then it reads the committed configuration', () => {
