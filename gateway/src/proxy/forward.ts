@@ -38,8 +38,9 @@ export interface ForwardOptions {
 function upstreamHeaders(request: ProxiedRequest, headers: Headers): Headers {
   // reply-from's own copy of the client's headers: changed in place.
   const out = headers as IncomingHttpHeaders;
-  // Only services may send this to each other; never let a client's copy through.
-  delete out['x-internal-token'];
+  // Only services may send this to each other; never let a client's copy through. (Deleted only
+  // when there: a delete makes the object slower for everything after.)
+  if (out['x-internal-token'] !== undefined) delete out['x-internal-token'];
   out['x-request-id'] = request.id;
   // Replaced, not appended: the client's own X-Forwarded-For is not to be trusted.
   out['x-forwarded-for'] = request.ip;
@@ -119,8 +120,13 @@ function onResponseFor(options: ForwardOptions): NonNullable<Hooks['onResponse']
       options.compress && isCompressible(request.method, answer.statusCode, headers);
     const upstreamVary = headers[UPSTREAM_VARY];
     if (upstreamVary !== undefined || compressible) {
+      const own = reply.getHeader('vary');
       const extra = compressible ? 'Accept-Encoding' : undefined;
-      const vary = mergeVary(reply.getHeader('vary'), upstreamVary, extra);
+      // The common case, neither the gateway nor the service varying, without parsing anything.
+      const vary =
+        own === undefined && upstreamVary === undefined
+          ? extra
+          : mergeVary(own, upstreamVary, extra);
       if (vary !== undefined) reply.header('vary', vary);
     }
     const encoding = compressible
