@@ -83,6 +83,7 @@ export async function buildApp(
     rateLimit: {
       perMinute: config.RATE_LIMIT_PER_MINUTE,
       authPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE,
+      refreshPerMinute: config.REFRESH_RATE_LIMIT_PER_MINUTE,
       ...(shared ? { shared } : {}),
     },
   });

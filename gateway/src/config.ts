@@ -20,8 +20,10 @@ export const ConfigSchema = Type.Object({
   }),
   /** Requests per minute over the whole API, per user (a valid token) or else per client network. */
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
-  /** Per client network and minute on each of login, register and refresh, against guessing. */
+  /** Per client network and minute on each of login and register, against password guessing. */
   AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 20 }),
+  /** Per client network and minute on refresh (a signed-in browser refreshes on each page load). */
+  REFRESH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
   /** Redis shared by the gateway instances for the rate limit's counters; none: each counts alone. */
   REDIS_URL: Type.String({ pattern: '^(rediss?://.*)?$', default: '' }),
   /** The prefix of the rate limit's keys in Redis (instances that share a budget share it). */

@@ -111,6 +111,7 @@ export async function startGateway(
     JWKS_URL: `${upstreams.user.url}/.well-known/jwks.json`,
     RATE_LIMIT_PER_MINUTE: '100000',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    REFRESH_RATE_LIMIT_PER_MINUTE: '100000',
     OPS_PORT: '0',
     ...env,
   });

@@ -7,14 +7,26 @@ import { GatewayErrors } from '../errors.ts';
 export interface RateLimitOptions {
   /** Requests per minute per user (a verified token) or else per client network, over `/api`. */
   perMinute: number;
-  /** Requests per minute per client network on each of the routes where passwords are guessed. */
+  /** Requests per minute per client network on each of login and register (passwords guessed). */
   authPerMinute: number;
+  /** Requests per minute per client network on refresh (every page load of a signed-in user). */
+  refreshPerMinute: number;
   /** Counters shared by every gateway instance; without it each counts alone. */
   shared?: SharedCounter;
 }
 
-/** Tight limits where passwords are guessed, accounts mass-created or refresh tokens tried. */
-export const AUTH_LIMITED = ['/api/auth/login', '/api/auth/register', '/api/auth/refresh'];
+/**
+ * The routes with a tighter limit of their own, per client network whatever token is sent: where
+ * passwords are guessed and accounts mass-created, and refresh, where tokens would be tried
+ * (and every refresh is a database transaction and a signature at user-service). Refresh gets
+ * more: a signed-in browser refreshes on every page load, and people share addresses.
+ */
+export const AUTH_LIMITED: readonly { url: string; perMinute: (o: RateLimitOptions) => number }[] =
+  [
+    { url: '/api/auth/login', perMinute: (o) => o.authPerMinute },
+    { url: '/api/auth/register', perMinute: (o) => o.authPerMinute },
+    { url: '/api/auth/refresh', perMinute: (o) => o.refreshPerMinute },
+  ];
 
 const WINDOW_MS = 60_000;
 
@@ -48,11 +60,9 @@ export async function registerRateLimit(
   });
 }
 
-/** The per-route limit of the routes in {@link AUTH_LIMITED}, for their route `config`. */
-export function authRouteLimit(options: RateLimitOptions) {
-  return {
-    rateLimit: { max: options.authPerMinute, timeWindow: WINDOW_MS, keyGenerator: addressKey },
-  };
+/** The per-route limit of a route in {@link AUTH_LIMITED}, for its route `config`. */
+export function authRouteLimit(max: number) {
+  return { rateLimit: { max, timeWindow: WINDOW_MS, keyGenerator: addressKey } };
 }
 
 /** Counts in the window of `windowMs` (INCR, and the key's expiry set on its first count). */

@@ -67,9 +67,10 @@ function registerServiceRoutes(app: FastifyInstance, upstream: Upstream, options
     app.route({ method: METHODS, url: route.prefix, schema: hidden, handler });
     app.route({ method: METHODS, url: `${route.prefix}/*`, schema: hidden, handler });
     if (route.prefix !== '/api/auth') continue;
-    const config = authRouteLimit(options.rateLimit);
-    for (const url of AUTH_LIMITED)
+    for (const { url, perMinute } of AUTH_LIMITED) {
+      const config = authRouteLimit(perMinute(options.rateLimit));
       app.route({ method: 'POST', url, schema: hidden, config, handler });
+    }
   }
 }
 
