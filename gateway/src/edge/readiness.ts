@@ -7,6 +7,22 @@ import type { Upstream, Upstreams } from '../proxy/upstreams.ts';
 /** How long a service's own `/ready` answer is believed, and how long it may take. */
 const PROBE_TTL_MS = 5_000;
 const PROBE_TIMEOUT_MS = 1_000;
+/**
+ * How long `/ready` waits for a fetch of the JWKS (whose own timeout is 5 s) before it answers
+ * with the keys it holds: the kubelet's probe gives up after 3 s (deploy/k8s), and a slow
+ * user-service must not make the gateway look dead. With the services' probes after it, `/ready`
+ * answers within 2.5 s.
+ */
+const JWKS_WAIT_MS = 1_500;
+
+/** `work`'s result if it settles within `ms`, else `fallback()` (the work goes on). */
+function within<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 type ProbeResult = 'ok' | 'unavailable' | 'unknown';
 
@@ -31,8 +47,13 @@ export class TokenKeysReadiness {
   constructor(private readonly keys: RemoteKeySet) {}
 
   readonly check: ReadinessCheck = async () => {
-    this.#current = await this.keys.refresh();
-    if (this.#current) this.#fetched = true;
+    const fetched = this.keys.refresh().then((ok) => {
+      this.#current = ok;
+      if (ok) this.#fetched = true;
+      return ok;
+    });
+    // A fetch still running counts as not current; the keys held (if any) still verify.
+    if (!(await within(fetched, JWKS_WAIT_MS, () => false))) this.#current = false;
     if (!this.#fetched) throw new Error('the JWKS has never been fetched');
   };
 
@@ -43,7 +64,7 @@ export class TokenKeysReadiness {
   }
 }
 
-/** A service's `/ready`, asked at most every {@link PROBE_TTL_MS}; concurrent askers share one. */
+/** A service's `/ready`, asked at most every {@link PROBE_TTL_MS}; concurrent askers share a probe. */
 class ReadyProbe {
   #result: ProbeResult = 'unknown';
   #checkedAt = -Infinity;
