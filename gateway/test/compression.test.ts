@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,21 @@ async function startCatalog(): Promise<{ url: string; app: FastifyInstance }> {
     if (request.headers['if-none-match'] === `W/${STRONG_ETAG}`) return reply.code(304).send();
     return reply.send(LISTING);
   });
+  // Streamed without a Content-Length (chunked), as a service streaming a large export would.
+  app.get('/api/products/streamed', async (_request, reply) =>
+    reply
+      .type('application/json')
+      .send(
+        Readable.from([LISTING.slice(0, 4000), LISTING.slice(4000)].map((s) => Buffer.from(s))),
+      ),
+  );
+  // Announces 5,000 bytes, sends a few, and breaks off.
+  app.get('/api/products/broken', async (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+    reply.raw.write('{"items":[');
+    setTimeout(() => reply.raw.destroy(), 20);
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, app };
 }
@@ -85,6 +101,7 @@ describe('gateway: compression of large JSON answers', () => {
     expect(response.headers['content-encoding']).toBe('br');
     expect(response.rawPayload.length).toBeLessThan(LISTING.length / 3);
     expect(brotliDecompressSync(response.rawPayload).toString()).toBe(LISTING);
+    expect(response.headers['content-length']).toBe(String(response.rawPayload.length));
     expect(varyOf(response.headers)).toEqual(['accept-language', 'accept-encoding']);
   });
 
@@ -99,6 +116,20 @@ describe('gateway: compression of large JSON answers', () => {
     expect(response.headers['content-encoding']).toBeUndefined();
     expect(response.body).toBe(LISTING);
     expect(varyOf(response.headers)).toContain('accept-encoding');
+  });
+
+  it('when a large answer streams without a length, then it is compressed as it streams', async () => {
+    const response = await get('/api/products/streamed', 'br');
+    expect(response.headers['content-encoding']).toBe('br');
+    expect(response.headers['content-length']).toBeUndefined();
+    expect(brotliDecompressSync(response.rawPayload).toString()).toBe(LISTING);
+  });
+
+  it('when an answer to compress breaks off before it is whole, then 502 problem+json', async () => {
+    const response = await get('/api/products/broken', 'gzip');
+    expect(response.statusCode).toBe(502);
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(response.json<{ code: string }>().code).toBe('bad-gateway');
   });
 
   it('when an answer is small, then it is not compressed', async () => {

@@ -2,7 +2,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
-import { compressed, etagOfCompressed, isCompressible, negotiateEncoding } from './compression.ts';
+import {
+  compressed,
+  compressedInOneGo,
+  etagOfCompressed,
+  isCompressible,
+  negotiateEncoding,
+  ONE_GO_MAX_BYTES,
+  readWhole,
+  type Encoding,
+} from './compression.ts';
 import { forwardingFor } from './client-abort.ts';
 import { isReadMethod, isUnsafePath, pathOf, type RouteTimeouts } from './route-table.ts';
 import {
@@ -18,6 +27,7 @@ import { GatewayErrors } from '../errors.ts';
 type Hooks = FastifyReplyFromHooks;
 type Headers = Parameters<NonNullable<Hooks['rewriteRequestHeaders']>>[1];
 type ProxiedRequest = Parameters<NonNullable<Hooks['rewriteRequestHeaders']>>[0];
+type ProxiedReply = Parameters<NonNullable<Hooks['onError']>>[0];
 type ResponseHeaders = Parameters<NonNullable<Hooks['rewriteHeaders']>>[0];
 /** What reply-from hands `onResponse` (its type names the raw reply instead). */
 interface UpstreamAnswer {
@@ -133,15 +143,41 @@ function onResponseFor(options: ForwardOptions): NonNullable<Hooks['onResponse']
       ? negotiateEncoding(request.headers['accept-encoding'])
       : undefined;
     if (encoding === undefined) return void reply.send(answer.stream);
-    const length = headers['content-length'];
-    reply.removeHeader('content-length');
-    reply.header('content-encoding', encoding);
-    const etag = etagOfCompressed(headers.etag);
-    if (etag !== undefined) reply.header('etag', etag);
-    reply.send(
-      compressed(answer.stream, encoding, length === undefined ? undefined : Number(length)),
-    );
+    sendCompressed(reply, answer, encoding, options.upstream);
   };
+}
+
+/** The answer compressed: in one go when its length is known and small, else as it streams. */
+function sendCompressed(
+  reply: ProxiedReply,
+  answer: UpstreamAnswer,
+  encoding: Encoding,
+  upstream: Upstream,
+): void {
+  const { headers } = answer;
+  const length =
+    headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
+  reply.header('content-encoding', encoding);
+  const etag = etagOfCompressed(headers.etag);
+  if (etag !== undefined) reply.header('etag', etag);
+  if (length === undefined || length > ONE_GO_MAX_BYTES) {
+    reply.removeHeader('content-length');
+    reply.send(compressed(answer.stream, encoding, length));
+    return;
+  }
+  readWhole(answer.stream, length, (error, whole) => {
+    // A client that went has no one to read the answer (its upstream request was aborted).
+    if (reply.raw.destroyed) return;
+    if (error || !whole) {
+      // Nothing was sent yet: the broken answer can still be told as one.
+      reply.removeHeader('content-encoding');
+      reply.send(GatewayErrors.badGateway(upstream.name));
+      return;
+    }
+    const body = compressedInOneGo(whole, encoding);
+    reply.header('content-length', body.length);
+    reply.send(body);
+  });
 }
 
 function onErrorFor(upstream: Upstream): NonNullable<Hooks['onError']> {
