@@ -368,7 +368,13 @@ describe('health-gated start', () => {
   });
 
   it('when `docker compose up` runs without a profile, then the infrastructure and every app service start', () => {
-    for (const name of ['mysql', 'rabbitmq', 'redis', 'mailpit', ...APP_SERVICES.map((s) => s.name)]) {
+    for (const name of [
+      'mysql',
+      'rabbitmq',
+      'redis',
+      'mailpit',
+      ...APP_SERVICES.map((s) => s.name),
+    ]) {
       expect(fullService(name).profiles, name).toBeUndefined();
     }
   });
