@@ -64,6 +64,8 @@ export function planServices(root, env = process.env) {
     SEED_DEMO: env.SEED_DEMO || 'true',
     JWKS_URL: env.JWKS_URL || `${byName['user-service'].url}/.well-known/jwks.json`,
     FRONTEND_DIST: env.FRONTEND_DIST || join(root, 'frontend', 'dist'),
+    // A developer sees every request; production's default logs a sample of the successful ones.
+    REQUEST_LOG_SAMPLE: env.REQUEST_LOG_SAMPLE || '1',
   };
   for (const service of withPorts) {
     if (service.name !== 'gateway') shared[service.urlVar] = env[service.urlVar] || service.url;

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Counter } from 'prom-client';
 import { Type } from 'typebox';
 import { createServiceApp, type ServiceApp } from './app.ts';
 import { AppError } from './errors.ts';
+import { sampleKey } from './logger.ts';
 
 describe('createServiceApp', () => {
   let app: ServiceApp;
@@ -300,5 +302,47 @@ describe('request logging', () => {
     expect(typeof requestLines[0]?.ms).toBe('number');
     expect(JSON.stringify(lines)).not.toContain('secret-value');
     await app.close();
+  });
+});
+
+describe('request logging, sampled', () => {
+  async function served(sample: number, urls: string[]) {
+    const lines: Record<string, unknown>[] = [];
+    const app = await createServiceApp({
+      name: 'kit-sample',
+      config: { LOG_LEVEL: 'info', TRUSTED_PROXIES: '', REQUEST_LOG_SAMPLE: sample },
+      logStream: { write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    app.get('/things', async () => ({ ok: true }));
+    app.get('/broken', async () => {
+      throw new Error('boom');
+    });
+    await app.ready();
+    for (const [i, url] of urls.entries()) {
+      await app.inject({ method: 'GET', url, headers: { 'x-request-id': `req-${i}` } });
+    }
+    await app.close();
+    return lines.filter((line) => typeof line.status === 'number');
+  }
+
+  it('when nothing is sampled, then only failures are logged (errors and 4xx), never successes or probes', async () => {
+    const lines = await served(0, ['/things', '/health', '/broken', '/nowhere']);
+    expect(lines.map((line) => [line.url, line.status])).toEqual([
+      ['/broken', 500],
+      ['/nowhere', 404],
+    ]);
+  });
+
+  it('when every success is sampled, then every request but the probes is logged', async () => {
+    const lines = await served(1, ['/things', '/health', '/metrics', '/things']);
+    expect(lines.map((line) => line.url)).toEqual(['/things', '/things']);
+  });
+
+  it('when a share is sampled, then about that share of request ids is, the same id always alike', () => {
+    const ids = Array.from({ length: 10_000 }, () => randomUUID());
+    const share = ids.filter((id) => sampleKey(id) < 0.1).length / ids.length;
+    expect(share).toBeGreaterThan(0.08);
+    expect(share).toBeLessThan(0.12);
+    expect(sampleKey('req-42')).toBe(sampleKey('req-42'));
   });
 });

@@ -8,7 +8,7 @@ import Fastify, {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LOOPBACK_PROXIES, parseAddressList } from './client-address.ts';
-import { OneLinePerRequest, loggerOptions } from './logger.ts';
+import { OneLinePerRequest, lazyChildLogger, logDestination, loggerOptions } from './logger.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
@@ -50,6 +50,8 @@ export interface ServerSettings {
    * `request.ip` is the client they name; the socket's address otherwise. Default loopback.
    */
   TRUSTED_PROXIES: string;
+  /** The share of successful requests whose line is logged (see OneLinePerRequest); default 1. */
+  REQUEST_LOG_SAMPLE?: number;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -65,12 +67,16 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
         ? false
         : {
             ...loggerOptions(options.name, options.config?.LOG_LEVEL),
-            ...(options.logStream ? { stream: options.logStream } : {}),
+            stream: options.logStream ?? logDestination(),
           },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // None trusted: `false`, so request.ip is the socket's without parsing X-Forwarded-For at all.
     trustProxy: proxies.length > 0 ? proxies : false,
-    logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }),
+    logController: new OneLinePerRequest({
+      requestIdLogLabel: 'requestId',
+      sample: options.config?.REQUEST_LOG_SAMPLE ?? 1,
+    }),
+    childLoggerFactory: lazyChildLogger,
     genReqId: (req) => {
       const header = req.headers['x-request-id'];
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
@@ -83,8 +89,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   const tracing = activeTracing();
   if (tracing) await app.register(tracing.plugin);
   await app.register(metricsPlugin, { service: options.name });
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook: an async one costs a promise per request, on every route.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   await app.register(errorsPlugin);
   await app.register(docsPlugin, {

@@ -73,6 +73,12 @@ export function serverConfig(defaultPort: number, trustedProxies = LOOPBACK_PROX
     LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       default: 'info',
     }),
+    /**
+     * The share of successful requests (status below 400, faster than a second) that get their
+     * log line; failures and slow ones always do, probes (/health, /ready, /metrics) only when
+     * they fail. A request is in or out at every hop alike (decided by its request id).
+     */
+    REQUEST_LOG_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
     TRUSTED_PROXIES: addressListConfig(trustedProxies),
     // Tracing (docs/observability.md): unset, no OpenTelemetry code is even loaded.
     OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
