@@ -1,7 +1,13 @@
 import { createServer } from 'node:net';
 
-/** A TCP port free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
+/**
+ * Ports this process has handed out. The kernel may give a just-closed port to the next
+ * `listen(0)`, so two ports asked for in a row (a service's and its ops port) could be the same
+ * one, and the second server to start would fail with EADDRINUSE.
+ */
+const handedOut = new Set<number>();
+
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -11,4 +17,15 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A TCP port free right now on 127.0.0.1 and not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await ephemeralPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
