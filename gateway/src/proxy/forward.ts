@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
@@ -24,6 +24,13 @@ import type { Upstream } from './upstreams.ts';
 import { mergeVary } from './vary.ts';
 import { GatewayErrors } from '../errors.ts';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The answer to this client while its request is forwarded (client-abort.ts). */
+    clientResponse: ServerResponse | null;
+  }
+}
+
 type Hooks = FastifyReplyFromHooks;
 type Headers = Parameters<NonNullable<Hooks['rewriteRequestHeaders']>>[1];
 type ProxiedRequest = Parameters<NonNullable<Hooks['rewriteRequestHeaders']>>[0];
@@ -48,6 +55,7 @@ export interface ForwardOptions {
 function upstreamHeaders(request: ProxiedRequest, headers: Headers): Headers {
   // reply-from's own copy of the client's headers: changed in place.
   const out = headers as IncomingHttpHeaders;
+  if (request.clientResponse) forwardingFor(out, request.clientResponse);
   // Only services may send this to each other; never let a client's copy through. (Deleted only
   // when there: a delete makes the object slower for everything after.)
   if (out['x-internal-token'] !== undefined) delete out['x-internal-token'];
@@ -190,10 +198,6 @@ function onErrorFor(upstream: Upstream): NonNullable<Hooks['onError']> {
   };
 }
 
-function from(reply: FastifyReply, url: string, options: Hooks): FastifyReply {
-  return reply.from(url, options);
-}
-
 /**
  * A route handler that forwards the request, as it came, to the upstream, unless its circuit is
  * open. Everything that does not depend on the request is built here, once per route.
@@ -218,11 +222,13 @@ export function forwardTo(options: ForwardOptions) {
       throw GatewayErrors.circuitOpen(upstream.name, upstream.circuit.retryAfterSeconds());
     }
     const hooks = isReadMethod(request.method) ? read : write;
+    // For upstreamHeaders, which marks the upstream request as this client's (client-abort.ts).
+    request.clientResponse = reply.raw;
     const url = upstream.base + path;
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-    if (body === undefined) return forwardingFor(reply.raw, from, reply, url, hooks);
+    if (body === undefined) return reply.from(url, hooks);
     // Bytes as received: the gateway does not parse or re-encode bodies.
     const contentType = request.headers['content-type'] ?? 'application/octet-stream';
-    return forwardingFor(reply.raw, from, reply, url, { ...hooks, body, contentType });
+    return reply.from(url, { ...hooks, body, contentType });
   };
 }

@@ -33,6 +33,7 @@ const hidden = { hide: true };
 export async function registerApiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {
   await app.register(async (api) => {
     api.decorateRequest('edgeAuthError', null);
+    api.decorateRequest('clientResponse', null);
     // The scope's onRequest runs before the routes' own, where the rate limit sits.
     api.addHook('onRequest', identifyCaller(options.verifier));
     await registerRateLimit(api, options.rateLimit);
