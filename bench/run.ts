@@ -26,7 +26,7 @@ import {
 import { fixed, met, table } from './edge/markdown.ts';
 import { memoryTable, peakSampler, snapshot, type Watched } from './edge/memory.ts';
 import { NGINX, startNginx } from './edge/nginx.ts';
-import { startExpressPeer, startRawServer } from './edge/peers.ts';
+import { startExpressPeer, startNodeFloor, startRawServer } from './edge/peers.ts';
 import { childPidsMatching, pin, placement, type Server } from './edge/processes.ts';
 import { storefrontLoad, storefrontMarkdown } from './edge/storefront-section.ts';
 import { WRK } from './edge/wrk.ts';
@@ -165,12 +165,15 @@ try {
     jwks: `${userService}/.well-known/jwks.json`,
   });
   servers.push(peer);
+  const floor = await startNodeFloor(place.servers, product);
+  servers.push(floor);
   const raw = await startRawServer(place.servers);
   servers.push(raw);
   const watched: Watched[] = [
     ...services,
     { name: 'nginx (master + worker)', pid: nginx.pid },
     { name: 'Express peer', pid: peer.pid },
+    { name: 'Node floor', pid: floor.pid },
     { name: 'raw node:http', pid: raw.pid },
   ];
   await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -186,6 +189,7 @@ try {
       { name: '(b) our gateway, with token', url: `${stack.gatewayUrl}${page}`, headers: bearer },
       { name: '(c) nginx (the ceiling)', url: `${nginx.url}${page}` },
       { name: '(d) Express peer, with token', url: `${peer.url}${page}`, headers: bearer },
+      { name: '(e) Node floor: node:http + undici', url: `${floor.url}${page}` },
     ],
     settings,
   );
@@ -218,7 +222,13 @@ try {
   const after = await snapshot(watched);
   const loadAtEnd = loads();
 
-  const [direct, gateway, ceiling, express] = catalog as [Measured, Measured, Measured, Measured];
+  const [direct, gateway, ceiling, express, nodeFloor] = catalog as [
+    Measured,
+    Measured,
+    Measured,
+    Measured,
+    Measured,
+  ];
   const catalogTable = resultsTable(catalog, (m) => [fixed(m.best.bytesPerResponse, 0)]);
   const rawHealth = health.at(-1)!;
   const healthTable = resultsTable(health, (m) => {
@@ -243,11 +253,11 @@ try {
     `- closed loop: \`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s\` per target, after a ${WARMUP} s warm-up each, ` +
       `${ROUNDS} rounds over all targets, the best kept`,
     place.pinned
-      ? `- CPUs: wrk and this process (section 3's generator) on CPU ${place.load}; every server (the five services, nginx, the Express peer, raw node:http) on CPU ${place.servers}; MariaDB and RabbitMQ unpinned`
+      ? `- CPUs: wrk and this process (section 3's generator) on CPU ${place.load}; every server (the five services, nginx, the Express peer, the Node floor, raw node:http) on CPU ${place.servers}; MariaDB and RabbitMQ unpinned`
       : '- CPUs: not pinned (BENCH_PIN=0, one core, or no taskset)',
     `- services' LOG_LEVEL: ${LOG_LEVEL} (every request logged at info); the gateway's rate limit raised to 10⁸/min (the limiter still runs)`,
     '',
-    '## 1. The same catalog request four ways',
+    '## 1. The same catalog request four ways, and the Node floor',
     '',
     '`GET /api/products?limit=20`, the first page of the demo catalog.',
     '',
@@ -259,6 +269,8 @@ try {
       { name: 'gateway / direct', of: gateway, to: direct },
       { name: 'nginx / direct', of: ceiling, to: direct },
       { name: 'Express peer / direct', of: express, to: direct },
+      { name: 'Node floor / nginx', of: nodeFloor, to: ceiling },
+      { name: 'gateway / Node floor', of: gateway, to: nodeFloor },
     ]),
     '',
     '## 2. A trivial route: `GET /health` against raw node:http',

@@ -6,6 +6,7 @@ import { startServer, type Server } from './processes.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RAW_SERVER = 'bench/edge/raw-server.ts';
 const EXPRESS_PEER = 'bench/peers/express-gateway/server.ts';
+const NODE_FLOOR = 'bench/peers/node-floor/server.ts';
 
 /**
  * Bundles a TypeScript entry into `<its dir>/dist/<name>.mjs`, packages left as imports from
@@ -57,6 +58,22 @@ export async function startExpressPeer(
       JWKS_URL: upstreams.jwks,
       NODE_ENV: 'production',
     },
+    readyUrl: `${url}/health`,
+  });
+  return { ...server, url };
+}
+
+/** The least a Node proxy does per request (bench/peers/node-floor): no token, no logs. */
+export async function startNodeFloor(
+  cpu: string | undefined,
+  productService: string,
+): Promise<UrlServer> {
+  const file = await bundle(NODE_FLOOR);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startServer('node floor', process.execPath, [file], {
+    cpu,
+    env: { PORT: String(port), HOST: '127.0.0.1', PRODUCT_SERVICE_URL: productService },
     readyUrl: `${url}/health`,
   });
   return { ...server, url };
