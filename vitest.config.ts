@@ -1,9 +1,10 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
-// Four projects: unit (no I/O), frontend (the SPA's stores and components in happy-dom),
+// Six projects: unit (no I/O), frontend (the SPA's stores and components in happy-dom),
 // integration (each suite on its own MySQL database and RabbitMQ queues), e2e (the services as
-// real processes, driven through the gateway's HTTP port only).
+// real processes, driven through the gateway's HTTP port only), faults (the real system with one
+// fault injected per suite) and security (hostile input); the last three run beside each other.
 export default defineConfig({
   test: {
     projects: [
@@ -39,6 +40,26 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Each suite starts the real system and injects one fault (tests/faults/README.md).
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Hostile input against the real system through the gateway.
+        test: {
+          name: 'security',
+          include: ['tests/security/**/*.test.ts'],
+          testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },
