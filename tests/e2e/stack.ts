@@ -28,7 +28,11 @@ export interface Stack {
   urls: Record<Service, string>;
   /** Stops one service (SIGTERM) and waits for its exit; for resilience scenarios. */
   stopService(service: Service): Promise<void>;
+  /** Kills one service (SIGKILL: no shutdown hook runs) and waits for its exit; for crash tests. */
+  killService(service: Service): Promise<void>;
   startService(service: Service): Promise<void>;
+  /** Each service's own database name (on TEST_MYSQL_URL), for tests that inspect or age rows. */
+  databases: Record<Exclude<Service, 'gateway'>, string>;
   logs(service: Service): string;
   /** Resident memory of each running service process, in bytes (Linux /proc). */
   memory(): Promise<Record<string, number>>;
@@ -152,7 +156,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const stopService = async (service: Service): Promise<void> => {
     const child = children.get(service);
-    if (!child || child.exitCode !== null) return;
+    // A killed child has a signalCode and no exitCode.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -160,10 +165,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     clearTimeout(timer);
   };
 
+  const killService = async (service: Service): Promise<void> => {
+    const child = children.get(service);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  };
+
   const stack: Stack = {
     gatewayUrl: urls.gateway,
     urls,
     stopService,
+    killService,
+    databases,
     startService: start,
     logs: (service) => (output.get(service) ?? []).join(''),
     async memory() {
