@@ -66,6 +66,7 @@ describe('createServiceApp', () => {
       },
       async (request) => request.query,
     );
+    app.get('/items/:id', async (request) => request.params);
     app.get('/conflict', async () => {
       throw AppError.conflict('already-there', 'It is already there.');
     });
@@ -160,6 +161,25 @@ describe('createServiceApp', () => {
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json()).toMatchObject({ status: 404, code: 'not-found' });
   });
+
+  it.each([
+    [
+      'a path parameter is over the router’s length',
+      `/items/${'x'.repeat(101)}`,
+      414,
+      'uri-too-long',
+    ],
+    ['a path does not percent-decode', '/items/%E0%A4%A', 400, 'invalid-url'],
+  ])(
+    'when %s, then a problem answers, not Fastify’s plain JSON',
+    async (_case, url, status, code) => {
+      const res = await app.inject({ url });
+      expect(res.statusCode).toBe(status);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.headers['x-request-id']).toEqual(expect.any(String));
+      expect(res.json()).toMatchObject({ status, code });
+    },
+  );
 
   it.each(['Infinity', '1e309', '-Infinity', 'NaN'])(
     'when a number in the query is %s, then a 400 problem names the field',

@@ -1,4 +1,10 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { ProblemSchema } from '@marketplace/contracts';
 import { AppError, toProblem, type FieldError } from '../errors.ts';
@@ -49,6 +55,8 @@ const FASTIFY_CODES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'empty-body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-content-length',
+  FST_ERR_BAD_URL: 'invalid-url',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri-too-long',
 };
 
 function fastifyCode(error: FastifyError): string {
@@ -61,6 +69,33 @@ function fastifyCode(error: FastifyError): string {
         .toLowerCase()
         .replace(/_/g, '-')
     : 'bad-request';
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals (a path that does not percent-decode, a
+ * path parameter over its length) skip every hook and the error handler, and would otherwise be
+ * answered as Fastify's plain JSON; here they are problems like any other.
+ */
+export function frameworkErrors(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode ?? 500;
+  const client = status >= 400 && status < 500;
+  if (!client) request.log.error({ err: error }, 'router error');
+  void reply
+    .code(status)
+    .header('x-request-id', request.id)
+    .type('application/problem+json')
+    .send(
+      toProblem(
+        status,
+        client ? fastifyCode(error) : 'internal',
+        client ? 'The request path cannot be routed.' : 'Something went wrong on our side.',
+        request.id,
+      ),
+    );
 }
 
 function installErrorHandler(app: FastifyInstance): void {
