@@ -32,7 +32,7 @@ export interface StorefrontResult {
 type Login = (email: string) => Promise<string>;
 
 /** Every demo product gets stock enough for the run's checkouts (its seller adds it). */
-async function restock(gateway: string, login: Login): Promise<void> {
+export async function restock(gateway: string, login: Login): Promise<void> {
   for (const seller of DEMO_SELLERS) {
     const authorization = `Bearer ${await login(seller.email)}`;
     const response = await fetch(`${gateway}/api/products?sellerId=${seller.id}&limit=100`);
