@@ -78,7 +78,7 @@ describe('.ci/run', () => {
     expect(config?.[(config?.indexOf('-f') ?? -2) + 1]).toBe('docker-compose.yml');
   });
 
-  it('when npm test has passed, then it runs the integration and e2e projects whole on the Node it fetched from npm', () => {
+  it('when npm test has passed, then it runs the integration, e2e, faults and security projects whole on the Node it fetched from npm', () => {
     const major = imageMajor();
     const fetch = indexOf(
       'fetches node-linux-*@<major>',
@@ -99,8 +99,12 @@ describe('.ci/run', () => {
     expect(run.args.slice(0, 1)).toEqual(['run']);
     expect(run.args.join(' ')).toContain('--project integration');
     expect(run.args.join(' ')).toContain('--project e2e');
+    expect(run.args.join(' ')).toContain('--project faults');
+    expect(run.args.join(' ')).toContain('--project security');
     // Whole projects: no file filter or other option narrowing them.
-    expect(run.args.filter((word) => !/^(run|--project|integration|e2e)$/.test(word))).toEqual([]);
+    expect(
+      run.args.filter((word) => !/^(run|--project|integration|e2e|faults|security)$/.test(word)),
+    ).toEqual([]);
   });
 
   it("when the Dockerfile's images change Node, then CI fetches the same major, and engines names it", () => {
