@@ -112,6 +112,18 @@ describe('createServiceApp', () => {
     );
   });
 
+  it('when a body comes as text/plain (what a cross-site form may send), then 415', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'text/plain' },
+      payload: JSON.stringify({ name: 'ab', count: 1 }),
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 415, code: 'unsupported-media-type' });
+  });
+
   it('when the JSON is malformed, then the answer is a 400 problem', async () => {
     const res = await app.inject({
       method: 'POST',

@@ -85,6 +85,9 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     schemaController: { compilersFactory: { buildValidator } },
     ajv: ajvOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // JSON only: a text/plain body is what a cross-site form can send without a preflight, and
+  // no route reads one; it is refused with 415 like any other type.
+  app.removeContentTypeParser('text/plain');
 
   // Both first: tracing wraps, and metrics times, every route registered after them.
   const tracing = activeTracing();
