@@ -255,7 +255,7 @@ try {
     place.pinned
       ? `- CPUs: wrk and this process (section 3's generator) on CPU ${place.load}; every server (the five services, nginx, the Express peer, the Node floor, raw node:http) on CPU ${place.servers}; MariaDB and RabbitMQ unpinned`
       : '- CPUs: not pinned (BENCH_PIN=0, one core, or no taskset)',
-    `- services' LOG_LEVEL: ${LOG_LEVEL} (every request logged at info); the gateway's rate limit raised to 10⁸/min (the limiter still runs)`,
+    `- services' LOG_LEVEL: ${LOG_LEVEL} (failed and slow requests logged, a REQUEST_LOG_SAMPLE share of the rest: 0.1 unless set); the gateway's rate limit raised to 10⁸/min (the limiter still runs)`,
     '',
     '## 1. The same catalog request four ways, and the Node floor',
     '',
