@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 import { freePort } from './ports.ts';
 
 /**
@@ -9,10 +10,13 @@ import { freePort } from './ports.ts';
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private latencyMs = 0;
+  /** Connections accepted since the proxy was made: how often a client tried to reach the server. */
+  accepted = 0;
 
   constructor(
     readonly port: number,
-    private readonly target: { host: string; port: number },
+    private target: { host: string; port: number },
   ) {}
 
   /**
@@ -35,17 +39,26 @@ export class TcpProxy {
     return { proxy, url: viaProxy.toString() };
   }
 
+  /**
+   * Where new connections go from now on: a proxy opened before the server it fronts has its
+   * port (its own port held from the start, so nothing else can take it meanwhile).
+   */
+  retarget(target: { host: string; port: number }): void {
+    this.target = target;
+  }
+
   /** Listens (again, after `cut()`); does nothing while already open. */
   async open(): Promise<void> {
     if (this.server) return;
     const server = createServer((client) => {
+      this.accepted++;
       const upstream = connect(this.target.port, this.target.host);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(this.delayed()).pipe(upstream).pipe(this.delayed()).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -69,6 +82,24 @@ export class TcpProxy {
 
   resume(): void {
     for (const socket of this.sockets) socket.resume();
+  }
+
+  /**
+   * Holds every chunk, each way, for `ms` before passing it on (0: at once), on open and new
+   * connections alike: a slow network or a slow server, as the client sees it.
+   */
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** One direction of one connection: chunks in order, each after the latency of its arrival. */
+  private delayed(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        if (this.latencyMs === 0) done(null, chunk);
+        else setTimeout(() => done(null, chunk), this.latencyMs);
+      },
+    });
   }
 
   /** Drops every connection and refuses new ones until `open()` again. */
