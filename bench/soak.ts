@@ -415,14 +415,16 @@ try {
   const fiveXx = measured.filter((o) => o.status >= 500).length;
   const first = memory[0]!.sizes;
   const last = memory.at(-1)!.sizes;
-  const memoryRows = watched.map((w) => {
-    const growth = (last.get(w.name) ?? 0) / (first.get(w.name) || 1) - 1;
-    return [
-      w.name,
-      ...memory.map((m) => mib(m.sizes.get(w.name) ?? 0)),
-      `${fixed(growth * 100)} %`,
-    ];
-  });
+  // Growth over the second half too: a cache that fills early levels off, a leak keeps going.
+  const half = memory[Math.floor((memory.length - 1) / 2)]!.sizes;
+  const growthOf = (from: Snapshot, name: string) =>
+    `${fixed(((last.get(name) ?? 0) / (from.get(name) || 1) - 1) * 100)} %`;
+  const memoryRows = watched.map((w) => [
+    w.name,
+    ...memory.map((m) => mib(m.sizes.get(w.name) ?? 0)),
+    growthOf(first, w.name),
+    growthOf(half, w.name),
+  ]);
   const worstGrowth = Math.max(
     ...watched.map((w) => (last.get(w.name) ?? 0) / (first.get(w.name) || 1) - 1),
   );
@@ -469,7 +471,10 @@ try {
     '',
     '## Memory (RSS, MiB)',
     '',
-    table(['process', ...memory.map((m) => m.at), 'growth'], memoryRows),
+    table(
+      ['process', ...memory.map((m) => m.at), 'growth', 'growth over the second half'],
+      memoryRows,
+    ),
     '',
     table(
       ['target', 'measured', 'met?'],
