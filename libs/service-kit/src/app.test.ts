@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Counter } from 'prom-client';
 import { Type } from 'typebox';
@@ -190,6 +191,38 @@ describe('createServiceApp', () => {
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.headers['x-request-id']).toEqual(expect.any(String));
       expect(res.json()).toMatchObject({ status, code });
+    },
+  );
+
+  it.each([
+    ['its headers are too large', `X-Big: ${'a'.repeat(16_400)}\r\n`, 431, 'headers-too-large'],
+    [
+      'its lengths conflict',
+      'Content-Length: 2\r\nContent-Length: 40\r\n',
+      400,
+      'malformed-request',
+    ],
+  ])(
+    'when a request cannot be parsed because %s, then a problem answers on the socket',
+    async (_case, header, status, code) => {
+      const raw = await createServiceApp({ name: 'kit-raw', logger: false });
+      const url = new URL(await raw.listen({ host: '127.0.0.1', port: 0 }));
+      try {
+        const answer = await new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(url.port), '127.0.0.1');
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          socket.on('error', reject);
+          socket.on('close', () => resolve(text));
+          socket.write(`GET /health HTTP/1.1\r\nHost: x\r\n${header}\r\n`);
+        });
+        const [head = '', body = ''] = answer.split('\r\n\r\n');
+        expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+        expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+        expect(JSON.parse(body)).toMatchObject({ status, code });
+      } finally {
+        await raw.close();
+      }
     },
   );
 

@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LOOPBACK_PROXIES, parseAddressList } from './client-address.ts';
 import { OneLinePerRequest, lazyChildLogger, logDestination, loggerOptions } from './logger.ts';
 import { docsPlugin } from './plugins/docs.ts';
-import { errorsPlugin, frameworkErrors } from './plugins/errors.ts';
+import { clientErrorHandler, errorsPlugin, frameworkErrors } from './plugins/errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { activeTracing } from './tracing.ts';
@@ -82,6 +82,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     },
     frameworkErrors,
+    clientErrorHandler,
     schemaController: { compilersFactory: { buildValidator } },
     ajv: ajvOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();

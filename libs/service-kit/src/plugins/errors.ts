@@ -5,6 +5,8 @@ import type {
   FastifyReply,
   FastifyRequest,
 } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import { ProblemSchema } from '@marketplace/contracts';
 import { AppError, toProblem, type FieldError } from '../errors.ts';
@@ -96,6 +98,29 @@ export function frameworkErrors(
         request.id,
       ),
     );
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node cannot parse (headers too large, conflicting
+ * lengths, a request that never finishes arriving) is answered on the socket before any route
+ * or hook, as a problem like every other refusal instead of Fastify's plain JSON.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request-timeout', 'The request did not arrive in time.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers-too-large', 'The request headers are too large.']
+        : [400, 'malformed-request', 'The request is not valid HTTP/1.1.'];
+  if (socket.writable) {
+    const body = JSON.stringify(toProblem(status, code, detail));
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 function installErrorHandler(app: FastifyInstance): void {
