@@ -118,13 +118,14 @@ describe('security: hostile requests at the edge (size, types, headers, injectio
       stack.gatewayUrl,
       `GET /api/products HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\nConnection: close\r\n\r\n`,
     );
-    expect([431, 0]).toContain(big.status);
+    // The gateway may reset the connection while the rest of the headers still arrive.
+    if (big.status !== 0) expect(problemOf(big, 431).code).toBe('headers-too-large');
     for (const smuggle of [
       'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\nConnection: close\r\n\r\n{}',
       'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n',
     ]) {
       const answer = await rawExchange(stack.gatewayUrl, smuggle);
-      expect(answer.status, smuggle).toBe(400);
+      expect(problemOf(answer, 400).code, smuggle).toBe('malformed-request');
       expect(answer.text).not.toMatch(/process_cpu|http_request_duration/);
     }
     for (const authorization of [
