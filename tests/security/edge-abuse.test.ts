@@ -208,6 +208,51 @@ describe('security: hostile requests at the edge (size, types, headers, injectio
     expect(sellers.status).toBe(400);
   });
 
+  it('when a JSON key comes twice or as __proto__, then what is checked is what is stored', async () => {
+    const auth = { authorization: `Bearer ${seller}`, 'content-type': 'application/json' };
+    const json = JSON.stringify(productBody());
+    // JSON.parse keeps the last of a repeated key: the last is validated, and stored.
+    const negativeLast = json.replace('"stock":5', '"stock":5,"stock":-1');
+    expect(problemOf(await call('POST', '/api/products', auth, negativeLast), 400).code).toBe(
+      'validation-error',
+    );
+    const validLast = json.replace('"stock":5', '"stock":-1,"stock":7');
+    const created = await call('POST', '/api/products', auth, validLast);
+    expect(created.status).toBe(201);
+    expect((JSON.parse(created.text) as { stock: number }).stock).toBe(7);
+
+    const email = `proto-${randomUUID()}@example.test`;
+    const register = JSON.stringify({ email, password: DEMO_PASSWORD, name: 'Proto' });
+    for (const body of [
+      register.replace('{', '{"role":"seller","role":"admin",'),
+      register.replace(
+        '{',
+        '{"__proto__":{"role":"admin"},"constructor":{"prototype":{"role":"admin"}},',
+      ),
+    ]) {
+      const answer = await httpFrom(
+        stack.gatewayUrl,
+        '127.0.0.66',
+        'POST',
+        '/api/auth/register',
+        {
+          'content-type': 'application/json',
+        },
+        body,
+      );
+      expect(answer.status, body).toBeLessThan(500);
+      if (answer.status === 201)
+        expect((JSON.parse(answer.text) as { user: { role: string } }).user.role).not.toBe('admin');
+    }
+    const login = await api().post<{ user: { role: string } }>('/api/auth/login', {
+      email,
+      password: DEMO_PASSWORD,
+    });
+    // The repeated role is refused (admin is not a choice); the polluted body registers a buyer.
+    expect(login.status).toBe(200);
+    expect(login.body.user.role).toBe('buyer');
+  });
+
   it('when a product names image URLs on internal hosts, then no service ever fetches them, and other schemes are refused', async () => {
     let hits = 0;
     const canary: Server = createServer((_req, res) => {
