@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely';
-import { createDb, pingDb, prepareDatabase, registerPoolMetrics } from '@marketplace/db';
+import {
+  createDb,
+  isTransientDbError,
+  pingDb,
+  prepareDatabase,
+  registerPoolMetrics,
+} from '@marketplace/db';
 import {
   createBroker,
   DeadLetterDesk,
@@ -63,6 +69,7 @@ export async function buildApp(
     description: 'In-app notifications, from domain events; live over Server-Sent Events.',
     config,
     logger: deps.logger,
+    unavailable: isTransientDbError,
     readiness: { database: () => pingDb(db), broker: () => pingBroker(broker) },
   });
   registerPoolMetrics(db, app.metrics);

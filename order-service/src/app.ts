@@ -1,4 +1,10 @@
-import { createDb, pingDb, prepareDatabase, registerPoolMetrics } from '@marketplace/db';
+import {
+  createDb,
+  isTransientDbError,
+  pingDb,
+  prepareDatabase,
+  registerPoolMetrics,
+} from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
@@ -30,6 +36,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     description: 'Checkout, orders, statuses and their history; publishes order events.',
     config,
     logger: deps.logger,
+    unavailable: isTransientDbError,
     readiness: { database: () => pingDb(db), broker: () => events.ping() },
   });
   registerPoolMetrics(db, app.metrics);

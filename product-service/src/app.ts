@@ -1,5 +1,11 @@
 import { CategorySchema } from '@marketplace/contracts';
-import { createDb, pingDb, prepareDatabase, registerPoolMetrics } from '@marketplace/db';
+import {
+  createDb,
+  isTransientDbError,
+  pingDb,
+  prepareDatabase,
+  registerPoolMetrics,
+} from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { AppError, createServiceApp, type ServiceApp } from '@marketplace/service-kit';
@@ -54,6 +60,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     description: 'Catalog, categories, search, filters and stock',
     config,
     logger: deps.logger,
+    unavailable: isTransientDbError,
     readiness: {
       database: () => pingDb(db),
       broker: () => events.ping(),

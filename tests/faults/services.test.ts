@@ -234,10 +234,13 @@ describe('faults: a service, its database, an upstream or the mail server fails'
         { timeoutMs: 15_000, intervalMs: 200, what: 'order-service to report not ready' },
       );
       expect(down.body.checks.database).toBe('unavailable');
-      // Ordering fails as a problem; the catalog, which needs no orders database, still browses.
+      // Ordering fails as a problem a client may retry; the catalog, which needs no orders
+      // database, still browses.
       const refused = await checkout();
-      expect(refused.status).toBeGreaterThanOrEqual(500);
+      expect(refused.status).toBe(503);
       expect(isProblem(refused)).toBe(true);
+      expect(codeOf(refused)).toBe('dependency-unavailable');
+      expect(refused.headers.get('retry-after')).toBe('5');
       expect((await api.get('/api/products?limit=1')).status).toBe(200);
       // The outage reached the background work too: the outbox relay failed a pass.
       await waitFor(() => (relayFailures() > relayFailuresBefore ? true : undefined), {

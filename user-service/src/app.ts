@@ -1,5 +1,11 @@
 import fastifyCookie from '@fastify/cookie';
-import { createDb, pingDb, prepareDatabase, registerPoolMetrics } from '@marketplace/db';
+import {
+  createDb,
+  isTransientDbError,
+  pingDb,
+  prepareDatabase,
+  registerPoolMetrics,
+} from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import {
   createAccessTokenVerifier,
@@ -70,6 +76,7 @@ export async function buildApp(
     description: 'Registration, login, tokens, profiles and roles; the JWKS of access tokens.',
     config,
     logger: deps.logger,
+    unavailable: isTransientDbError,
     readiness: { database: () => pingDb(db), broker: () => events.ping() },
   });
   registerPoolMetrics(db, app.metrics);

@@ -301,6 +301,53 @@ describe('createServiceApp metrics registry', () => {
   });
 });
 
+describe('createServiceApp with an unavailable-dependency classifier', () => {
+  class Unreachable extends Error {
+    readonly code = 'ECONNREFUSED';
+  }
+  const isUnreachable = (error: unknown) => error instanceof Unreachable;
+
+  async function appThrowing(error: Error, unavailable?: (error: unknown) => boolean) {
+    const app = await createServiceApp({
+      name: 'kit-unavailable',
+      logger: false,
+      ...(unavailable ? { unavailable } : {}),
+    });
+    app.get('/work', async () => {
+      throw error;
+    });
+    return app;
+  }
+
+  it('when the database cannot be reached, then 503 dependency-unavailable with Retry-After, not 500', async () => {
+    const app = await appThrowing(
+      new Unreachable('connect ECONNREFUSED 127.0.0.1:3306'),
+      isUnreachable,
+    );
+    const res = await app.inject({ url: '/work' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json<{ code: string }>().code).toBe('dependency-unavailable');
+    expect(res.body).not.toContain('3306');
+    await app.close();
+  });
+
+  it('when an error is not one the classifier names, then it stays a 500', async () => {
+    const app = await appThrowing(new Error('a bug'), isUnreachable);
+    const res = await app.inject({ url: '/work' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json<{ code: string }>().code).toBe('internal');
+    await app.close();
+  });
+
+  it('when a service gives no classifier, then an unreachable database is a 500 as before', async () => {
+    const app = await appThrowing(new Unreachable('connect ECONNREFUSED'));
+    expect((await app.inject({ url: '/work' })).statusCode).toBe(500);
+    await app.close();
+  });
+});
+
 describe('createServiceApp trusted proxies', () => {
   async function clientIp(trustedProxies: string[] | undefined, remoteAddress: string) {
     const app = await createServiceApp({

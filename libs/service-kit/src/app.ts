@@ -40,6 +40,8 @@ export interface ServiceAppOptions {
   bodyLimit?: number;
   /** What `/ready` checks, by name (the database, the broker); `/health` only says it lives. */
   readiness?: Record<string, ReadinessCheck>;
+  /** Errors meaning a dependency is unreachable: 503 with Retry-After, not 500 (the db lib's). */
+  unavailable?: (error: unknown) => boolean;
 }
 
 /** What every service's config has from `serverConfig` and the kit's app reads. */
@@ -99,7 +101,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     reply.header('x-request-id', request.id);
     done();
   });
-  await app.register(errorsPlugin);
+  await app.register(
+    errorsPlugin,
+    options.unavailable === undefined ? {} : { unavailable: options.unavailable },
+  );
   await app.register(docsPlugin, {
     title: options.name,
     ...(options.version === undefined ? {} : { version: options.version }),

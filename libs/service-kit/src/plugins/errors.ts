@@ -12,8 +12,17 @@ import { ProblemSchema } from '@marketplace/contracts';
 import { AppError, toProblem, type FieldError } from '../errors.ts';
 import { checkKnownOptions } from './options.ts';
 
-/** No options yet; unknown ones are refused. */
-export type ErrorsOptions = Record<never, never>;
+export interface ErrorsOptions {
+  /**
+   * True for an error that says a dependency (the database) cannot be reached right now: the
+   * request is then answered 503 `dependency-unavailable` with Retry-After, which a client may
+   * retry, instead of the 500 of a bug.
+   */
+  unavailable?: (error: unknown) => boolean;
+}
+
+/** How long a client is told to wait before retrying a request a dependency failed. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 const PLUGIN = 'service-kit-errors';
 
@@ -123,7 +132,10 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   socket.destroy(error);
 }
 
-function installErrorHandler(app: FastifyInstance): void {
+function installErrorHandler(
+  app: FastifyInstance,
+  unavailable?: (error: unknown) => boolean,
+): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     const problem = (status: number, code: string, detail: string, errors?: FieldError[]) =>
       reply
@@ -148,6 +160,15 @@ function installErrorHandler(app: FastifyInstance): void {
     if (status >= 400 && status < 500) {
       return problem(status, fastifyCode(fastifyError), fastifyError.message);
     }
+    if (unavailable?.(error)) {
+      request.log.warn({ err: error }, 'a dependency is unavailable');
+      reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return problem(
+        503,
+        'dependency-unavailable',
+        'A service this request needs cannot be reached right now; try again shortly.',
+      );
+    }
     request.log.error({ err: error }, 'unhandled error');
     return problem(500, 'internal', 'Something went wrong on our side.');
   });
@@ -159,9 +180,9 @@ function installErrorHandler(app: FastifyInstance): void {
  * the Problem schema, which routes name as `{ $ref: 'Problem' }` for their error responses.
  */
 const errors: FastifyPluginAsync<ErrorsOptions> = async (app, options) => {
-  checkKnownOptions(PLUGIN, options, []);
+  checkKnownOptions(PLUGIN, options, ['unavailable']);
   app.addSchema(ProblemSchema);
-  installErrorHandler(app);
+  installErrorHandler(app, options.unavailable);
   app.setNotFoundHandler((request, reply) =>
     reply
       .code(404)
