@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEMO_BUYER, DEMO_PASSWORD } from '@marketplace/contracts';
+import { DEMO_BUYER } from '@marketplace/contracts';
 import type { Service, Stack, StackOptions } from '../tests/e2e/stack.ts';
 import { addBaselineWorktree, type Worktree } from './catalog/checkouts.ts';
 import {
@@ -29,6 +29,7 @@ import { NGINX, startNginx } from './edge/nginx.ts';
 import { startExpressPeer, startNodeFloor, startRawServer } from './edge/peers.ts';
 import { childPidsMatching, pin, placement, type Server } from './edge/processes.ts';
 import { storefrontLoad, storefrontMarkdown } from './edge/storefront-section.ts';
+import { login, positiveNumber, today } from './edge/settings.ts';
 import { WRK } from './edge/wrk.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -40,11 +41,7 @@ const SERVICES: readonly Service[] = [
   'gateway',
 ];
 
-const num = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
+const num = positiveNumber;
 const SECONDS = num('BENCH_SECONDS', 10);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 32);
 const THREADS = num('BENCH_THREADS', 1);
@@ -62,22 +59,6 @@ const loads = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
-
-function today(): string {
-  const d = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-async function login(userService: string, email: string): Promise<string> {
-  const response = await fetch(`${userService}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
-  });
-  if (!response.ok) throw new Error(`login ${email}: ${response.status}`);
-  return ((await response.json()) as { accessToken: string }).accessToken;
-}
 
 /** The pid of each service the stack started (its children running `<service>/dist/server.mjs`). */
 async function servicePids(): Promise<Watched[]> {

@@ -26,16 +26,13 @@ import { fixed, mib, table } from './edge/markdown.ts';
 import { snapshot, type Snapshot, type Watched } from './edge/memory.ts';
 import { childPidsMatching } from './edge/processes.ts';
 import { restock } from './edge/storefront-section.ts';
-import { gatewayPool, readCatalog, type Catalog } from './edge/storefront.ts';
+import { login, positiveNumber, today } from './edge/settings.ts';
+import { gatewayPool, interleave, readCatalog, type Catalog } from './edge/storefront.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-const num = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
+const num = positiveNumber;
 const SECONDS = num('BENCH_SOAK_SECONDS', 600);
 const RATE = num('BENCH_SOAK_RATE', 40);
 const WARMUP = num('BENCH_SOAK_WARMUP_SECONDS', 60);
@@ -60,19 +57,6 @@ const MIX: readonly { kind: Kind; per20: number }[] = [
   { kind: 'seller action', per20: 1 },
 ];
 
-/** The 20 slots in smooth weighted round robin, so checkouts and seller actions spread out. */
-function interleave(): Kind[] {
-  const current = MIX.map(() => 0);
-  const order: Kind[] = [];
-  for (let slot = 0; slot < 20; slot++) {
-    MIX.forEach(({ per20 }, i) => (current[i]! += per20));
-    const best = current.indexOf(Math.max(...current));
-    current[best]! -= 20;
-    order.push(MIX[best]!.kind);
-  }
-  return order;
-}
-
 interface Outcome {
   kind: Kind;
   ms: number;
@@ -87,16 +71,6 @@ interface Session {
   email: string;
   token: string;
   at: number;
-}
-
-async function login(gateway: string, email: string): Promise<string> {
-  const response = await fetch(`${gateway}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
-  });
-  if (!response.ok) throw new Error(`login ${email}: ${response.status}`);
-  return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
 /** A buyer of the run's own, so its notifications are only this run's. */
@@ -126,7 +100,7 @@ class Soak {
   /** Orders placed and not yet confirmed, per seller: what the seller's action confirms next. */
   private readonly toConfirm = new Map<string, string[]>();
   readonly confirmed = new Set<string>();
-  private readonly order = interleave();
+  private readonly order = interleave(MIX);
   private n = 0;
   measuring = false;
 
@@ -174,21 +148,13 @@ class Soak {
     const i = Math.floor(this.n / this.order.length);
     this.n++;
     const measured = this.measuring;
-    let status = 0;
-    let expected = 200;
-    try {
-      status = await this.send(kind, i).then((s) => {
-        expected = s.expected;
-        return s.status;
-      });
-    } catch {
-      status = 0;
-    }
+    // No answer at all (refused, reset, timed out) counts as status 0.
+    const { status, expected } = await this.send(kind, i).catch(() => ({ status: 0, expected: 0 }));
     this.outcomes.push({
       kind,
       ms: performance.now() - due,
       status,
-      ok: status === expected,
+      ok: status !== 0 && status === expected,
       measured,
     });
   }
@@ -337,10 +303,6 @@ function kindRows(outcomes: Outcome[]): string[][] {
     ]);
   }
   return rows;
-}
-
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
 }
 
 let stack: Stack | undefined;

@@ -14,15 +14,15 @@ export const MIX: readonly { kind: Kind; per20: number }[] = [
   { kind: 'checkout', per20: 1 },
 ];
 
-/** The 20 slots of the mix in smooth weighted round robin: checkouts spread out, not bunched. */
-function interleave(): Kind[] {
-  const current = MIX.map(() => 0);
-  const order: Kind[] = [];
+/** The 20 slots of a mix in smooth weighted round robin: rare kinds spread out, not bunched. */
+export function interleave<K>(mix: readonly { kind: K; per20: number }[]): K[] {
+  const current = mix.map(() => 0);
+  const order: K[] = [];
   for (let slot = 0; slot < 20; slot++) {
-    MIX.forEach(({ per20 }, i) => (current[i]! += per20));
+    mix.forEach(({ per20 }, i) => (current[i]! += per20));
     const best = current.indexOf(Math.max(...current));
     current[best]! -= 20;
-    order.push(MIX[best]!.kind);
+    order.push(mix[best]!.kind);
   }
   return order;
 }
@@ -79,7 +79,7 @@ const SHIPPING = {
  * signed-in buyer does; each checkout is one unit of one product with a fresh Idempotency-Key.
  */
 export function storefrontSequence(catalog: Catalog, authorization: string): () => Request {
-  const order = interleave();
+  const order = interleave(MIX);
   const counters = new Map<Kind, number>();
   let n = 0;
   const auth = { authorization };
