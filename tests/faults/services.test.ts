@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_BUYER,
@@ -14,6 +13,7 @@ import {
 import { TEST_MYSQL_URL, TcpProxy, freePort, waitFor } from '@marketplace/testing';
 import { gatewayClient, type Reply } from '../e2e/client.ts';
 import { startStack, type Stack } from '../e2e/stack.ts';
+import { TestSmtpServer } from '../../notification-service/test/smtp-server.ts';
 
 /** The gateway's settings here: short enough for the suite, long enough for a busy machine. */
 const UPSTREAM_TIMEOUT_MS = 2_500;
@@ -21,53 +21,6 @@ const CIRCUIT_FAILURE_THRESHOLD = 3;
 const CIRCUIT_OPEN_MS = 3_000;
 /** An answer "at once": well under the upstream timeout, whatever else the machine is doing. */
 const AT_ONCE_MS = 1_500;
-
-/**
- * An SMTP server that takes every mail and keeps its recipients; stopped and started again on
- * the same port to take it down for a while.
- */
-class SmtpSink {
-  readonly recipients: string[] = [];
-  private server: SMTPServer | undefined;
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
-  }
-
-  /** Listens (again); does nothing while already listening. */
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData: (stream, session, callback) => {
-        stream.on('end', () => {
-          this.recipients.push(...session.envelope.rcptTo.map((r) => r.address));
-          callback();
-        });
-        stream.resume();
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  mailsTo(address: string): number {
-    return this.recipients.filter((r) => r === address).length;
-  }
-}
 
 /** The request and how long its answer took, in ms. */
 async function timed<T>(call: () => Promise<T>): Promise<{ reply: T; ms: number }> {
@@ -88,7 +41,7 @@ describe('faults: a service, its database, an upstream or the mail server fails'
   let productHop: TcpProxy;
   /** order-service's way to MariaDB. */
   let ordersDb: TcpProxy;
-  let smtp: SmtpSink;
+  let smtp: TestSmtpServer;
   let api: ReturnType<typeof gatewayClient>;
   let buyerToken: string;
   let product: Product;
@@ -99,7 +52,7 @@ describe('faults: a service, its database, an upstream or the mail server fails'
     await productHop.open();
     const db = await TcpProxy.inFrontOf(TEST_MYSQL_URL, 3306);
     ordersDb = db.proxy;
-    smtp = new SmtpSink(await freePort());
+    smtp = new TestSmtpServer(await freePort());
     await smtp.start();
     stack = await startStack({
       env: {
@@ -201,16 +154,16 @@ describe('faults: a service, its database, an upstream or the mail server fails'
         timeoutMs: 10_000,
         what: 'a failed send',
       });
-      expect(smtp.mailsTo(email)).toBe(0);
+      expect(smtp.to(email).length).toBe(0);
     } finally {
       await smtp.start();
     }
-    await waitFor(() => (smtp.mailsTo(email) > 0 ? true : undefined), {
+    await waitFor(() => (smtp.to(email).length > 0 ? true : undefined), {
       timeoutMs: 30_000,
       intervalMs: 200,
       what: `the mail to ${email}`,
     });
-    expect(smtp.mailsTo(email)).toBe(1);
+    expect(smtp.to(email).length).toBe(1);
   });
 
   it("when order-service's database connections are cut, then its /ready says so and it recovers by itself", async () => {
