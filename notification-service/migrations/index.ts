@@ -91,4 +91,16 @@ export const migrations: Migrations = {
     ],
     down: ['ALTER TABLE notifications DROP KEY notifications_user_seq, DROP COLUMN seq'],
   }),
+  // One row per user whose notifications are stored, locked by the transaction that stores the
+  // next: a user's notifications then commit in their seq order, so a stream that has seen one
+  // has seen every one before it (AUTO_INCREMENT alone is handed out at insert, not at commit).
+  '0007_notification_feeds': sqlMigration({
+    up: [
+      `
+        CREATE TABLE notification_feeds (
+          user_id CHAR(36) NOT NULL PRIMARY KEY
+        ) ENGINE=InnoDB`,
+    ],
+    down: ['DROP TABLE notification_feeds'],
+  }),
 };

@@ -23,7 +23,7 @@ import { NotificationService } from './domain/notification.service.ts';
 import { createNotificationConsumer } from './events/notification.consumer.ts';
 import { LiveFanout } from './live/live-fanout.ts';
 import { NotificationHub } from './live/notification.hub.ts';
-import { notificationsArrivedAfter } from './data/notification.repository.ts';
+import { feedAfter, feedHead, feedSeqOf } from './data/notification.repository.ts';
 import { toPublicNotification } from './domain/notification.model.ts';
 import { seedDemoRecipients } from './demo/seed.ts';
 import { MailSender } from './mail/mail-sender.ts';
@@ -119,8 +119,15 @@ export async function buildApp(
   registerDeadLetterRoutes(app, verifier, desk);
   registerStreamRoutes(app, verifier, hub, {
     isBlocked: (userId) => isBlocked(db, userId),
-    missedSince: async (userId, afterId, limit) =>
-      (await notificationsArrivedAfter(db, userId, afterId, limit)).map(toPublicNotification),
+    feed: {
+      head: (userId) => feedHead(db, userId),
+      seqOf: (userId, id) => feedSeqOf(db, userId, id),
+      after: async (userId, afterSeq, limit) =>
+        (await feedAfter(db, userId, afterSeq, limit)).map(({ seq, notification }) => ({
+          seq,
+          notification: toPublicNotification(notification),
+        })),
+    },
     heartbeatMs: deps.heartbeatMs,
   });
 

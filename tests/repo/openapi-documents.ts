@@ -96,7 +96,7 @@ export const SERVICE_ROUTES: ServiceRoutes[] = [
       registerDeadLetterRoutes(app, verifier, unused('desk'));
       registerStreamRoutes(app, verifier, unused('hub'), {
         isBlocked: () => Promise.reject(new Error('not while documenting')),
-        missedSince: () => Promise.reject(new Error('not while documenting')),
+        feed: unused('feed'),
       });
     },
   },

@@ -43,6 +43,10 @@ export async function insertNotifications(
   createdAt: Date,
 ): Promise<StoredNotification[]> {
   if (drafts.length === 0) return [];
+  await lockFeeds(
+    db,
+    drafts.map((draft) => draft.userId),
+  );
   // DATETIME(3) keeps milliseconds, as Date does: the live copy equals what the list returns.
   const notifications = drafts.map((draft) => ({
     ...draft,
@@ -66,6 +70,22 @@ export async function insertNotifications(
     )
     .execute();
   return notifications;
+}
+
+/**
+ * Locks each user's feed row until the caller's transaction ends (creating it the first time),
+ * in one order so two transactions cannot deadlock on them. The seq an insert then gets is above
+ * every committed one of the user's and below every later one: their notifications commit in
+ * seq order, which lets a live stream follow the feed by seq alone (routes/stream.routes.ts).
+ */
+async function lockFeeds(db: Kysely<DB>, userIds: string[]): Promise<void> {
+  const users = [...new Set(userIds)].sort();
+  // An upsert locks the row exclusively whether or not it existed (InnoDB).
+  await db
+    .insertInto('notification_feeds')
+    .values(users.map((user_id) => ({ user_id })))
+    .onDuplicateKeyUpdate({ user_id: (eb) => eb.ref('notification_feeds.user_id') })
+    .execute();
 }
 
 /** Newest first; throws InvalidCursorError for a cursor it did not give out. */
@@ -128,30 +148,54 @@ export async function markAllNotificationsRead(
   return Number(result.numUpdatedRows);
 }
 
-/**
- * The user's notifications that arrived after `afterId` (one of theirs), oldest first: what a
- * stream that saw `afterId` last has missed. Empty when `afterId` is not theirs.
- */
-export async function notificationsArrivedAfter(
-  db: Kysely<DB>,
-  userId: string,
-  afterId: string,
-  limit: number,
-): Promise<StoredNotification[]> {
-  const last = await db
+/** A notification with its place in its user's feed (`seq`: arrival order, as a string). */
+export interface FeedEntry {
+  seq: string;
+  notification: StoredNotification;
+}
+
+/** Where the user's feed ends now: the seq of their latest notification, or '0'. */
+export async function feedHead(db: Kysely<DB>, userId: string): Promise<string> {
+  const row = await db
     .selectFrom('notifications')
-    .select('seq')
-    .where('id', '=', afterId)
+    .select((eb) => eb.fn.max('seq').as('head'))
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  if (!last) return [];
+  return row?.head == null ? '0' : String(row.head);
+}
+
+/** The seq of the user's notification `id`; null when it is not theirs (or not a notification). */
+export async function feedSeqOf(
+  db: Kysely<DB>,
+  userId: string,
+  id: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('notifications')
+    .select('seq')
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row ? String(row.seq) : null;
+}
+
+/**
+ * The user's notifications after `afterSeq`, oldest first. Since a user's notifications commit in
+ * seq order (insertNotifications), none can appear later below the last one this returns.
+ */
+export async function feedAfter(
+  db: Kysely<DB>,
+  userId: string,
+  afterSeq: string,
+  limit: number,
+): Promise<FeedEntry[]> {
   const rows = await db
     .selectFrom('notifications')
     .selectAll()
     .where('user_id', '=', userId)
-    .where('seq', '>', last.seq)
+    .where('seq', '>', afterSeq)
     .orderBy('seq')
     .limit(limit)
     .execute();
-  return rows.map(fromRow);
+  return rows.map((row) => ({ seq: String(row.seq), notification: fromRow(row) }));
 }

@@ -61,8 +61,14 @@ export interface MailOutboxTable {
   failed_at: Date | null;
 }
 
+/** A user's notifications are stored under a lock on their row here (migration 0007). */
+export interface NotificationFeedsTable {
+  user_id: string;
+}
+
 export interface DB {
   notifications: NotificationsTable;
+  notification_feeds: NotificationFeedsTable;
   recipients: RecipientsTable;
   mail_preferences: MailPreferencesTable;
   mail_outbox: MailOutboxTable;

@@ -1,7 +1,8 @@
 import type { Notification } from '@marketplace/contracts';
 
 export interface Subscriber {
-  send(notification: Notification): void;
+  /** A notification of the subscriber's user was committed (a stream reads its feed from there). */
+  arrived(notification: Notification): void;
   /** Called when the hub shuts down or the user's streams are closed, so the connection can end. */
   close(): void;
 }
@@ -30,7 +31,7 @@ export class NotificationHub {
   }
 
   publish(userId: string, notification: Notification): void {
-    for (const subscriber of this.subscribers.get(userId) ?? []) subscriber.send(notification);
+    for (const subscriber of this.subscribers.get(userId) ?? []) subscriber.arrived(notification);
   }
 
   /** Ends every live connection of `userId` (e.g. once they are blocked). */
