@@ -202,6 +202,7 @@ describe('createServiceApp', () => {
       400,
       'malformed-request',
     ],
+    ['it names two hosts', 'Host: y\r\nConnection: close\r\n', 400, 'malformed-request'],
   ])(
     'when a request cannot be parsed because %s, then a problem answers on the socket',
     async (_case, header, status, code) => {

@@ -7,6 +7,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError } from './errors.ts';
 import { LOOPBACK_PROXIES, parseAddressList } from './client-address.ts';
 import { OneLinePerRequest, lazyChildLogger, logDestination, loggerOptions } from './logger.ts';
 import { docsPlugin } from './plugins/docs.ts';
@@ -58,6 +59,26 @@ export interface ServerSettings {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /**
+ * How many Host header lines the request has. Node keeps the first and drops the rest, so a
+ * proxy in front that read another one would route by a host this service never saw: RFC 9112
+ * (3.2) has a server refuse such a request with 400.
+ */
+function hostCount(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
+}
+
+function twoHosts(): AppError {
+  return AppError.badRequest('malformed-request', 'The request names more than one host.', {
+    errors: [{ field: 'headers.host', message: 'must be given once' }],
+  });
+}
+
+/**
  * A Fastify instance with everything every service shares (the kit's errors, docs, health and
  * metrics plugins); routes are registered by the caller.
  */
@@ -99,7 +120,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   // A callback hook: an async one costs a promise per request, on every route.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done();
+    done(hostCount(request.raw.rawHeaders) > 1 ? twoHosts() : undefined);
   });
   await app.register(
     errorsPlugin,
