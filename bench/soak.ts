@@ -5,14 +5,19 @@
  * the end, and then checks that nothing was lost: every order a checkout was told about is there,
  * and the buyer was notified of each placed and each confirmed order exactly once.
  *
+ * Memory is each process's RSS, and V8's heap as each service's /metrics tells it: whether RSS
+ * grew because the heap holds more (a leak keeps growing) or because V8 sized a space up once.
+ *
  * Knobs: BENCH_SOAK_SECONDS (600), BENCH_SOAK_RATE (requests/s offered, 40),
- * BENCH_SOAK_WARMUP_SECONDS (60). The tables are also written to bench/results/<date>-soak.md.
+ * BENCH_SOAK_WARMUP_SECONDS (60), BENCH_COMMIT (a commit to run from a worktree of its own, so
+ * others can edit meanwhile; unset: the checkout as it is). The tables are also written to
+ * bench/results/<date>-soak.md.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Pool } from 'undici';
 import {
   DEMO_PASSWORD,
@@ -20,7 +25,8 @@ import {
   type Notification,
   type NotificationPage,
 } from '@marketplace/contracts';
-import { startStack, type Service, type Stack } from '../tests/e2e/stack.ts';
+import type { Service, Stack, StackOptions } from '../tests/e2e/stack.ts';
+import { addBaselineWorktree, type Worktree } from './catalog/checkouts.ts';
 import { percentile } from './catalog/measure.ts';
 import { fixed, mib, table } from './edge/markdown.ts';
 import { snapshot, type Snapshot, type Watched } from './edge/memory.ts';
@@ -305,8 +311,39 @@ function kindRows(outcomes: Outcome[]): string[][] {
   return rows;
 }
 
+/** V8's heap of each service as its /metrics says (prom-client's default metrics), in bytes. */
+interface Heap {
+  used: number;
+  oldSpaceUsed: number;
+  newSpaceSize: number;
+}
+
+async function heapOf(metricsUrl: string): Promise<Heap> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  return {
+    used: value(/^nodejs_heap_size_used_bytes (\S+)$/m),
+    oldSpaceUsed: value(/^nodejs_heap_space_size_used_bytes\{space="old_space"\} (\S+)$/m),
+    newSpaceSize: value(/^nodejs_heap_space_size_total_bytes\{space="new_space"\} (\S+)$/m),
+  };
+}
+
+async function heaps(urls: Record<Service, string>): Promise<Map<string, Heap>> {
+  return new Map(await Promise.all(SERVICES.map(async (s) => [s, await heapOf(urls[s])] as const)));
+}
+
+// Unset: the checkout as it is. A commit: a worktree of it (bench/run.ts does the same).
+const CODE = process.env.BENCH_COMMIT;
+let worktree: Worktree | undefined;
 let stack: Stack | undefined;
 try {
+  if (CODE) {
+    log(`a worktree of ${CODE}`);
+    worktree = await addBaselineWorktree(ROOT, CODE);
+  }
+  const { startStack } = (await import(
+    pathToFileURL(`${worktree?.root ?? ROOT}/tests/e2e/stack.ts`).href
+  )) as { startStack: (options: StackOptions) => Promise<Stack> };
   log('starting the stack');
   stack = await startStack({
     env: { gateway: { RATE_LIMIT_PER_MINUTE: '100000000' } },
@@ -335,6 +372,8 @@ try {
   const memory: { at: string; sizes: Snapshot }[] = [
     { at: 'after the warm-up', sizes: await snapshot(watched) },
   ];
+  const { metricsUrls } = stack;
+  const heapAtStart = await heaps(metricsUrls);
   soak.measuring = true;
   log(`soak: ${SECONDS} s at ${RATE} req/s`);
   const started = Date.now();
@@ -348,6 +387,7 @@ try {
   await openLoop(soak, RATE, SECONDS);
   clearInterval(sampler);
   memory.push({ at: 'at the end', sizes: await snapshot(watched) });
+  const heapAtEnd = await heaps(metricsUrls);
   await pool.close();
 
   log('checking every order and notification');
@@ -438,6 +478,25 @@ try {
       memoryRows,
     ),
     '',
+    '### V8 heap (MiB, from /metrics): after the warm-up → at the end',
+    '',
+    'Heap used includes garbage not yet collected; new space is the young generation, which V8 sizes up (once) under allocation pressure.',
+    '',
+    table(
+      ['process', 'heap used', 'old space used', 'new space size'],
+      SERVICES.map((name) => {
+        const [a, b] = [heapAtStart.get(name), heapAtEnd.get(name)];
+        const pair = (pick: (h: Heap) => number) =>
+          a && b ? `${mib(pick(a))} → ${mib(pick(b))}` : '?';
+        return [
+          name,
+          pair((h) => h.used),
+          pair((h) => h.oldSpaceUsed),
+          pair((h) => h.newSpaceSize),
+        ];
+      }),
+    ),
+    '',
     table(
       ['target', 'measured', 'met?'],
       [
@@ -475,4 +534,5 @@ try {
   log(`written to bench/results/${today()}-soak.md`);
 } finally {
   await stack?.stop();
+  await worktree?.remove();
 }

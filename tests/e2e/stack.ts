@@ -26,6 +26,8 @@ export type Service = (typeof SERVICES)[number];
 export interface Stack {
   gatewayUrl: string;
   urls: Record<Service, string>;
+  /** Where each service answers /metrics (the gateway: its internal ops listener). */
+  metricsUrls: Record<Service, string>;
   /** Stops one service (SIGTERM) and waits for its exit; for resilience scenarios. */
   stopService(service: Service): Promise<void>;
   /** Kills one service (SIGKILL: no shutdown hook runs) and waits for its exit; for crash tests. */
@@ -176,6 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stack: Stack = {
     gatewayUrl: urls.gateway,
     urls,
+    metricsUrls: { ...urls, gateway: gatewayOpsUrl },
     stopService,
     killService,
     databases,
