@@ -323,8 +323,8 @@ async function heapOf(metricsUrl: string): Promise<Heap> {
   const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
   return {
     used: value(/^nodejs_heap_size_used_bytes (\S+)$/m),
-    oldSpaceUsed: value(/^nodejs_heap_space_size_used_bytes\{space="old_space"\} (\S+)$/m),
-    newSpaceSize: value(/^nodejs_heap_space_size_total_bytes\{space="new_space"\} (\S+)$/m),
+    oldSpaceUsed: value(/^nodejs_heap_space_size_used_bytes\{space="old"\} (\S+)$/m),
+    newSpaceSize: value(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m),
   };
 }
 
