@@ -320,11 +320,12 @@ interface Heap {
 
 async function heapOf(metricsUrl: string): Promise<Heap> {
   const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  // Lines carry the service's default label: name{service="…",space="…"} value.
   const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
   return {
-    used: value(/^nodejs_heap_size_used_bytes (\S+)$/m),
-    oldSpaceUsed: value(/^nodejs_heap_space_size_used_bytes\{space="old"\} (\S+)$/m),
-    newSpaceSize: value(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m),
+    used: value(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m),
+    oldSpaceUsed: value(/^nodejs_heap_space_size_used_bytes\{[^}]*space="old"[^}]*\} (\S+)$/m),
+    newSpaceSize: value(/^nodejs_heap_space_size_total_bytes\{[^}]*space="new"[^}]*\} (\S+)$/m),
   };
 }
 
