@@ -52,7 +52,8 @@ EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # exec: node itself is PID 1 and receives SIGTERM, so the service shuts down gracefully.
-CMD ["sh", "-c", "exec node --enable-source-maps \"$SERVICE/dist/server.mjs\""]
+# Node's flags are scripts/lib/build.mjs's NODE_FLAGS (the young generation sized at start).
+CMD ["sh", "-c", "exec node --enable-source-maps --min-semi-space-size=16 --max-semi-space-size=16 \"$SERVICE/dist/server.mjs\""]
 
 FROM build AS spa
 COPY frontend ./frontend

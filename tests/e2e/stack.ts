@@ -11,6 +11,7 @@ import {
   uniqueName,
   waitFor,
 } from '@marketplace/testing';
+import { serviceCommand } from '../../scripts/lib/build.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -126,7 +127,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const start = async (service: Service): Promise<void> => {
     const lines = output.get(service) ?? [];
     output.set(service, lines);
-    const child = spawn(process.execPath, ['--enable-source-maps', `${service}/dist/server.mjs`], {
+    const child = spawn(process.execPath, serviceCommand(service), {
       cwd: ROOT,
       env: { ...process.env, ...env[service], ...options.env?.[service] },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { serviceCommand } from '../../scripts/lib/build.mjs';
 import { APP_SERVICES, ROOT } from './repo.ts';
 
 type Service = (typeof APP_SERVICES)[number]['name'];
@@ -53,7 +54,7 @@ interface Exit {
 
 /** Runs a service's bundle with exactly `env` (nothing inherited) until it exits, or fails. */
 function runBundle(service: Service, env: Env, timeoutMs = 5_000): Promise<Exit> {
-  const child = spawn(process.execPath, ['--enable-source-maps', `${service}/dist/server.mjs`], {
+  const child = spawn(process.execPath, serviceCommand(service), {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
