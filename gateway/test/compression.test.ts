@@ -132,6 +132,12 @@ describe('gateway: compression of large JSON answers', () => {
     expect(response.json<{ code: string }>().code).toBe('bad-gateway');
   });
 
+  it('when an answer to pass as is breaks off before it is whole, then 502 problem+json too', async () => {
+    const response = await get('/api/products/broken');
+    expect(response.statusCode).toBe(502);
+    expect(response.json<{ code: string }>().code).toBe('bad-gateway');
+  });
+
   it('when an answer is small, then it is not compressed', async () => {
     const response = await get('/api/products/small', 'br, gzip');
     expect(response.headers['content-encoding']).toBeUndefined();

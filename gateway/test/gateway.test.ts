@@ -173,6 +173,29 @@ describe('gateway: routing, authentication, request ids', () => {
     expect(headers['x-forwarded-for']).toBe('127.0.0.1');
   });
 
+  it('when a client sends hop-by-hop headers, then the upstream gets none of them and the client none of its own', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/products',
+      headers: {
+        connection: 'keep-alive, x-hop',
+        'x-hop': 'for the gateway only',
+        'keep-alive': 'timeout=5',
+        'proxy-connection': 'keep-alive',
+        te: 'trailers',
+        'x-end-to-end': 'kept',
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    const { headers } = response.json<Echo>();
+    for (const name of ['x-hop', 'keep-alive', 'proxy-connection', 'te']) {
+      expect(headers[name]).toBeUndefined();
+    }
+    expect(headers['x-end-to-end']).toBe('kept');
+    // The service's Keep-Alive is about its connection to the gateway.
+    expect(response.headers['keep-alive']).toBeUndefined();
+  });
+
   it('when the merged API document is asked for, then it has every service’s /api paths only', async () => {
     const response = await app.inject({ method: 'GET', url: '/api/docs/openapi.json' });
     expect(response.statusCode).toBe(200);

@@ -13,14 +13,6 @@ import { negotiate } from '@fastify/accept-negotiator';
 /** Smaller answers gain too little to pay for a compressor (and fit one packet anyway). */
 export const COMPRESS_MIN_BYTES = 1024;
 
-/**
- * Up to this size (known from Content-Length) a body is read whole and compressed in one call
- * (about 0.3 ms of brotli at the most), which costs a fraction of a compressing stream: no
- * thread-pool round trip per chunk, and the length of the compressed answer is known. Larger
- * bodies, or of unknown length, are compressed as they stream.
- */
-export const ONE_GO_MAX_BYTES = 64 * 1024;
-
 /** JSON and problem+json; the event stream and everything else pass as they are. */
 const JSON_TYPE = /^application\/(?:problem\+)?json(?:\s*;|$)/i;
 
@@ -75,18 +67,6 @@ function brotli(length: number | undefined): BrotliOptions {
 /** `body` compressed with `encoding` in one call. */
 export function compressedInOneGo(body: Buffer, encoding: Encoding): Buffer {
   return encoding === 'br' ? brotliCompressSync(body, brotli(body.length)) : gzipSync(body);
-}
-
-/** Reads a body of `length` bytes whole; `done` gets it, or the error that broke it off. */
-export function readWhole(
-  body: Readable,
-  length: number,
-  done: (error: Error | null, whole?: Buffer) => void,
-): void {
-  const chunks: Buffer[] = [];
-  body.on('data', (chunk: Buffer) => chunks.push(chunk));
-  body.once('error', (error) => done(error));
-  body.once('end', () => done(null, Buffer.concat(chunks, length)));
 }
 
 /**

@@ -1,47 +1,19 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FastifyReplyFromHooks } from '@fastify/reply-from';
+import type { Dispatcher } from 'undici';
 import {
   compressed,
   compressedInOneGo,
   etagOfCompressed,
   isCompressible,
   negotiateEncoding,
-  ONE_GO_MAX_BYTES,
-  readWhole,
-  type Encoding,
 } from './compression.ts';
-import { forwardingFor } from './client-abort.ts';
 import { isReadMethod, isUnsafePath, pathOf, type RouteTimeouts } from './route-table.ts';
-import {
-  classifyUpstreamError,
-  countsAsFailure,
-  isClientGone,
-  isConnectionLost,
-} from './upstream-errors.ts';
+import { classifyUpstreamError, countsAsFailure, isClientGone } from './upstream-errors.ts';
+import { UpstreamExchange, type ExchangeEvents, type UpstreamAnswer } from './upstream-exchange.ts';
 import type { Upstream } from './upstreams.ts';
 import { mergeVary } from './vary.ts';
 import { GatewayErrors } from '../errors.ts';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The answer to this client while its request is forwarded (client-abort.ts). */
-    clientResponse: ServerResponse | null;
-  }
-}
-
-type Hooks = FastifyReplyFromHooks;
-type Headers = Parameters<NonNullable<Hooks['rewriteRequestHeaders']>>[1];
-type ProxiedRequest = Parameters<NonNullable<Hooks['rewriteRequestHeaders']>>[0];
-type ProxiedReply = Parameters<NonNullable<Hooks['onError']>>[0];
-type ResponseHeaders = Parameters<NonNullable<Hooks['rewriteHeaders']>>[0];
-/** What reply-from hands `onResponse` (its type names the raw reply instead). */
-interface UpstreamAnswer {
-  statusCode: number;
-  headers: AnswerHeaders;
-  stream: Readable;
-}
 
 export interface ForwardOptions {
   upstream: Upstream;
@@ -49,186 +21,232 @@ export interface ForwardOptions {
   timeouts?: RouteTimeouts;
   /** Compress large JSON answers by Accept-Encoding (never the stream). */
   compress: boolean;
+  /** The live stream: over the upstream's stream pool, its answer streamed as it comes. */
+  stream?: boolean;
 }
-
-/** Headers the upstream sees: the client's, plus the request id and who really asked. */
-function upstreamHeaders(request: ProxiedRequest, headers: Headers): Headers {
-  // reply-from's own copy of the client's headers: changed in place.
-  const out = headers as IncomingHttpHeaders;
-  if (request.clientResponse) forwardingFor(out, request.clientResponse);
-  // Only services may send this to each other; never let a client's copy through. (Deleted only
-  // when there: a delete makes the object slower for everything after.)
-  if (out['x-internal-token'] !== undefined) delete out['x-internal-token'];
-  out['x-request-id'] = request.id;
-  // Replaced, not appended: the client's own X-Forwarded-For is not to be trusted.
-  out['x-forwarded-for'] = request.ip;
-  out['x-forwarded-proto'] = request.protocol;
-  out['x-forwarded-host'] = request.host;
-  if (!out.authorization) {
-    const token = queryToken(request);
-    if (token) out.authorization = `Bearer ${token}`;
-  }
-  return out;
-}
-
-/** Where `clientHeaders` keeps the upstream's Vary (a symbol: reply-from copies string keys only). */
-const UPSTREAM_VARY = Symbol('upstream vary');
-type AnswerHeaders = IncomingHttpHeaders & { [UPSTREAM_VARY]?: string | string[] };
 
 /**
- * The upstream's headers as the client gets them (changed in place: they are the answer's own):
- * without its hop-by-hop headers (its Keep-Alive is about the gateway's connection to it), and
- * without Vary, which `onResponse` merges into the gateway's own rather than let it replace
- * them: CORS varies by Origin, and dropping that would let a cache hand one origin's answer
- * (with its Access-Control-Allow-Origin, or without one) to another.
+ * Client headers the upstream never sees: hop-by-hop ones (RFC 9110 7.6.1: about the client's
+ * connection to the gateway; undici refuses some of them outright), those undici sets from the
+ * request itself (host, content-length), x-internal-token (only services may send it to each
+ * other), and those the gateway sets below (the client's own X-Forwarded-For is not to be
+ * trusted: replaced, not appended).
  */
-function clientHeaders(upstreamHeaders: ResponseHeaders): ResponseHeaders {
-  const headers = upstreamHeaders as AnswerHeaders;
-  delete headers.connection;
-  delete headers['keep-alive'];
-  if (headers.vary !== undefined) {
-    headers[UPSTREAM_VARY] = headers.vary;
-    delete headers.vary;
-  }
-  return headers;
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+  'content-length',
+  'x-internal-token',
+  'x-request-id',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'authorization',
+]);
+
+/**
+ * Answer headers the client never gets: hop-by-hop ones (the service's Keep-Alive is about the
+ * gateway's connection to it), and Vary, which is merged into the gateway's own rather than let
+ * replace them: CORS varies by Origin, and dropping that would let a cache hand one origin's
+ * answer (with its Access-Control-Allow-Origin, or without one) to another.
+ */
+const NOT_RETURNED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'vary',
+]);
+
+/** The header names a Connection header lists (hop-by-hop too); none for the usual values. */
+function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
+  if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
+  const names = (Array.isArray(value) ? value.join(',') : value).toLowerCase().split(',');
+  return new Set(names.map((name) => name.trim()));
 }
 
-function queryToken(request: ProxiedRequest): string | undefined {
+function queryToken(request: FastifyRequest): string | undefined {
   const query = request.query as Record<string, unknown> | undefined;
   const token = query?.access_token;
   return typeof token === 'string' && token !== '' ? token : undefined;
 }
 
-/** The query string without `access_token`, which travels upstream as a header instead. */
-function queryWithoutToken(_search: string | undefined, url: string): string {
+/** Headers the upstream sees (flat name/value pairs): the client's, plus the request id and who really asked. */
+function upstreamHeaders(request: FastifyRequest, withBody: boolean): string[] {
+  const incoming = request.headers;
+  const listed = connectionListed(incoming.connection);
+  const out: string[] = [];
+  for (const name of Object.keys(incoming)) {
+    if (NOT_FORWARDED.has(name) || listed?.has(name)) continue;
+    const value = incoming[name];
+    if (typeof value === 'string') out.push(name, value);
+    else if (value !== undefined) for (const one of value) out.push(name, one);
+  }
+  out.push(
+    'x-request-id',
+    request.id,
+    'x-forwarded-for',
+    request.ip,
+    'x-forwarded-proto',
+    request.protocol,
+    'x-forwarded-host',
+    request.host,
+  );
+  // The live stream's EventSource cannot send headers: its token comes in the query.
+  const token = incoming.authorization ? undefined : queryToken(request);
+  const authorization = token === undefined ? incoming.authorization : `Bearer ${token}`;
+  if (authorization) out.push('authorization', authorization);
+  if (withBody && incoming['content-type'] === undefined) {
+    out.push('content-type', 'application/octet-stream');
+  }
+  return out;
+}
+
+/** The path and query for the upstream; `access_token` travels as a header instead. */
+function upstreamPath(prefix: string, url: string): string {
   const index = url.indexOf('?');
-  if (index === -1) return '';
-  const query = url.slice(index + 1);
-  if (!query.includes('access_token')) return query;
-  const params = new URLSearchParams(query);
-  params.delete('access_token');
-  return params.toString();
+  if (index === -1) return prefix + url;
+  const path = url.slice(0, index);
+  let query = url.slice(index + 1);
+  if (query.includes('access_token')) {
+    const params = new URLSearchParams(query);
+    params.delete('access_token');
+    query = params.toString();
+  }
+  return query === '' ? prefix + path : `${prefix}${path}?${query}`;
 }
 
-/**
- * A read whose connection broke before any answer (a keep-alive socket the service had just
- * closed) is sent once more; nothing else is: a write could happen twice (checkout has its own
- * Idempotency-Key for that), and a refused or timed-out read would only be slower the second time.
- */
-function retryDelayFor(upstream: Upstream): NonNullable<Hooks['retryDelay']> {
-  return ({ err, req, res, attempt }) => {
-    const retry =
-      attempt === 0 && res === undefined && isReadMethod(req.method) && isConnectionLost(err);
-    if (!retry) return null;
-    upstream.countRetry();
-    // reply-from retries only on a truthy delay.
-    return 1;
+/** Copies the answer's headers and status onto the reply; false when the status cannot be sent. */
+function copyAnswer(
+  reply: FastifyReply,
+  statusCode: number,
+  headers: IncomingHttpHeaders,
+): boolean {
+  if (statusCode < 200 || statusCode > 599) return false;
+  const listed = connectionListed(headers.connection);
+  for (const name of Object.keys(headers)) {
+    if (NOT_RETURNED.has(name) || listed?.has(name)) continue;
+    const value = headers[name];
+    if (value !== undefined) reply.header(name, value);
+  }
+  reply.code(statusCode);
+  // An HTTP/1 connection cannot be reused until its request body has been read.
+  if (!reply.request.raw.complete) reply.header('connection', 'close');
+  return true;
+}
+
+/** What happens to one route's exchanges: built once per route, shared by its requests. */
+function eventsFor(options: ForwardOptions): ExchangeEvents {
+  const { upstream } = options;
+  const { circuit } = upstream;
+  const badGateway = (request: FastifyRequest, reply: FastifyReply, error: Error) => {
+    if (reply.raw.destroyed) return;
+    request.log.warn({ err: error, upstream: upstream.name }, 'upstream answer broke off');
+    reply.send(GatewayErrors.badGateway(upstream.name));
+  };
+  return {
+    onHeaders(statusCode, headers) {
+      if (countsAsFailure(statusCode, headers['content-type'])) circuit.recordFailure();
+      else circuit.recordSuccess();
+    },
+    onAnswer(request, reply, answer) {
+      if (reply.raw.destroyed) return;
+      if (!copyAnswer(reply, answer.statusCode, answer.headers)) {
+        if (typeof answer.body === 'object' && !Buffer.isBuffer(answer.body)) answer.body.destroy();
+        badGateway(request, reply, new Error(`invalid status ${answer.statusCode}`));
+        return;
+      }
+      sendBody(request, reply, answer, options);
+    },
+    onBrokenAnswer: badGateway,
+    onFailure(request, reply, error) {
+      if (isClientGone(error)) return circuit.release();
+      circuit.recordFailure();
+      // A client that went has no one to read an error.
+      if (reply.raw.destroyed) return;
+      request.log.warn({ err: error, upstream: upstream.name }, 'upstream request failed');
+      reply.send(classifyUpstreamError(error, upstream.name));
+    },
+    onRetry: () => upstream.countRetry(),
   };
 }
 
-/** The answer as it goes to the client, compressed when it is worth it; the circuit hears of it. */
-function onResponseFor(options: ForwardOptions): NonNullable<Hooks['onResponse']> {
-  const { circuit } = options.upstream;
-  return (request, reply, res) => {
-    const answer = res as unknown as UpstreamAnswer;
-    const { headers } = answer;
-    if (countsAsFailure(answer.statusCode, headers['content-type'])) circuit.recordFailure();
-    else circuit.recordSuccess();
-    const compressible =
-      options.compress && isCompressible(request.method, answer.statusCode, headers);
-    const upstreamVary = headers[UPSTREAM_VARY];
-    if (upstreamVary !== undefined || compressible) {
-      const own = reply.getHeader('vary');
-      const extra = compressible ? 'Accept-Encoding' : undefined;
-      // The common case, neither the gateway nor the service varying, without parsing anything.
-      const vary =
-        own === undefined && upstreamVary === undefined
-          ? extra
-          : mergeVary(own, upstreamVary, extra);
-      if (vary !== undefined) reply.header('vary', vary);
-    }
-    const encoding = compressible
-      ? negotiateEncoding(request.headers['accept-encoding'])
-      : undefined;
-    if (encoding === undefined) return void reply.send(answer.stream);
-    sendCompressed(reply, answer, encoding, options.upstream);
-  };
-}
-
-/** The answer compressed: in one go when its length is known and small, else as it streams. */
-function sendCompressed(
-  reply: ProxiedReply,
+/** The answer's body as it goes to the client, compressed when it is worth it, Vary merged. */
+function sendBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
   answer: UpstreamAnswer,
-  encoding: Encoding,
-  upstream: Upstream,
+  options: ForwardOptions,
 ): void {
-  const { headers } = answer;
-  const length =
-    headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
+  const { headers, body } = answer;
+  const compressible =
+    options.compress &&
+    body !== undefined &&
+    isCompressible(request.method, answer.statusCode, headers);
+  const upstreamVary = headers.vary;
+  if (upstreamVary !== undefined || compressible) {
+    const own = reply.getHeader('vary');
+    const extra = compressible ? 'Accept-Encoding' : undefined;
+    // The common case, neither the gateway nor the service varying, without parsing anything.
+    const vary =
+      own === undefined && upstreamVary === undefined ? extra : mergeVary(own, upstreamVary, extra);
+    if (vary !== undefined) reply.header('vary', vary);
+  }
+  const encoding = compressible ? negotiateEncoding(request.headers['accept-encoding']) : undefined;
+  if (encoding === undefined || body === undefined) return void reply.send(body);
   reply.header('content-encoding', encoding);
   const etag = etagOfCompressed(headers.etag);
   if (etag !== undefined) reply.header('etag', etag);
-  if (length === undefined || length > ONE_GO_MAX_BYTES) {
-    reply.removeHeader('content-length');
-    reply.send(compressed(answer.stream, encoding, length));
-    return;
+  if (Buffer.isBuffer(body)) {
+    const whole = compressedInOneGo(body, encoding);
+    reply.header('content-length', whole.length);
+    return void reply.send(whole);
   }
-  readWhole(answer.stream, length, (error, whole) => {
-    // A client that went has no one to read the answer (its upstream request was aborted).
-    if (reply.raw.destroyed) return;
-    if (error || !whole) {
-      // Nothing was sent yet: the broken answer can still be told as one.
-      reply.removeHeader('content-encoding');
-      reply.send(GatewayErrors.badGateway(upstream.name));
-      return;
-    }
-    const body = compressedInOneGo(whole, encoding);
-    reply.header('content-length', body.length);
-    reply.send(body);
-  });
-}
-
-function onErrorFor(upstream: Upstream): NonNullable<Hooks['onError']> {
-  return (reply, { error }) => {
-    if (isClientGone(error)) upstream.circuit.release();
-    else upstream.circuit.recordFailure();
-    // A client that went has no one to read an error (its upstream request was aborted).
-    if (reply.raw.destroyed) return;
-    reply.send(classifyUpstreamError(error, upstream.name));
-  };
+  const length = headers['content-length'];
+  reply.removeHeader('content-length');
+  reply.send(compressed(body, encoding, length === undefined ? undefined : Number(length)));
 }
 
 /**
- * A route handler that forwards the request, as it came, to the upstream, unless its circuit is
- * open. Everything that does not depend on the request is built here, once per route.
+ * A route handler that forwards the request, as it came, to the upstream over its keep-alive
+ * pool, unless its circuit is open. Everything that does not depend on the request is built
+ * here, once per route.
  */
 export function forwardTo(options: ForwardOptions) {
-  const { upstream } = options;
-  const common: Hooks = {
-    queryString: queryWithoutToken,
-    rewriteRequestHeaders: upstreamHeaders,
-    rewriteHeaders: clientHeaders,
-    retryDelay: retryDelayFor(upstream),
-    onResponse: onResponseFor(options),
-    onError: onErrorFor(upstream),
-  };
-  const read: Hooks = options.timeouts ? { ...common, timeout: options.timeouts.read } : common;
-  const write: Hooks = options.timeouts ? { ...common, timeout: options.timeouts.write } : common;
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+  const { upstream, timeouts } = options;
+  const pool: Dispatcher = options.stream ? upstream.streamPool : upstream.pool;
+  const prefix = new URL(upstream.base).pathname.replace(/\/+$/, '');
+  const events = eventsFor(options);
+  // A sync handler: Fastify waits for reply.send, and no promise is made per request.
+  return (request: FastifyRequest, reply: FastifyReply): void => {
     const path = pathOf(request.url);
     if (isUnsafePath(path)) throw GatewayErrors.routeNotFound(request.method, path);
     if (!upstream.circuit.tryAcquire()) {
       upstream.countRefused();
       throw GatewayErrors.circuitOpen(upstream.name, upstream.circuit.retryAfterSeconds());
     }
-    const hooks = isReadMethod(request.method) ? read : write;
-    // For upstreamHeaders, which marks the upstream request as this client's (client-abort.ts).
-    request.clientResponse = reply.raw;
-    const url = upstream.base + path;
-    const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-    if (body === undefined) return reply.from(url, hooks);
     // Bytes as received: the gateway does not parse or re-encode bodies.
-    const contentType = request.headers['content-type'] ?? 'application/octet-stream';
-    return reply.from(url, { ...hooks, body, contentType });
+    const body = Buffer.isBuffer(request.body) ? request.body : null;
+    const dispatch: Dispatcher.DispatchOptions = {
+      path: upstreamPath(prefix, request.url),
+      method: request.method,
+      headers: upstreamHeaders(request, body !== null),
+      body,
+    };
+    if (timeouts) {
+      const timeout = isReadMethod(request.method) ? timeouts.read : timeouts.write;
+      dispatch.headersTimeout = timeout;
+      dispatch.bodyTimeout = timeout;
+    }
+    new UpstreamExchange(pool, dispatch, request, reply, events, options.stream === true).start();
   };
 }

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import type { AppError } from '@marketplace/service-kit';
 import { GatewayErrors } from '../errors.ts';
 
@@ -9,22 +8,16 @@ const UNREACHABLE = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
-  'FST_REPLY_FROM_SERVICE_UNAVAILABLE',
 ]);
-const TIMED_OUT = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'FST_REPLY_FROM_GATEWAY_TIMEOUT',
-  'FST_REPLY_FROM_TIMEOUT',
-]);
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** A connection that broke before any byte of the answer: a keep-alive socket the service closed. */
 const CONNECTION_LOST = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-/** Set by `abortWhenClientGoes` (client-abort.ts) when the client left first. */
+/** Set by `UpstreamExchange` (upstream-exchange.ts) when the client left first. */
 export const CLIENT_GONE = 'CLIENT_GONE';
 
-/** Error codes along the `cause` chain (reply-from wraps undici's error). */
+/** Error codes along the `cause` chain (an error may wrap the one that says why). */
 function codes(error: unknown): string[] {
   const found: string[] = [];
   let current: unknown = error;
@@ -64,13 +57,4 @@ export function classifyUpstreamError(error: unknown, service: string): AppError
   if (chain.some((code) => UNREACHABLE.has(code))) return GatewayErrors.serviceUnavailable(service);
   if (chain.some((code) => TIMED_OUT.has(code))) return GatewayErrors.upstreamTimeout(service);
   return GatewayErrors.badGateway(service);
-}
-
-/** Answers through the kit's error handler, as any other error (reply-from has logged it). */
-export function sendUpstreamError(
-  reply: FastifyReply,
-  error: unknown,
-  service: string,
-): FastifyReply {
-  return reply.send(classifyUpstreamError(error, service));
 }

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Pool, type Dispatcher } from 'undici';
-import { abortWhenClientGoes } from './client-abort.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { SERVICES, type ServiceName } from './route-table.ts';
 
@@ -10,7 +9,7 @@ export interface Upstream {
   name: ServiceName;
   /** The configured URL without a trailing slash; request paths are appended to it. */
   base: string;
-  /** Keep-alive connections for its ordinary requests (client aborts forwarded). */
+  /** Keep-alive connections for its ordinary requests. */
   pool: Dispatcher;
   /** Connections for the live stream, which each hold one for their whole life. */
   streamPool: Dispatcher;
@@ -40,7 +39,7 @@ export interface UpstreamOptions {
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /**
- * A pool per service: 128 keep-alive connections (reply-from's default size) reused across
+ * A pool per service: 128 keep-alive connections reused across
  * requests. An idle connection is kept for as long as the service's `Keep-Alive: timeout=`
  * allows less 2 s (4 s when it says nothing), and at most 60 s, so that behind a Kubernetes
  * Service the connections move to new replicas within a minute instead of staying pinned.
@@ -50,7 +49,7 @@ function keepAlivePool(origin: string, options: Pool.Options): Dispatcher {
     pipelining: 1,
     keepAliveMaxTimeout: 60_000,
     ...options,
-  }).compose(abortWhenClientGoes);
+  });
 }
 
 /** The four services, each with its pools and circuit; the circuits' states go to `/metrics`. */

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import replyFrom from '@fastify/reply-from';
 import type { AccessTokenVerifier } from '@marketplace/jwt';
 import { identifyCaller, requireAuthentication } from '../auth/edge-auth.ts';
 import {
@@ -33,7 +32,6 @@ const hidden = { hide: true };
 export async function registerApiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {
   await app.register(async (api) => {
     api.decorateRequest('edgeAuthError', null);
-    api.decorateRequest('clientResponse', null);
     // The scope's onRequest runs before the routes' own, where the rate limit sits.
     api.addHook('onRequest', identifyCaller(options.verifier));
     await registerRateLimit(api, options.rateLimit);
@@ -45,17 +43,14 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiOption
     });
 
     for (const upstream of Object.values(options.upstreams)) {
-      await api.register(async (scope) => {
-        // One reply-from per service, over that service's pool (reply.from is per scope).
-        await scope.register(replyFrom, {
-          undici: upstream.pool,
-          disableRequestLogging: true,
-          destroyAgent: true,
-        });
-        registerServiceRoutes(scope, upstream, options);
-      });
+      registerServiceRoutes(api, upstream, options);
     }
-    await api.register(async (streamed) => registerStreamRoute(streamed, options.upstreams));
+    registerStreamRoute(api, options.upstreams);
+  });
+  // Their requests are forwarded by the routes above; nothing else uses them.
+  app.addHook('onClose', async () => {
+    const pools = Object.values(options.upstreams).flatMap((u) => [u.pool, u.streamPool]);
+    await Promise.all(pools.map((pool) => pool.destroy()));
   });
 }
 
@@ -80,21 +75,16 @@ function registerServiceRoutes(app: FastifyInstance, upstream: Upstream, options
  * on its headers only, never compressed (events pass one by one), ended when the gateway shuts
  * down.
  */
-async function registerStreamRoute(app: FastifyInstance, upstreams: Upstreams): Promise<void> {
+function registerStreamRoute(app: FastifyInstance, upstreams: Upstreams): void {
   const upstream = upstreams.notification;
-  await app.register(replyFrom, {
-    undici: upstream.streamPool,
-    disableRequestLogging: true,
-    destroyAgent: true,
-  });
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
     for (const response of open) response.destroy();
   });
-  const forward = forwardTo({ upstream, compress: false });
-  app.get(STREAM_PATH, { schema: hidden }, async (request, reply) => {
+  const forward = forwardTo({ upstream, compress: false, stream: true });
+  app.get(STREAM_PATH, { schema: hidden }, (request, reply) => {
     open.add(reply.raw);
     reply.raw.once('close', () => open.delete(reply.raw));
-    return forward(request, reply);
+    forward(request, reply);
   });
 }
