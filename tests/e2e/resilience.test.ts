@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_BUYER,
@@ -11,7 +10,7 @@ import {
 } from '@marketplace/contracts';
 import { TcpProxy, waitFor } from '@marketplace/testing';
 import { startStack, type Stack } from './stack.ts';
-import { gatewayClient } from './client.ts';
+import { accessTokenOf, checkoutOf, gatewayClient } from './client.ts';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -29,11 +28,7 @@ describe('resilience: orders and events survive outages', () => {
     proxy = front.proxy;
     stack = await startStack({ env: { 'order-service': { RABBITMQ_URL: front.url } } });
     api = gatewayClient(stack.gatewayUrl);
-    const login = await api.post<{ accessToken: string }>('/api/auth/login', {
-      email: DEMO_BUYER.email,
-      password: DEMO_PASSWORD,
-    });
-    buyerToken = login.body.accessToken;
+    buyerToken = await accessTokenOf(api, DEMO_BUYER.email, DEMO_PASSWORD);
     const page = await api.get<ProductPage>(
       `/api/products?sellerId=${DEMO_SELLERS[1].id}&inStock=true&limit=1`,
     );
@@ -45,22 +40,7 @@ describe('resilience: orders and events survive outages', () => {
     await proxy?.cut();
   });
 
-  const order = () =>
-    api.post<CheckoutResult>(
-      '/api/orders',
-      {
-        items: [{ productId: product.id, quantity: 1 }],
-        shippingAddress: {
-          name: 'Demo Buyer',
-          line1: '1 Main St',
-          city: 'Springfield',
-          postalCode: '12345',
-          country: 'US',
-        },
-      },
-      buyerToken,
-      { 'idempotency-key': randomUUID() },
-    );
+  const order = () => checkoutOf<CheckoutResult>(api, buyerToken, product.id);
 
   const notifiedOf = (orderId: string) =>
     waitFor(

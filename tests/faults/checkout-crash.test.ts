@@ -14,7 +14,7 @@ import {
 } from '@marketplace/contracts';
 import { createDb } from '@marketplace/db';
 import { TEST_MYSQL_URL, freePort, waitFor } from '@marketplace/testing';
-import { gatewayClient } from '../e2e/client.ts';
+import { accessTokenOf, checkoutOf, gatewayClient } from '../e2e/client.ts';
 import { startStack, type Stack } from '../e2e/stack.ts';
 
 const RESERVATIONS = '/internal/stock/reservations';
@@ -82,14 +82,6 @@ class ReservationGate {
   }
 }
 
-const shippingAddress = {
-  name: 'Demo Buyer',
-  line1: '1 Main St',
-  city: 'Springfield',
-  postalCode: '12345',
-  country: 'US',
-};
-
 // "A crash between reservation and commit leaks no stock and shows no half order": order-service
 // is SIGKILLed after product-service reserved a checkout's stock and before the orders were
 // committed; what gives the stock back is the abandoned-checkout sweep, or the client's retry.
@@ -120,11 +112,7 @@ describe('faults: order-service killed between reservation and commit', () => {
     orders = createDb({ url: TEST_MYSQL_URL, database: stack.databases['order-service'] });
     products = createDb({ url: TEST_MYSQL_URL, database: stack.databases['product-service'] });
     api = gatewayClient(stack.gatewayUrl);
-    const login = await api.post<{ accessToken: string }>('/api/auth/login', {
-      email: DEMO_BUYER.email,
-      password: DEMO_PASSWORD,
-    });
-    buyerToken = login.body.accessToken;
+    buyerToken = await accessTokenOf(api, DEMO_BUYER.email, DEMO_PASSWORD);
     const page = await api.get<ProductPage>(
       `/api/products?sellerId=${DEMO_SELLERS[0].id}&inStock=true&limit=20`,
     );
@@ -142,12 +130,7 @@ describe('faults: order-service killed between reservation and commit', () => {
     (await api.get<Product>(`/api/products/${product.id}`, buyerToken)).body.stock;
 
   const checkout = (key: string) =>
-    api.post<CheckoutResult>(
-      '/api/orders',
-      { items: [{ productId: product.id, quantity: 2 }], shippingAddress },
-      buyerToken,
-      { 'idempotency-key': key },
-    );
+    checkoutOf<CheckoutResult>(api, buyerToken, product.id, { quantity: 2, key });
 
   const reservationStatus = async (orderId: string) => {
     const { rows } = await sql<{ status: string }>`

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -19,18 +18,11 @@ import {
   uniqueName,
   waitFor,
 } from '@marketplace/testing';
-import { gatewayClient, type Reply } from '../e2e/client.ts';
+import { checkoutOf, gatewayClient, type Reply } from '../e2e/client.ts';
 import { startStack, type Service, type Stack } from '../e2e/stack.ts';
 
 const OUTAGE_MS = 30_000;
 const PASSWORD = 'fault-suite-password-1';
-const shippingAddress = {
-  name: 'Fault Buyer',
-  line1: '1 Main St',
-  city: 'Springfield',
-  postalCode: '12345',
-  country: 'US',
-};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // "Every committed event is delivered, none twice": with a RabbitMQ of the suite's own, stopped
@@ -98,12 +90,7 @@ describe('faults: events across a broker outage and a consumer crash', () => {
   }
 
   const order = (buyer: AuthSession) =>
-    api.post<CheckoutResult>(
-      '/api/orders',
-      { items: [{ productId: product.id, quantity: 1 }], shippingAddress },
-      buyer.accessToken,
-      { 'idempotency-key': randomUUID() },
-    );
+    checkoutOf<CheckoutResult>(api, buyer.accessToken, product.id);
 
   /** Every item of a paged list, all pages. */
   async function allPages<T>(path: string, token: string): Promise<T[]> {

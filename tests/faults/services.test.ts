@@ -11,7 +11,7 @@ import {
   type ProductPage,
 } from '@marketplace/contracts';
 import { TEST_MYSQL_URL, TcpProxy, freePort, waitFor } from '@marketplace/testing';
-import { gatewayClient, type Reply } from '../e2e/client.ts';
+import { accessTokenOf, checkoutOf, gatewayClient, type Reply } from '../e2e/client.ts';
 import { startStack, type Stack } from '../e2e/stack.ts';
 import { TestSmtpServer } from '../../notification-service/test/smtp-server.ts';
 
@@ -72,11 +72,7 @@ describe('faults: a service, its database, an upstream or the mail server fails'
       port: Number(new URL(stack.urls['product-service']).port),
     });
     api = gatewayClient(stack.gatewayUrl);
-    const login = await api.post<{ accessToken: string }>('/api/auth/login', {
-      email: DEMO_BUYER.email,
-      password: DEMO_PASSWORD,
-    });
-    buyerToken = login.body.accessToken;
+    buyerToken = await accessTokenOf(api, DEMO_BUYER.email, DEMO_PASSWORD);
     const page = await api.get<ProductPage>(
       `/api/products?sellerId=${DEMO_SELLERS[1].id}&inStock=true&limit=1`,
     );
@@ -92,21 +88,7 @@ describe('faults: a service, its database, an upstream or the mail server fails'
   });
 
   const checkout = (key: string = randomUUID()) =>
-    api.post<CheckoutResult>(
-      '/api/orders',
-      {
-        items: [{ productId: product.id, quantity: 1 }],
-        shippingAddress: {
-          name: 'Demo Buyer',
-          line1: '1 Main St',
-          city: 'Springfield',
-          postalCode: '12345',
-          country: 'US',
-        },
-      },
-      buyerToken,
-      { 'idempotency-key': key },
-    );
+    checkoutOf<CheckoutResult>(api, buyerToken, product.id, { key });
 
   const stockNow = async () => {
     const reply = await api.get<Product>(`/api/products/${product.id}`);
