@@ -169,7 +169,7 @@ describe('security: every public route fuzzed from its OpenAPI schemas', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(hostileValue(schema), validValue(schema)), async (body) => {
         // Lines for the real product, so a body can get as far as reserving its stock, and
-        // valid quantities made small (1 or 2), so some get as far as being stored too.
+        // valid quantities made 1, 2 or 20 (small()), so some get as far as being stored too.
         const payload =
           isRecord(body) && Array.isArray(body.items)
             ? {
@@ -210,11 +210,15 @@ describe('security: every public route fuzzed from its OpenAPI schemas', () => {
   });
 });
 
-/** A line's valid quantity (a positive safe integer) made 1 or 2; any other value kept. */
+/**
+ * A line's valid quantity (a positive safe integer) made 1, 2 or 20, so that bodies both get
+ * stored (1 or 2 of the 10 in stock) and get refused at the reservation (20); any other value
+ * is kept.
+ */
 function small(line: Record<string, unknown>): { quantity?: number } {
   const { quantity } = line;
   return Number.isSafeInteger(quantity) && (quantity as number) > 0
-    ? { quantity: ((quantity as number) % 2) + 1 }
+    ? { quantity: [1, 2, 20][(quantity as number) % 3] }
     : {};
 }
 
