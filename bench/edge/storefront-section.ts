@@ -27,6 +27,8 @@ export interface StorefrontSettings {
 export interface StorefrontResult {
   max: LoadFigures[];
   fixedRate: LoadFigures;
+  /** The same open loop at half the rate: how much of the tail is queueing. */
+  halfRate: LoadFigures;
 }
 
 type Login = (email: string) => Promise<string>;
@@ -74,7 +76,10 @@ export async function storefrontLoad(
     const rate = Math.max(1, Math.round(best * settings.rateFraction));
     log(`  open loop at ${rate} req/s for ${settings.openSeconds} s`);
     const fixedRate = await openLoop(pool, next, rate, settings.openSeconds);
-    return { max, fixedRate };
+    const half = Math.max(1, Math.round(rate / 2));
+    log(`  open loop at ${half} req/s for ${settings.openSeconds} s`);
+    const halfRate = await openLoop(pool, next, half, settings.openSeconds);
+    return { max, fixedRate, halfRate };
   } finally {
     await pool.close();
   }
@@ -162,5 +167,19 @@ export function storefrontMarkdown(result: StorefrontResult, settings: Storefron
         ],
       ],
     ),
+    '',
+    tailAtHalf(result.halfRate),
   ].join('\n');
+}
+
+/** One line on the open loop at half the rate: a tail that stays is not queueing. */
+function tailAtHalf(half: LoadFigures): string {
+  const all = half.byKind.find((k) => k.kind === 'all')!;
+  const kinds = half.byKind.filter((k) => k.kind !== 'all' && k.requests > 0);
+  return (
+    `At half that rate (${rps(half.offeredRps ?? 0)} req/s, for comparison): p50 ${fixed(all.p50)} ms, ` +
+    `p99 ${fixed(all.p99)} ms = ${fixed(all.p99 / all.p50, 2)} × p50; within kinds ` +
+    `${kinds.map((k) => `${k.kind} ${fixed(k.p99 / k.p50, 2)}×`).join(', ')}; ` +
+    `${all.requests - all.ok} errors; the generator's lag ${fixed(half.startLagMs?.p99 ?? 0)} ms at p99.`
+  );
 }
