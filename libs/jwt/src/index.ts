@@ -30,5 +30,11 @@ export {
   type RemoteKeySet,
   type RemoteKeySetOptions,
 } from './remote-keys.ts';
-export { authenticate, currentUser, readUser, type TokenSourceOptions } from './plugin.ts';
+export {
+  authenticate,
+  bearerToken,
+  currentUser,
+  readUser,
+  type TokenSourceOptions,
+} from './plugin.ts';
 export { createLocalJWKSet, type JWK } from 'jose';

@@ -18,7 +18,8 @@ export interface TokenSourceOptions {
   queryParam?: string;
 }
 
-function bearer(request: FastifyRequest, options?: TokenSourceOptions): string | null {
+/** The access token a request sends (Authorization: Bearer, else the query parameter), or null. */
+export function bearerToken(request: FastifyRequest, options?: TokenSourceOptions): string | null {
   const header = request.headers.authorization;
   if (!header) return options?.queryParam ? queryToken(request, options.queryParam) : null;
   const [scheme, token] = header.split(' ');
@@ -38,7 +39,7 @@ export async function readUser(
   request: FastifyRequest,
   options?: TokenSourceOptions,
 ): Promise<AccessClaims | undefined> {
-  const token = bearer(request, options);
+  const token = bearerToken(request, options);
   if (!token) return undefined;
   try {
     request.user = await verifier.verify(token);

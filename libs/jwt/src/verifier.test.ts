@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SignJWT, createLocalJWKSet, generateKeyPair, exportJWK } from 'jose';
 import { generateSigningKey, importPrivateKey } from './keys.ts';
 import { createTokenIssuer } from './issuer.ts';
@@ -182,5 +182,37 @@ describe('access tokens', () => {
     expect(lookups).toBe(1);
     // A failure is never cached as a success.
     expect(await reason(verifier.verify(`${token}x`))).toBe('invalid');
+  });
+
+  describe('the synchronous cache lookup', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('when a token was verified, then cached() answers its claims until it expires', async () => {
+      vi.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
+      const { issuer, verifier } = await setup();
+      const token = await issuer.sign({ userId: 'u-5', role: 'buyer' });
+      expect(verifier.cached(token)).toBeUndefined();
+      await verifier.verify(token);
+      expect(verifier.cached(token)).toMatchObject({ userId: 'u-5', role: 'buyer' });
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(verifier.cached(token)).toBeUndefined();
+      expect(await reason(verifier.verify(token))).toBe('expired');
+    });
+
+    it('when a token fails verification, then cached() never answers it', async () => {
+      const { issuer, verifier } = await setup();
+      const forged = `${await issuer.sign({ userId: 'u-6', role: 'admin' })}x`;
+      expect(await reason(verifier.verify(forged))).toBe('invalid');
+      expect(verifier.cached(forged)).toBeUndefined();
+    });
+
+    it('when the cache is disabled, then cached() answers nothing', async () => {
+      const { issuer, verifier } = await setup(0);
+      const token = await issuer.sign({ userId: 'u-7', role: 'buyer' });
+      await verifier.verify(token);
+      expect(verifier.cached(token)).toBeUndefined();
+    });
   });
 });
