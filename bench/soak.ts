@@ -18,6 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SMTPServer } from 'smtp-server';
 import type { Pool } from 'undici';
 import {
   DEMO_PASSWORD,
@@ -25,6 +26,7 @@ import {
   type Notification,
   type NotificationPage,
 } from '@marketplace/contracts';
+import { freePort } from '@marketplace/testing';
 import type { Service, Stack, StackOptions } from '../tests/e2e/stack.ts';
 import { addBaselineWorktree, type Worktree } from './catalog/checkouts.ts';
 import { percentile } from './catalog/measure.ts';
@@ -333,11 +335,48 @@ async function heaps(urls: Record<Service, string>): Promise<Map<string, Heap>> 
   return new Map(await Promise.all(SERVICES.map(async (s) => [s, await heapOf(urls[s])] as const)));
 }
 
+/**
+ * Where notification-service's mail goes: a sink that takes every message and keeps only the
+ * count. Without one its outbox would pile up retries for ten minutes: an SMTP outage, not the
+ * steady state the soak is about.
+ */
+async function mailSink(): Promise<{
+  url: string;
+  received: () => number;
+  stop: () => Promise<void>;
+}> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData: (stream, _session, callback) => {
+      stream.resume();
+      stream.once('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: () => received,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 // Unset: the checkout as it is. A commit: a worktree of it (bench/run.ts does the same).
 const CODE = process.env.BENCH_COMMIT;
 let worktree: Worktree | undefined;
 let stack: Stack | undefined;
+let mail: Awaited<ReturnType<typeof mailSink>> | undefined;
 try {
+  mail = await mailSink();
   if (CODE) {
     log(`a worktree of ${CODE}`);
     worktree = await addBaselineWorktree(ROOT, CODE);
@@ -347,7 +386,10 @@ try {
   )) as { startStack: (options: StackOptions) => Promise<Stack> };
   log('starting the stack');
   stack = await startStack({
-    env: { gateway: { RATE_LIMIT_PER_MINUTE: '100000000' } },
+    env: {
+      gateway: { RATE_LIMIT_PER_MINUTE: '100000000' },
+      'notification-service': { SMTP_URL: mail.url },
+    },
   });
   const gateway = stack.gatewayUrl;
   const watched: Watched[] = await Promise.all(
@@ -448,6 +490,8 @@ try {
     '',
     '## Nothing lost',
     '',
+    `Mail: ${mail.received()} messages delivered to the soak's SMTP sink.`,
+    '',
     table(
       ['check', 'expected', 'missing', 'more than once'],
       [
@@ -535,5 +579,6 @@ try {
   log(`written to bench/results/${today()}-soak.md`);
 } finally {
   await stack?.stop();
+  await mail?.stop();
   await worktree?.remove();
 }
