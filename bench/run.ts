@@ -12,10 +12,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { DEMO_BUYER } from '@marketplace/contracts';
-import type { Service, Stack, StackOptions } from '../tests/e2e/stack.ts';
-import { addBaselineWorktree, type Worktree } from './catalog/checkouts.ts';
+import type { Service, Stack } from '../tests/e2e/stack.ts';
+import type { Worktree } from './catalog/checkouts.ts';
 import {
   measureAll,
   ratiosTable,
@@ -29,7 +29,7 @@ import { NGINX, startNginx } from './edge/nginx.ts';
 import { startExpressPeer, startNodeFloor, startRawServer } from './edge/peers.ts';
 import { childPidsMatching, pin, placement, type Server } from './edge/processes.ts';
 import { storefrontLoad, storefrontMarkdown } from './edge/storefront-section.ts';
-import { login, positiveNumber, today } from './edge/settings.ts';
+import { login, positiveNumber, stackStarter, today } from './edge/settings.ts';
 import { WRK } from './edge/wrk.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -116,13 +116,7 @@ process.once('SIGINT', () => {
 });
 
 try {
-  if (CODE) {
-    log(`a worktree of ${CODE}`);
-    worktree = await addBaselineWorktree(ROOT, CODE);
-  }
-  const { startStack } = (await import(
-    pathToFileURL(`${worktree?.root ?? ROOT}/tests/e2e/stack.ts`).href
-  )) as { startStack: (options: StackOptions) => Promise<Stack> };
+  const startStack = await stackStarter(ROOT, CODE, (w) => (worktree = w));
   log(`building and starting the stack (LOG_LEVEL ${LOG_LEVEL})`);
   stack = await startStack({
     env: Object.fromEntries(

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import type { Pool } from 'undici';
 import {
@@ -27,14 +27,14 @@ import {
   type NotificationPage,
 } from '@marketplace/contracts';
 import { freePort } from '@marketplace/testing';
-import type { Service, Stack, StackOptions } from '../tests/e2e/stack.ts';
-import { addBaselineWorktree, type Worktree } from './catalog/checkouts.ts';
+import type { Service, Stack } from '../tests/e2e/stack.ts';
+import type { Worktree } from './catalog/checkouts.ts';
 import { percentile } from './catalog/measure.ts';
 import { fixed, mib, table } from './edge/markdown.ts';
 import { snapshot, type Snapshot, type Watched } from './edge/memory.ts';
 import { childPidsMatching } from './edge/processes.ts';
 import { restock } from './edge/storefront-section.ts';
-import { login, positiveNumber, today } from './edge/settings.ts';
+import { login, positiveNumber, stackStarter, today } from './edge/settings.ts';
 import { gatewayPool, interleave, readCatalog, type Catalog } from './edge/storefront.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -377,13 +377,7 @@ let stack: Stack | undefined;
 let mail: Awaited<ReturnType<typeof mailSink>> | undefined;
 try {
   mail = await mailSink();
-  if (CODE) {
-    log(`a worktree of ${CODE}`);
-    worktree = await addBaselineWorktree(ROOT, CODE);
-  }
-  const { startStack } = (await import(
-    pathToFileURL(`${worktree?.root ?? ROOT}/tests/e2e/stack.ts`).href
-  )) as { startStack: (options: StackOptions) => Promise<Stack> };
+  const startStack = await stackStarter(ROOT, CODE, (w) => (worktree = w));
   log('starting the stack');
   stack = await startStack({
     env: {

@@ -1,4 +1,7 @@
+import { pathToFileURL } from 'node:url';
 import { DEMO_PASSWORD } from '@marketplace/contracts';
+import type { Stack, StackOptions } from '../../tests/e2e/stack.ts';
+import { addBaselineWorktree, type Worktree } from '../catalog/checkouts.ts';
 
 /** A positive number from the environment, or `fallback`; anything else stops the bench. */
 export function positiveNumber(name: string, fallback: number): number {
@@ -12,6 +15,30 @@ export function today(): string {
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/**
+ * The test stack's `startStack` of the checkout as it is (uncommitted work included), or, given a
+ * commit (BENCH_COMMIT), of a worktree of it: a run is then repeatable while others edit, and
+ * works while their edit does not build. The worktree goes to `keep` at once, so the caller
+ * removes it whatever happens next.
+ */
+export async function stackStarter(
+  root: string,
+  commit: string | undefined,
+  keep: (worktree: Worktree) => void,
+): Promise<(options: StackOptions) => Promise<Stack>> {
+  let base = root;
+  if (commit) {
+    process.stderr.write(`a worktree of ${commit}\n`);
+    const worktree = await addBaselineWorktree(root, commit);
+    keep(worktree);
+    base = worktree.root;
+  }
+  const { startStack } = (await import(pathToFileURL(`${base}/tests/e2e/stack.ts`).href)) as {
+    startStack: (options: StackOptions) => Promise<Stack>;
+  };
+  return startStack;
 }
 
 /** A demo account's access token (`base`: user-service or the gateway). */
