@@ -36,10 +36,13 @@ export function registerOpsListener(app: FastifyInstance, options: OpsOptions): 
     fromOps.add(req);
     app.routing(req, res);
   });
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: it runs on every route, and an async one costs a promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
     if (OPS_ONLY.has(request.routeOptions.url ?? '') && !fromOps.has(request.raw)) {
-      throw GatewayErrors.routeNotFound(request.method, pathOf(request.url));
+      done(GatewayErrors.routeNotFound(request.method, pathOf(request.url)));
+      return;
     }
+    done();
   });
   app.addHook('onClose', async () => {
     if (!server.listening) return;
