@@ -89,9 +89,13 @@ describe('gateway rate limit: who is counted', () => {
     const response = await get(app, '10.1.4.1');
     expect(response.statusCode).toBe(429);
     expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json<{ code: string }>().code).toBe('rate-limited');
+    const problem = response.json<{ code: string; detail: string }>();
+    expect(problem.code).toBe('rate-limited');
+    expect(problem.detail).toMatch(/^Too many requests; retry in (\d+ seconds?|1 minute)\.$/);
     expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+    expect(response.headers['ratelimit-limit']).toBe('3');
     expect(response.headers['ratelimit-remaining']).toBe('0');
+    expect(response.headers['ratelimit-reset']).toBe(response.headers['retry-after']);
   });
 
   it.each([
