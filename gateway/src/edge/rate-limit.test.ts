@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LocalCounter } from './rate-limit.ts';
+import { LocalCounter, retryIn } from './rate-limit.ts';
 
 describe('LocalCounter', () => {
   afterEach(() => {
@@ -29,5 +29,15 @@ describe('LocalCounter', () => {
     counter.incr('c', 60_000);
     expect(counter.incr('b', 60_000).current).toBe(2);
     expect(counter.incr('a', 60_000).current).toBe(1);
+  });
+});
+
+describe('retryIn', () => {
+  it('when a wait is worded, then it reads as @fastify/rate-limit worded it', () => {
+    expect(retryIn(0)).toBe('0 ms');
+    expect(retryIn(1)).toBe('1 second');
+    expect(retryIn(59)).toBe('59 seconds');
+    expect(retryIn(60)).toBe('1 minute');
+    expect(retryIn(150)).toBe('3 minutes');
   });
 });

@@ -1,5 +1,11 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onRequestHookHandler,
+} from 'fastify';
 import { Redis } from 'ioredis';
 import { clientNetwork } from '@marketplace/service-kit';
 import { GatewayErrors } from '../errors.ts';
@@ -30,6 +36,17 @@ export const AUTH_LIMITED: readonly { url: string; perMinute: (o: RateLimitOptio
 
 const WINDOW_MS = 60_000;
 
+/** A route's own limit, in its `config`: counted per client network, apart from the rest. */
+export interface RouteLimit {
+  max: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    rateLimit?: RouteLimit;
+  }
+}
+
 /** A caller with a verified token counts as themself; anyone else as their network. */
 function callerKey(request: FastifyRequest): string {
   return request.user ? `user:${request.user.userId}` : `addr:${clientNetwork(request.ip)}`;
@@ -40,29 +57,76 @@ function addressKey(request: FastifyRequest): string {
   return `addr:${clientNetwork(request.ip)}`;
 }
 
+/** Adds one to a key's count in the current window and answers the count (maybe at once). */
+type CountFn = (key: string, callback: (error: null, count: Count) => void) => void;
+
 /**
  * The rate limit of `/api`: a fixed window of a minute, answered with the IETF draft's
  * RateLimit-Limit, -Remaining and -Reset on every answer and Retry-After on a 429. Registered on
- * the API's scope, after `identifyCaller` (onRequest) so the caller's key is known: the plugin
- * adds its check to each route's own onRequest hooks, which run after the scope's.
+ * the API's scope after `identifyCaller` (onRequest), so the caller's key is known: each route
+ * gets its check appended to its own onRequest hooks, which run after the scope's. A route with
+ * `config.rateLimit` (see {@link authRouteLimit}) counts per network under a key of its own.
+ *
+ * Our own callback hook rather than @fastify/rate-limit (whose headers, keys and store contract
+ * it keeps): the plugin's async hook cost several promises per request even when counting in
+ * memory.
  */
-export async function registerRateLimit(
-  api: FastifyInstance,
-  options: RateLimitOptions,
-): Promise<void> {
-  await api.register(rateLimit, {
-    max: options.perMinute,
-    timeWindow: WINDOW_MS,
-    keyGenerator: callerKey,
-    enableDraftSpec: true,
-    errorResponseBuilder: (_request, context) => GatewayErrors.rateLimited(context.after),
-    ...(options.shared ? { store: options.shared.storeClass() } : {}),
+export function registerRateLimit(api: FastifyInstance, options: RateLimitOptions): Promise<void> {
+  const { shared } = options;
+  const counter = (route: string): CountFn => {
+    if (shared) return (key, callback) => shared.incr(route + key, WINDOW_MS, callback);
+    // Each limit counts alone, as the plugin's in-memory stores did (5,000 keys each).
+    const local = new LocalCounter(5_000);
+    return (key, callback) => callback(null, local.incr(key, WINDOW_MS));
+  };
+  const global = limitHook(options.perMinute, callerKey, counter(''));
+  api.addHook('onRoute', (route) => {
+    const own = route.config?.rateLimit;
+    const hook = own
+      ? limitHook(own.max, addressKey, counter(`${String(route.method)}${route.url}:`))
+      : global;
+    const hooks = route.onRequest;
+    if (Array.isArray(hooks)) hooks.push(hook);
+    else route.onRequest = hooks ? [hooks, hook] : [hook];
   });
+  // A promise still, as when it registered the plugin: api.routes awaits it.
+  return Promise.resolve();
+}
+
+function limitHook(
+  max: number,
+  keyOf: (request: FastifyRequest) => string,
+  count: CountFn,
+): onRequestHookHandler {
+  const limit = String(max);
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    count(keyOf(request), (_error, { current, ttl }) => {
+      const reset = Math.ceil(ttl / 1000);
+      reply.header('ratelimit-limit', limit);
+      if (current <= max) {
+        reply.header('ratelimit-remaining', max - current);
+        reply.header('ratelimit-reset', reset);
+        done();
+        return;
+      }
+      reply.header('ratelimit-remaining', 0);
+      reply.header('ratelimit-reset', reset);
+      reply.header('retry-after', reset);
+      done(GatewayErrors.rateLimited(retryIn(reset)));
+    });
+  };
+}
+
+/** "30 seconds", "1 minute": how @lukeed/ms (the plugin's formatter) words a wait, long form. */
+export function retryIn(seconds: number): string {
+  if (seconds < 1) return `${seconds * 1000} ms`;
+  const [value, unit] = seconds < 60 ? [seconds, 'second'] : [Math.round(seconds / 60), 'minute'];
+  return `${value} ${unit}${value === 1 ? '' : 's'}`;
 }
 
 /** The per-route limit of a route in {@link AUTH_LIMITED}, for its route `config`. */
-export function authRouteLimit(max: number) {
-  return { rateLimit: { max, timeWindow: WINDOW_MS, keyGenerator: addressKey } };
+export function authRouteLimit(max: number): { rateLimit: RouteLimit } {
+  return { rateLimit: { max } };
 }
 
 /** Counts in the window of `windowMs` (INCR, and the key's expiry set on its first count). */
@@ -140,26 +204,6 @@ export class SharedCounter {
         callback(null, this.#local.incr(key, windowMs));
       },
     );
-  }
-
-  /** A store for @fastify/rate-limit: each route with its own limit counts under its own key. */
-  storeClass(): new (settings: object) => FastifyRateLimitStore {
-    const incr = this.incr.bind(this);
-    return class SharedStore {
-      // The plugin constructs it with its settings, which it does not need.
-      constructor(
-        _settings: object,
-        readonly route = '',
-      ) {}
-      incr(key: string, callback: (error: null, count: Count) => void, timeWindow: number) {
-        incr(this.route + key, timeWindow, callback);
-      }
-      // The plugin passes the route's merged settings, with the route itself under `routeInfo`.
-      child(settings: object) {
-        const route = (settings as { routeInfo?: { method?: unknown; url?: unknown } }).routeInfo;
-        return new SharedStore(settings, `${String(route?.method)}${String(route?.url)}:`);
-      }
-    };
   }
 
   async close(): Promise<void> {
