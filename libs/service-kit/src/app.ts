@@ -120,7 +120,12 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   // A callback hook: an async one costs a promise per request, on every route.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done(hostCount(request.raw.rawHeaders) > 1 ? twoHosts() : undefined);
+    done();
+  });
+  // After every onRequest hook (a service's own, such as the gateway's security headers, are
+  // added later), so the refusal carries what every other answer does; before any body is read.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    done(hostCount(request.raw.rawHeaders) > 1 ? twoHosts() : null, payload);
   });
   await app.register(
     errorsPlugin,
