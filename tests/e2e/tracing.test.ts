@@ -111,12 +111,24 @@ describe('tracing, end to end', () => {
     );
     expect(checkout.status).toBe(201);
 
+    // Each service exports on its own schedule (a busy one later): wait for the consumer's span
+    // and for the parent of every span that has arrived, so the tree below is whole.
     const handled = await waitFor(
-      () =>
-        spansOf(traceId).find(
+      () => {
+        const arrived = spansOf(traceId);
+        const ids = new Set(arrived.map((s) => s.spanId));
+        const consumer = arrived.find(
           (s) => s.service === 'notification-service' && s.name === 'process order.created',
-        ),
-      { timeoutMs: 20_000, what: "notification-service's span of order.created in the trace" },
+        );
+        const whole = arrived.every(
+          (s) => s.parentSpanId === clientSpanId || ids.has(s.parentSpanId),
+        );
+        return consumer && whole ? consumer : undefined;
+      },
+      {
+        timeoutMs: 20_000,
+        what: "notification-service's span of order.created, and every span's parent, in the trace",
+      },
     );
     const spans = spansOf(traceId);
     const byId = new Map(spans.map((s) => [s.spanId, s]));
