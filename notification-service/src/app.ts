@@ -1,11 +1,5 @@
 import type { Kysely } from 'kysely';
-import {
-  createDb,
-  isTransientDbError,
-  pingDb,
-  prepareDatabase,
-  registerPoolMetrics,
-} from '@marketplace/db';
+import { prepareDatabase, serviceDatabase } from '@marketplace/db';
 import {
   createBroker,
   DeadLetterDesk,
@@ -63,16 +57,17 @@ export async function buildApp(
   config: Config,
   deps: AppDeps = {},
 ): Promise<{ app: ServiceApp; db: Kysely<DB>; hub: NotificationHub; live: LiveFanout }> {
-  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const database = serviceDatabase<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const { db } = database;
   const app = await createServiceApp({
     name: 'notification-service',
     description: 'In-app notifications, from domain events; live over Server-Sent Events.',
     config,
     logger: deps.logger,
-    unavailable: isTransientDbError,
-    readiness: { database: () => pingDb(db), broker: () => pingBroker(broker) },
+    unavailable: database.isUnavailable,
+    readiness: { database: database.ready, broker: () => pingBroker(broker) },
   });
-  registerPoolMetrics(db, app.metrics);
+  database.observe(app.metrics);
   const broker = createBroker(config.RABBITMQ_URL, app.log, 'notification-service');
   const verifier = deps.verifier ?? verifierFromConfig(config);
 

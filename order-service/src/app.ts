@@ -1,10 +1,4 @@
-import {
-  createDb,
-  isTransientDbError,
-  pingDb,
-  prepareDatabase,
-  registerPoolMetrics,
-} from '@marketplace/db';
+import { prepareDatabase, serviceDatabase } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { createServiceApp, type ServiceApp } from '@marketplace/service-kit';
@@ -30,16 +24,17 @@ export async function prepare(config: Config, logger: Logger): Promise<void> {
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ app: ServiceApp }> {
-  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const database = serviceDatabase<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const { db } = database;
   const app = await createServiceApp({
     name: 'order-service',
     description: 'Checkout, orders, statuses and their history; publishes order events.',
     config,
     logger: deps.logger,
-    unavailable: isTransientDbError,
-    readiness: { database: () => pingDb(db), broker: () => events.ping() },
+    unavailable: database.isUnavailable,
+    readiness: { database: database.ready, broker: () => events.ping() },
   });
-  registerPoolMetrics(db, app.metrics);
+  database.observe(app.metrics);
   const events = startEventPublisher('order-service', db, config, app);
   const catalog = createProductClient({
     baseUrl: config.PRODUCT_SERVICE_URL,

@@ -1,11 +1,5 @@
 import { CategorySchema } from '@marketplace/contracts';
-import {
-  createDb,
-  isTransientDbError,
-  pingDb,
-  prepareDatabase,
-  registerPoolMetrics,
-} from '@marketplace/db';
+import { prepareDatabase, serviceDatabase } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import { verifierFromConfig, type AccessTokenVerifier } from '@marketplace/jwt';
 import { AppError, createServiceApp, type ServiceApp } from '@marketplace/service-kit';
@@ -52,7 +46,8 @@ export async function prepare(config: Config, logger: Logger): Promise<void> {
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ app: ServiceApp }> {
-  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const database = serviceDatabase<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const { db } = database;
   const verifier = deps.verifier ?? verifierFromConfig(config);
   const index = createCatalogIndex();
   const app = await createServiceApp({
@@ -60,9 +55,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
     description: 'Catalog, categories, search, filters and stock',
     config,
     logger: deps.logger,
-    unavailable: isTransientDbError,
+    unavailable: database.isUnavailable,
     readiness: {
-      database: () => pingDb(db),
+      database: database.ready,
       broker: () => events.ping(),
       // A replica whose index is still being built would answer searches with nothing.
       search: async () => {
@@ -70,7 +65,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<{ ap
       },
     },
   });
-  registerPoolMetrics(db, app.metrics);
+  database.observe(app.metrics);
   const events = startEventPublisher('product-service', db, config, app);
   const caches = createCatalogCaches(db, app.metrics);
   const feed = new IndexFeed({

@@ -1,4 +1,3 @@
 // Types of what TypeScript imports from build.mjs (the scripts are plain JavaScript).
 export declare const NODE_FLAGS: readonly string[];
 export declare function serviceCommand(service: string): string[];
-export declare function buildServices(root: string, services: readonly string[]): Promise<void>;

@@ -1,11 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import {
-  createDb,
-  isTransientDbError,
-  pingDb,
-  prepareDatabase,
-  registerPoolMetrics,
-} from '@marketplace/db';
+import { prepareDatabase, serviceDatabase } from '@marketplace/db';
 import { startEventPublisher, type Logger } from '@marketplace/events';
 import {
   createAccessTokenVerifier,
@@ -63,7 +57,8 @@ export async function buildApp(
   config: Config,
   deps: AppDeps = {},
 ): Promise<{ app: ServiceApp; tokenSweep: RefreshTokenSweep }> {
-  const db = createDb<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const database = serviceDatabase<DB>({ url: config.MYSQL_URL, database: config.DB_NAME });
+  const { db } = database;
   let source: SigningKeySource;
   try {
     source = await loadSigningKeys(config, db);
@@ -76,10 +71,10 @@ export async function buildApp(
     description: 'Registration, login, tokens, profiles and roles; the JWKS of access tokens.',
     config,
     logger: deps.logger,
-    unavailable: isTransientDbError,
-    readiness: { database: () => pingDb(db), broker: () => events.ping() },
+    unavailable: database.isUnavailable,
+    readiness: { database: database.ready, broker: () => events.ping() },
   });
-  registerPoolMetrics(db, app.metrics);
+  database.observe(app.metrics);
   const events = startEventPublisher('user-service', db, config, app);
 
   const { keys } = source;

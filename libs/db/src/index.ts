@@ -37,3 +37,4 @@ export {
 } from './pagination.ts';
 export { forceIndex } from './index-hint.ts';
 export { registerPoolMetrics, poolStats, type PoolStats } from './pool-metrics.ts';
+export { serviceDatabase, type ServiceDatabase } from './service-database.ts';
