@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { isReadMethod } from './route-table.ts';
 import { CLIENT_GONE, isClientGone, isConnectionLost } from './upstream-errors.ts';
 
 /** What came back from the service: its status and headers, and its body (none for a bodiless one). */
@@ -89,6 +90,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #gone = false;
   #retried = false;
   #statusCode = 0;
+  /** HEAD, 204 or 304: whatever arrives is not a body. */
+  #bodiless = false;
   #headers: IncomingHttpHeaders | undefined;
   #chunks: Buffer[] | undefined;
   #stream: StreamedBody | undefined;
@@ -141,13 +144,13 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     // An informational answer (103 Early Hints): the final one follows.
     if (statusCode < 200) return;
     this.#statusCode = statusCode;
+    this.#bodiless = isBodiless(this.#options.method, statusCode);
     this.#headers = headers;
     this.#events.onHeaders(statusCode, headers);
     const length = headers['content-length'];
     const whole =
       !this.#streamAlways &&
-      (isBodiless(this.#options.method, statusCode) ||
-        (length !== undefined && Number(length) <= WHOLE_MAX_BYTES));
+      (this.#bodiless || (length !== undefined && Number(length) <= WHOLE_MAX_BYTES));
     if (whole) {
       this.#chunks = [];
       return;
@@ -168,7 +171,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.#stream?.end();
       return;
     }
-    const body = isBodiless(this.#options.method, this.#statusCode)
+    const body = this.#bodiless
       ? undefined
       : chunks.length === 1
         ? chunks[0]
@@ -202,8 +205,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   #shouldRetry(error: Error): boolean {
-    const method = this.#options.method;
-    const read = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
-    return read && !this.#retried && !this.#gone && !isClientGone(error) && isConnectionLost(error);
+    return (
+      isReadMethod(this.#options.method) &&
+      !this.#retried &&
+      !this.#gone &&
+      !isClientGone(error) &&
+      isConnectionLost(error)
+    );
   }
 }
